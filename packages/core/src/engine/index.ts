@@ -1,1 +1,3 @@
-export {};
+export type { BackendInfo, BackendName, BackendPreference } from './backend-info';
+export { BACKEND_PREFERENCES } from './backend-info';
+export { getBackendInfo, initBackend } from './init-backend';

@@ -1,0 +1,23 @@
+/** A concrete backend trl-ts can run on, fastest first. */
+export type BackendName = 'node-gpu' | 'node' | 'wasm' | 'cpu';
+
+/** What {@link initBackend} accepts: a concrete backend, or `auto` for the fastest one available. */
+export type BackendPreference = 'auto' | BackendName;
+
+/** Every accepted preference, in the order `auto` tries the concrete ones (after `auto` itself). */
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'];
+
+/** The backend in use, as chosen by {@link initBackend}. */
+export interface BackendInfo {
+  /** The trl-ts name of the backend. */
+  name: BackendName;
+  /** The name tfjs registered it under (`tensorflow` for both native bindings). */
+  tfBackend: string;
+  /**
+   * Whether kernels are vectorised: the wasm SIMD build, or native TensorFlow. False for the
+   * pure-JS cpu backend and for a wasm runtime without SIMD.
+   */
+  simd: boolean;
+  /** Threads kernels may use: 1 for cpu, XNNPACK's pool size for wasm (1 in Node), the core count for native. */
+  threads: number;
+}
