@@ -1,1 +1,1 @@
-export {};
+export { matmul2d } from './matmul2d';
