@@ -1,0 +1,43 @@
+import * as tf from '@tensorflow/tfjs';
+import { maskedMeanUnchecked } from './masked-mean';
+import { assertMaskSumAbove, assertSameShape, assertTensor, floatMask, MASK_DTYPES } from './validate';
+
+/** The formula without checks; `mask` float32, same shape, sum above 1 (unbiased) or 0. */
+export function maskedVarUnchecked(values: tf.Tensor, mask: tf.Tensor, unbiased = true): tf.Scalar {
+  return tf.tidy(() => {
+    const mean = maskedMeanUnchecked(values, mask);
+    const variance = maskedMeanUnchecked(tf.square(tf.sub(values, mean)), mask);
+    if (!unbiased) return variance as tf.Scalar;
+    const count = tf.sum(mask);
+    return tf.mul(variance, tf.div(count, tf.sub(count, 1))) as tf.Scalar;
+  });
+}
+
+/**
+ * Variance over the positions where `mask` is 1 (TRL `masked_var`):
+ *
+ *     mu  = sum(values * mask) / sum(mask)
+ *     var = sum((values - mu)^2 * mask) / sum(mask)
+ *     var *= n / (n - 1)   with n = sum(mask), when `unbiased` (Bessel's correction)
+ *
+ * Reads the mask sum (a data sync): unbiased needs more than one selected value, biased at least one.
+ *
+ * @returns a float32 scalar.
+ */
+export function maskedVar(values: tf.Tensor, mask: tf.Tensor, unbiased = true): tf.Scalar {
+  const fn = 'maskedVar';
+  assertTensor(fn, 'values', values, { dtypes: ['float32'] });
+  assertTensor(fn, 'mask', mask, { dtypes: MASK_DTYPES });
+  assertSameShape(fn, 'mask', mask, 'values', values);
+  assertMaskSumAbove(
+    fn,
+    'mask',
+    mask,
+    unbiased ? 1 : 0,
+    unbiased
+      ? 'the unbiased variance divides by (n - 1) and needs at least 2 selected values. ' +
+          'Use a larger (mini-)batch, or pass unbiased = false.'
+      : 'a variance over nothing is undefined. Pass a mask that selects at least one value.',
+  );
+  return tf.tidy(() => maskedVarUnchecked(values, floatMask(mask), unbiased));
+}
