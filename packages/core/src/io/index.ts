@@ -1,1 +1,10 @@
-export {};
+export { writeFileAtomic } from './atomic';
+export {
+  bfloat16BitsToFloat32,
+  float16BitsToFloat32,
+  float32ArrayToBfloat16Bits,
+  float32ArrayToFloat16Bits,
+  float32ToBfloat16Bits,
+  float32ToFloat16Bits,
+} from './half-float';
+export * from './safetensors/index';

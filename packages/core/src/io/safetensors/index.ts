@@ -1,0 +1,11 @@
+export { parseSafetensors, readSafetensors } from './parse';
+export { serializeSafetensors, writeSafetensors } from './serialize';
+export {
+  isSafetensorDtype,
+  SAFETENSOR_ITEM_SIZE,
+  type SafetensorDtype,
+  type SafetensorEntry,
+  type SafetensorEntryOf,
+  type SafetensorsFile,
+  type SafetensorValueTypes,
+} from './types';

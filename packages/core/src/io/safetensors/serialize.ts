@@ -1,0 +1,133 @@
+import { writeFileAtomic } from '../atomic';
+import { float32ArrayToBfloat16Bits, float32ArrayToFloat16Bits } from '../half-float';
+import { isSafetensorDtype, SAFETENSOR_ITEM_SIZE, type SafetensorDtype, type SafetensorEntry } from './types';
+
+/** Any typed-array constructor, for the `instanceof` check on `values`. */
+type TypedArrayConstructor = abstract new (length: number) => ArrayBufferView;
+
+const EXPECTED_ARRAY: Readonly<Record<SafetensorDtype, { type: TypedArrayConstructor; name: string }>> = {
+  F64: { type: Float64Array, name: 'Float64Array' },
+  F32: { type: Float32Array, name: 'Float32Array' },
+  F16: { type: Float32Array, name: 'Float32Array' },
+  BF16: { type: Float32Array, name: 'Float32Array' },
+  I64: { type: BigInt64Array, name: 'BigInt64Array' },
+  U64: { type: BigUint64Array, name: 'BigUint64Array' },
+  I32: { type: Int32Array, name: 'Int32Array' },
+  U32: { type: Uint32Array, name: 'Uint32Array' },
+  I16: { type: Int16Array, name: 'Int16Array' },
+  U16: { type: Uint16Array, name: 'Uint16Array' },
+  I8: { type: Int8Array, name: 'Int8Array' },
+  U8: { type: Uint8Array, name: 'Uint8Array' },
+  BOOL: { type: Uint8Array, name: 'Uint8Array' },
+};
+
+/**
+ * Encodes tensors as a safetensors file: an 8-byte little-endian header length, a JSON header padded
+ * with spaces to a multiple of 8 bytes (so the data is 8-byte aligned, as the reference writer does),
+ * then the raw little-endian data in sorted key order. F16 and BF16 are rounded from the float32 values
+ * (nearest, ties to even). Pass `metadata` such as `{ format: 'pt' }` for Hugging Face loaders.
+ */
+export function serializeSafetensors(
+  tensors: Readonly<Record<string, SafetensorEntry>>,
+  metadata?: Readonly<Record<string, string>>,
+): Uint8Array {
+  const fn = 'serializeSafetensors';
+  if (tensors === null || typeof tensors !== 'object') {
+    throw new Error(`${fn}: \`tensors\` must be an object mapping names to { dtype, shape, values }.`);
+  }
+  const header: Record<string, unknown> = {};
+  if (metadata !== undefined) {
+    for (const [name, value] of Object.entries(metadata)) {
+      if (typeof value !== 'string') {
+        throw new Error(
+          `${fn}: \`metadata.${name}\` must be a string (safetensors metadata is string to string).`,
+        );
+      }
+    }
+    header.__metadata__ = { ...metadata };
+  }
+  const names = Object.keys(tensors).sort();
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const name of names) {
+    if (name === '__metadata__' || name.length === 0) {
+      throw new Error(`${fn}: tensor name ${JSON.stringify(name)} is reserved or empty; rename it.`);
+    }
+    const data = encodeEntry(fn, name, tensors[name] as SafetensorEntry);
+    header[name] = {
+      dtype: (tensors[name] as SafetensorEntry).dtype,
+      shape: [...(tensors[name] as SafetensorEntry).shape],
+      data_offsets: [offset, offset + data.byteLength],
+    };
+    chunks.push(data);
+    offset += data.byteLength;
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const headerLength = json.byteLength + ((8 - (json.byteLength % 8)) % 8);
+  const file = new Uint8Array(8 + headerLength + offset);
+  new DataView(file.buffer).setBigUint64(0, BigInt(headerLength), true);
+  file.set(json, 8);
+  file.fill(0x20, 8 + json.byteLength, 8 + headerLength);
+  let cursor = 8 + headerLength;
+  for (const chunk of chunks) {
+    file.set(chunk, cursor);
+    cursor += chunk.byteLength;
+  }
+  return file;
+}
+
+/** Serializes `tensors` and writes them to `path` atomically (temp file, fsync, rename). */
+export async function writeSafetensors(
+  path: string,
+  tensors: Readonly<Record<string, SafetensorEntry>>,
+  metadata?: Readonly<Record<string, string>>,
+): Promise<void> {
+  await writeFileAtomic(path, serializeSafetensors(tensors, metadata));
+}
+
+/** Checks one entry and returns its stored bytes (little-endian; the host is checked by the reader). */
+function encodeEntry(fn: string, name: string, entry: SafetensorEntry): Uint8Array {
+  const where = `${fn}: tensor "${name}"`;
+  if (entry === null || typeof entry !== 'object')
+    throw new Error(`${where} must be { dtype, shape, values }.`);
+  const { dtype, shape, values } = entry;
+  if (!isSafetensorDtype(dtype)) {
+    throw new Error(
+      `${where}: unknown dtype ${JSON.stringify(dtype)}; use one of ${Object.keys(SAFETENSOR_ITEM_SIZE).join(', ')}.`,
+    );
+  }
+  if (!Array.isArray(shape) || !shape.every((size) => Number.isSafeInteger(size) && size >= 0)) {
+    throw new Error(
+      `${where}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}.`,
+    );
+  }
+  const expected = EXPECTED_ARRAY[dtype];
+  if (!(values instanceof expected.type)) {
+    throw new Error(`${where}: dtype ${dtype} needs values as a ${expected.name}, got ${describe(values)}.`);
+  }
+  const elements = shape.reduce((product, size) => product * size, 1);
+  if (values.length !== elements) {
+    throw new Error(
+      `${where}: shape [${shape.join(', ')}] holds ${elements} values but \`values\` has ${values.length}.`,
+    );
+  }
+  if (dtype === 'F16') return asBytes(float32ArrayToFloat16Bits(values as Float32Array));
+  if (dtype === 'BF16') return asBytes(float32ArrayToBfloat16Bits(values as Float32Array));
+  const bytes = asBytes(values);
+  if (bytes.byteLength !== elements * SAFETENSOR_ITEM_SIZE[dtype]) {
+    throw new Error(
+      `${where}: encoded ${bytes.byteLength} bytes, expected ${elements * SAFETENSOR_ITEM_SIZE[dtype]}.`,
+    );
+  }
+  return bytes;
+}
+
+function asBytes(values: ArrayBufferView): Uint8Array {
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  return typeof value;
+}
