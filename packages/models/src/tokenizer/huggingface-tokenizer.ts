@@ -1,0 +1,387 @@
+import { Tokenizer as TokenizersJsTokenizer } from '@huggingface/tokenizers';
+import type {
+  BatchEncodeOptions,
+  BatchEncoding,
+  DecodeOptions,
+  EncodeOptions,
+  PaddingSide,
+  SpecificationVersion,
+  Tokenizer,
+} from '@trl/core';
+import { batchEncodeOptionsSchema, padBatch } from './pad-batch';
+import { savePretrainedTokenizer } from './save-pretrained';
+import {
+  allSpecialTokenContents,
+  resolveSpecialTokenRoles,
+  SPECIAL_TOKEN_ROLE_KEYS,
+  type SpecialTokenRole,
+  type SpecialTokenRoles,
+  specialTokensMapOf,
+} from './special-tokens';
+import {
+  type AddedTokenJson,
+  parseSpecialTokensMap,
+  parseTokenizerConfig,
+  parseTokenizerJson,
+  type TokenizerConfigJson,
+  type TokenizerJson,
+} from './tokenizer-files';
+
+/** The contents of a tokenizer directory, already parsed from JSON. */
+export interface HuggingFaceTokenizerInit {
+  /** tokenizer.json contents. */
+  tokenizerJson: unknown;
+  /** tokenizer_config.json contents, when the directory has one. */
+  tokenizerConfig?: unknown;
+  /** special_tokens_map.json contents, when the directory has one. */
+  specialTokensMap?: unknown;
+  /** Overrides `padding_side` from tokenizer_config.json. Default `right`, as transformers. */
+  paddingSide?: PaddingSide;
+  /** Where the files came from, for error messages (e.g. a directory or repo id). */
+  source?: string;
+}
+
+/** Options of {@link HuggingFaceTokenizer.addTokens}. */
+export interface AddTokensOptions {
+  /** Register the tokens as special: they are skipped by `skipSpecialTokens` and saved as additional special tokens. */
+  special?: boolean;
+}
+
+/** The three files of a saved tokenizer, as JSON values. */
+export interface TokenizerFiles {
+  /** tokenizer.json. */
+  tokenizerJson: TokenizerJson;
+  /** tokenizer_config.json. */
+  tokenizerConfig: Record<string, unknown>;
+  /** special_tokens_map.json. */
+  specialTokensMap: Record<string, unknown>;
+}
+
+const SPECIFICATION_VERSION: SpecificationVersion = 'v1';
+
+/**
+ * A Hugging Face tokenizer (tokenizer.json + tokenizer_config.json) behaving as transformers' fast
+ * tokenizers do, with tokenization itself done by `@huggingface/tokenizers`.
+ */
+export class HuggingFaceTokenizer implements Tokenizer {
+  /** Spec version this tokenizer implements. */
+  readonly specificationVersion = SPECIFICATION_VERSION;
+  private readonly json: TokenizerJson;
+  private readonly config: TokenizerConfigJson;
+  private readonly roles: SpecialTokenRoles;
+  private readonly source: string;
+  private readonly cleanUpTokenizationSpaces: boolean;
+  private side: PaddingSide;
+  private engine: TokenizersJsTokenizer;
+  private specialIds: ReadonlySet<number> = new Set();
+
+  /** Validates the parsed files; errors name `init.source` and the offending file. */
+  constructor(init: HuggingFaceTokenizerInit) {
+    this.source = init.source ?? 'tokenizer';
+    this.json = parseTokenizerJson(structuredClone(init.tokenizerJson), `${this.source}: tokenizer.json`);
+    this.config = parseTokenizerConfig(init.tokenizerConfig ?? {}, `${this.source}: tokenizer_config.json`);
+    const specialTokensMap = parseSpecialTokensMap(
+      init.specialTokensMap ?? {},
+      `${this.source}: special_tokens_map.json`,
+    );
+    this.roles = resolveSpecialTokenRoles(this.config, specialTokensMap);
+    this.side = assertPaddingSide(init.paddingSide ?? this.config.padding_side ?? 'right', 'paddingSide');
+    // transformers now defaults to false; true would turn "a ." into "a." and break decode(encode(s)) === s.
+    this.cleanUpTokenizationSpaces = this.config.clean_up_tokenization_spaces ?? false;
+    this.mergeAddedTokensDecoder();
+    this.engine = this.buildEngine();
+    if (this.registerTokens(allSpecialTokenContents(this.roles), true)) this.rebuild();
+    else this.specialIds = this.collectSpecialIds();
+  }
+
+  /** Number of token ids, including added tokens (transformers' `len(tokenizer)`). */
+  get vocabSize(): number {
+    return this.engine.model?.vocab.length ?? 0;
+  }
+
+  /** End-of-sequence token id, or undefined. */
+  get eosTokenId(): number | undefined {
+    return this.roleId('eos');
+  }
+
+  /** Beginning-of-sequence token id, or undefined. */
+  get bosTokenId(): number | undefined {
+    return this.roleId('bos');
+  }
+
+  /** Padding token id, or undefined (`encodeBatch` then pads with eos, as TRL configures GPT-2). */
+  get padTokenId(): number | undefined {
+    return this.roleId('pad');
+  }
+
+  /** End-of-sequence token string, or undefined. */
+  get eosToken(): string | undefined {
+    return this.roles.eos;
+  }
+
+  /** Beginning-of-sequence token string, or undefined. */
+  get bosToken(): string | undefined {
+    return this.roles.bos;
+  }
+
+  /** Padding token string, or undefined. */
+  get padToken(): string | undefined {
+    return this.roles.pad;
+  }
+
+  /** Special tokens that have no role (e.g. protocol markers registered with `addTokens`). */
+  get additionalSpecialTokens(): readonly string[] {
+    return [...this.roles.additional];
+  }
+
+  /** Default padding side of `encodeBatch`; set it to `left` for batched generation. */
+  get paddingSide(): PaddingSide {
+    return this.side;
+  }
+
+  set paddingSide(side: PaddingSide) {
+    this.side = assertPaddingSide(side, 'paddingSide');
+  }
+
+  /** Ids of all special tokens: role tokens and added tokens marked special. */
+  get specialTokenIds(): ReadonlySet<number> {
+    return this.specialIds;
+  }
+
+  /**
+   * Text to token ids. Added and special tokens in the text are matched as single ids.
+   * `addSpecialTokens` (default true, as transformers) applies the post-processor; GPT-2-style
+   * byte-level tokenizers add nothing either way.
+   */
+  encode(text: string, options: EncodeOptions = {}): number[] {
+    if (typeof text !== 'string')
+      throw new Error(`encode: text must be a string, got ${describeValue(text)}.`);
+    if (text === '') return [];
+    return this.engine.encode(text, { add_special_tokens: options.addSpecialTokens ?? true }).ids;
+  }
+
+  /** Token ids to text; `skipSpecialTokens` drops every id in `specialTokenIds`. */
+  decode(ids: readonly number[], options: DecodeOptions = {}): string {
+    this.assertTokenIds(ids, 'decode: ids');
+    const kept = options.skipSpecialTokens ? ids.filter((id) => !this.specialIds.has(id)) : [...ids];
+    if (kept.length === 0) return '';
+    return this.engine.decode(kept, {
+      skip_special_tokens: false,
+      clean_up_tokenization_spaces: this.cleanUpTokenizationSpaces,
+    });
+  }
+
+  /**
+   * Many texts to a padded batch: truncated to `maxLength` (keeping the start), padded to the longest
+   * row or to `maxLength` on the tokenizer's `paddingSide` unless overridden. Pads with the pad token,
+   * or with eos when there is none (what TRL sets up for GPT-2).
+   */
+  encodeBatch(texts: readonly string[], options: BatchEncodeOptions = {}): BatchEncoding {
+    if (!Array.isArray(texts))
+      throw new Error(`encodeBatch: texts must be an array of strings, got ${describeValue(texts)}.`);
+    const parsed = batchEncodeOptionsSchema.safeParse(options);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(`encodeBatch: option ${issue?.path.join('.')} is invalid: ${issue?.message}.`);
+    }
+    const rows = texts.map((text, index) => {
+      if (typeof text !== 'string')
+        throw new Error(`encodeBatch: texts[${index}] must be a string, got ${describeValue(text)}.`);
+      return this.encode(text, { addSpecialTokens: parsed.data.addSpecialTokens });
+    });
+    return padBatch(rows, {
+      padding: parsed.data.padding,
+      maxLength: parsed.data.maxLength,
+      paddingSide: parsed.data.paddingSide ?? this.side,
+      padTokenId: this.padTokenId ?? this.eosTokenId,
+    });
+  }
+
+  /** Many id rows to texts. */
+  decodeBatch(ids: readonly (readonly number[])[], options: DecodeOptions = {}): string[] {
+    if (!Array.isArray(ids))
+      throw new Error(`decodeBatch: ids must be an array of id arrays, got ${describeValue(ids)}.`);
+    return ids.map((row) => this.decode(row, options));
+  }
+
+  /** The id of a token string, or undefined when it is not in the vocabulary. */
+  tokenToId(token: string): number | undefined {
+    return this.engine.token_to_id(token);
+  }
+
+  /** The token string of an id, or undefined when the id is out of range. */
+  idToToken(id: number): string | undefined {
+    return this.engine.id_to_token(id);
+  }
+
+  /**
+   * Adds tokens matched as single ids wherever they appear in text (transformers' `add_tokens`).
+   * Tokens already in the vocabulary keep their id. Returns how many new ids were created, the amount
+   * a model's embedding matrix must grow by.
+   */
+  addTokens(tokens: readonly string[], options: AddTokensOptions = {}): number {
+    assertTokenStrings(tokens, 'addTokens: tokens');
+    const special = options.special ?? false;
+    const sizeBefore = this.vocabSize;
+    if (special) {
+      for (const token of tokens) {
+        if (!allSpecialTokenContents(this.roles).includes(token)) this.roles.additional.push(token);
+      }
+    }
+    this.registerTokens(tokens, special);
+    this.rebuild();
+    return this.vocabSize - sizeBefore;
+  }
+
+  /**
+   * Assigns special-token roles (e.g. `{ pad: '<|pad|>' }`, or `{ pad: tokenizer.eosToken }` as TRL
+   * does for GPT-2), adding tokens that are not in the vocabulary yet. Returns how many new ids were created.
+   */
+  setSpecialTokens(roles: Partial<Record<SpecialTokenRole, string>>): number {
+    const sizeBefore = this.vocabSize;
+    const contents: string[] = [];
+    for (const [role, content] of Object.entries(roles) as [string, string | undefined][]) {
+      if (!(role in SPECIAL_TOKEN_ROLE_KEYS)) {
+        throw new Error(
+          `setSpecialTokens: unknown role "${role}"; use one of ${Object.keys(SPECIAL_TOKEN_ROLE_KEYS).join(', ')}.`,
+        );
+      }
+      if (content === undefined) continue;
+      assertTokenStrings([content], `setSpecialTokens: ${role}`);
+      this.roles[role as SpecialTokenRole] = content;
+      contents.push(content);
+    }
+    this.registerTokens(contents, true);
+    this.rebuild();
+    return this.vocabSize - sizeBefore;
+  }
+
+  /** The tokenizer as the JSON of tokenizer.json, tokenizer_config.json and special_tokens_map.json. */
+  toFiles(): TokenizerFiles {
+    const addedTokensDecoder: Record<string, Omit<AddedTokenJson, 'id'>> = {};
+    for (const { id, ...token } of [...this.json.added_tokens].sort((a, b) => a.id - b.id)) {
+      addedTokensDecoder[String(id)] = token;
+    }
+    const specialTokensMap = specialTokensMapOf(this.roles);
+    return {
+      tokenizerJson: structuredClone(this.json),
+      tokenizerConfig: {
+        tokenizer_class: 'PreTrainedTokenizerFast',
+        ...this.config,
+        ...Object.fromEntries(Object.values(SPECIAL_TOKEN_ROLE_KEYS).map((key) => [key, null])),
+        ...specialTokensMap,
+        padding_side: this.side,
+        clean_up_tokenization_spaces: this.cleanUpTokenizationSpaces,
+        added_tokens_decoder: addedTokensDecoder,
+      },
+      specialTokensMap,
+    };
+  }
+
+  /** Writes tokenizer.json, tokenizer_config.json and special_tokens_map.json into `directory`, each atomically. */
+  async savePretrained(directory: string): Promise<void> {
+    await savePretrainedTokenizer(directory, this.toFiles());
+  }
+
+  private roleId(role: SpecialTokenRole): number | undefined {
+    const content = this.roles[role];
+    return content === undefined ? undefined : this.tokenToId(content);
+  }
+
+  /** tokenizer_config.json may list added tokens that tokenizer.json lacks; transformers adds them. */
+  private mergeAddedTokensDecoder(): void {
+    for (const [id, token] of Object.entries(this.config.added_tokens_decoder ?? {})) {
+      if (this.json.added_tokens.some((existing) => existing.content === token.content)) continue;
+      this.json.added_tokens.push({ ...token, id: Number(id) });
+    }
+  }
+
+  /** Adds missing tokens to `added_tokens`; returns whether anything changed. */
+  private registerTokens(contents: readonly string[], special: boolean): boolean {
+    let changed = false;
+    let nextId = Math.max(this.vocabSize, ...this.json.added_tokens.map((token) => token.id + 1));
+    for (const content of contents) {
+      const existing = this.json.added_tokens.find((token) => token.content === content);
+      if (existing !== undefined) {
+        if (special && !existing.special) {
+          existing.special = true;
+          changed = true;
+        }
+        continue;
+      }
+      const id = this.tokenToId(content) ?? nextId++;
+      this.json.added_tokens.push({
+        id,
+        content,
+        single_word: false,
+        lstrip: false,
+        rstrip: false,
+        normalized: !special,
+        special,
+      });
+      changed = true;
+    }
+    return changed;
+  }
+
+  private rebuild(): void {
+    this.engine = this.buildEngine();
+    this.specialIds = this.collectSpecialIds();
+  }
+
+  private buildEngine(): TokenizersJsTokenizer {
+    try {
+      return new TokenizersJsTokenizer(this.json, { ...this.config });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`${this.source}: tokenizer.json could not be loaded: ${reason}.`);
+    }
+  }
+
+  private collectSpecialIds(): ReadonlySet<number> {
+    const ids = new Set<number>();
+    for (const token of this.json.added_tokens) if (token.special) ids.add(token.id);
+    for (const content of allSpecialTokenContents(this.roles)) {
+      const id = this.tokenToId(content);
+      if (id !== undefined) ids.add(id);
+    }
+    return ids;
+  }
+
+  private assertTokenIds(ids: readonly number[], name: string): void {
+    if (!Array.isArray(ids))
+      throw new Error(`${name} must be an array of token ids, got ${describeValue(ids)}.`);
+    const size = this.vocabSize;
+    for (let index = 0; index < ids.length; index++) {
+      const id = ids[index];
+      if (!Number.isInteger(id) || (id as number) < 0 || (id as number) >= size) {
+        throw new Error(
+          `${name}[${index}] = ${describeValue(id)} is not a token id of this tokenizer; ids are integers in [0, ${size}).`,
+        );
+      }
+    }
+  }
+}
+
+function assertPaddingSide(side: PaddingSide, name: string): PaddingSide {
+  if (side !== 'left' && side !== 'right') {
+    throw new Error(`${name} must be "left" or "right", got ${describeValue(side)}.`);
+  }
+  return side;
+}
+
+function assertTokenStrings(tokens: readonly string[], name: string): void {
+  if (!Array.isArray(tokens))
+    throw new Error(`${name} must be an array of strings, got ${describeValue(tokens)}.`);
+  for (const token of tokens) {
+    if (typeof token !== 'string' || token === '') {
+      throw new Error(`${name} must contain non-empty strings, got ${describeValue(token)}.`);
+    }
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null || value === undefined || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
