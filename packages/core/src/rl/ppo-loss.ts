@@ -129,7 +129,8 @@ export function ppoLoss(input: PpoLossInput, config: PpoLossConfig = {}): PpoLos
     const rawPgLoss = mean(tf.maximum(pgLosses, pgLossesClipped));
 
     const ratioMean = mean(ratio);
-    const skipped = moreThan(ratioMean, tf.scalar(ratioThreshold)) as tf.Scalar;
+    // step() instead of greater(): comparisons have no gradient in tfjs and this sits on the loss path.
+    const skipped = tf.step(tf.sub(ratioMean, ratioThreshold)) as tf.Scalar;
     const keep = tf.sub(1, skipped);
     const pgLoss = tf.mul(rawPgLoss, keep) as tf.Scalar;
     const vfLoss = tf.mul(rawVfLoss, keep) as tf.Scalar;
