@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from './write-file-atomic';
+import { writeFileAtomic } from '@trl/core';
 
 /**
  * The on-disk cache mirrors huggingface_hub's layout so a cache filled by Python is reused here and

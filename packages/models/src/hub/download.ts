@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { temporarySiblingPath } from './write-file-atomic';
+import { temporarySiblingPath } from './temporary-path';
 
 /** Outcome of one `resolve` request. */
 export type DownloadResult =

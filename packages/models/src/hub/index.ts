@@ -8,4 +8,3 @@ export {
 export { assertValidRepoId } from './repo-id';
 export type { ResolveModelFileOptions } from './resolve-model-file';
 export { resolveModelFile, resolveUrl } from './resolve-model-file';
-export { writeFileAtomic } from './write-file-atomic';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { writeFileAtomic } from '../hub/write-file-atomic';
+import { writeFileAtomic } from '@trl/core';
 import { SPECIAL_TOKENS_MAP_FILE, TOKENIZER_CONFIG_FILE, TOKENIZER_FILE } from './tokenizer-files';
 
 /** The JSON values of a tokenizer directory. */
