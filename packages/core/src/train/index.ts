@@ -1,1 +1,18 @@
+export {
+  AdamW,
+  type AdamWOptions,
+  type AdamWParameterState,
+  type AdamWState,
+  adamWOptionsSchema,
+} from './adamw';
+export { type ClipGradNormOptions, clipGradNorm, type MutableGradientMap } from './clip';
+export type { GradientMap } from './gradients';
 export { Rng, type RngState } from './rng';
+export {
+  createLrSchedule,
+  LR_SCHEDULE_KINDS,
+  type LrSchedule,
+  type LrScheduleKind,
+  type LrScheduleOptions,
+  lrScheduleOptionsSchema,
+} from './schedules';
