@@ -74,7 +74,9 @@ describeEachBackend('AdamW', () => {
     });
     expect(expected[0]).toBeCloseTo(0.89900001, 8);
     const actual = weight.variable.dataSync();
-    expected.forEach((value, i) => expect(actual[i]).toBeCloseTo(value, 6));
+    expected.forEach((value, i) => {
+      expect(actual[i]).toBeCloseTo(value, 6);
+    });
     optimizer.dispose();
   });
 
@@ -88,8 +90,12 @@ describeEachBackend('AdamW', () => {
       stepWith(optimizer, { w: g, b: g });
       const w = weight.variable.dataSync();
       const b = bias.variable.dataSync();
-      (withDecay[index] as number[]).forEach((value, i) => expect(w[i]).toBeCloseTo(value, 5));
-      (withoutDecay[index] as number[]).forEach((value, i) => expect(b[i]).toBeCloseTo(value, 5));
+      (withDecay[index] as number[]).forEach((value, i) => {
+        expect(w[i]).toBeCloseTo(value, 5);
+      });
+      (withoutDecay[index] as number[]).forEach((value, i) => {
+        expect(b[i]).toBeCloseTo(value, 5);
+      });
     });
     // Decay made a measurable difference, so the flag was honoured.
     expect(

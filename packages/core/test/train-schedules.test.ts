@@ -28,7 +28,9 @@ describe('createLrSchedule', () => {
     const values = at(schedule, [1, 2, 4, 6, 8, 10]);
     // progress = (step − 2) / 8; lr = 0.5 · (1 + cos(π · progress)).
     const expected = [0.5, 1, 0.5 * (1 + Math.SQRT1_2), 0.5, 0.5 * (1 - Math.SQRT1_2), 0];
-    values.forEach((value, i) => expect(value).toBeCloseTo(expected[i] as number, 12));
+    values.forEach((value, i) => {
+      expect(value).toBeCloseTo(expected[i] as number, 12);
+    });
   });
 
   it('cosine with numCycles 1 comes back up to the peak', () => {
