@@ -95,8 +95,8 @@ export interface PpoLossOutput {
  *     pgLoss    = mean(max(-A * ratio, -A * clamp(ratio, 1 - cliprange, 1 + cliprange)))
  *     loss      = pgLoss + vfCoef * vfLoss
  *
- * If `mean(ratio) > ratioThreshold` the three losses become 0 (TRL skips such a batch); this is a
- * tensor select, so no data sync happens on the loss path. Differentiable through `logprobs` and
+ * If `mean(ratio) > ratioThreshold` the three losses become 0 (TRL skips such a batch); the test is
+ * a tensor op (`stats.skipped`), so no data sync happens on the loss path. Differentiable through `logprobs` and
  * `vpreds` (call it inside `tf.variableGrads`; `tf.keep` the stats there if you need them afterwards).
  * Reads the mask sum once (a small sync) to refuse an empty mask.
  */
