@@ -1,4 +1,5 @@
 export { writeFileAtomic } from './atomic';
+export { formatMetrics, formatMetricValue } from './format-metrics';
 export {
   bfloat16BitsToFloat32,
   float16BitsToFloat32,
@@ -7,4 +8,6 @@ export {
   float32ToBfloat16Bits,
   float32ToFloat16Bits,
 } from './half-float';
+export { ProgressBar, type ProgressBarOptions } from './progress';
 export * from './safetensors/index';
+export * from './tracker/index';
