@@ -67,11 +67,16 @@ const hasMethods = (value: unknown, ...methods: string[]): value is Record<strin
 const TOOL_NAME = /^[^\s<>]+$/;
 
 const generationSchema = z.looseObject({
-  maxNewTokens: z.number().int().positive('must be a positive integer (tokens per model turn)'),
+  maxNewTokens: z
+    .number({ error: 'is required: a positive integer (tokens per model turn)' })
+    .int('must be a positive integer (tokens per model turn)')
+    .positive('must be a positive integer (tokens per model turn)'),
   stopStrings: z
-    .array(z.string().min(1), {
-      error: 'must be one flat list of strings: the environment sets stop strings per row itself',
-    })
+    .array(
+      z
+        .string({ error: 'must be a string: give one flat list, the environment sets stop strings per row' })
+        .min(1),
+    )
     .optional(),
 });
 
@@ -129,7 +134,7 @@ export function resolveTextEnvironmentOptions<Kwargs>(
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.') || 'options'} ${issue.message}`,
+      (issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`,
     );
     throw new Error(`TextEnvironment: invalid options: ${problems.join('; ')}.`);
   }

@@ -3,9 +3,12 @@
  * so the model (and whoever reads the histories) can tell them apart.
  */
 export const TOOL_MESSAGES = {
-  /** The turn held request and call markers but no `<ToolName>` right after the request marker. */
-  unparsable: (request: string, call: string): string =>
-    `Unparsable tool call: write ${request}<ToolName>query${call}.`,
+  /**
+   * The turn held request and call markers but no `<ToolName>` right after the request marker.
+   * Names no marker itself: markers are stripped from every answer.
+   */
+  unparsable: (): string =>
+    'Unparsable tool call: expected a tool name in angle brackets after the request marker.',
   /** The model named a tool the environment does not have. */
   unknownTool: (tool: string, available: readonly string[]): string =>
     `Unknown tool ${tool}. Available tools: ${available.length > 0 ? available.join(', ') : '(none)'}.`,

@@ -40,7 +40,7 @@ async function runCall(history: TextHistory, context: ToolTurnContext): Promise<
   const { syntax } = context;
   const parsed = parseToolCall(history.lastTextSegment, syntax);
   if (!parsed) {
-    const text = TOOL_MESSAGES.unparsable(syntax.request, syntax.call);
+    const text = TOOL_MESSAGES.unparsable();
     return { tool: undefined, query: undefined, status: 'unparsable', text, latencyMs: 0 };
   }
   const tool = context.tools.get(parsed.tool);
