@@ -90,14 +90,6 @@ export function parseGpt2Config(raw: unknown, source = 'config'): Gpt2Config {
       `Invalid GPT-2 ${source}: n_embd (${config.n_embd}) must be divisible by n_head (${config.n_head}).`,
     );
   }
-  for (const key of ['bos_token_id', 'eos_token_id', 'pad_token_id'] as const) {
-    const id = config[key];
-    if (id !== null && id !== undefined && id >= config.vocab_size) {
-      throw new Error(
-        `Invalid GPT-2 ${source}: ${key} ${id} is outside the vocabulary (vocab_size ${config.vocab_size}).`,
-      );
-    }
-  }
   return config;
 }
 

@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import { readSafetensors, tf } from '@trl/core';
+import { type Gpt2Config, parseGpt2Config } from '../gpt2/config';
+import { buildWeights, expectedShapes, type Gpt2Weights } from '../gpt2/weights';
+import { resolveModelFile } from '../hub/index';
+
+/** Where to find a checkpoint: a local directory or a hub repo id. */
+export interface PretrainedOptions {
+  /** Branch, tag or commit on the hub. Default `main`. */
+  revision?: string;
+  /** Hub cache root (huggingface_hub's layout). */
+  cacheDir?: string;
+  /** Hub base URL. */
+  endpoint?: string;
+  /** Access token for private or gated repos. */
+  token?: string;
+}
+
+/** A tensor read from `model.safetensors`, as float32. */
+export interface CheckpointTensor {
+  /** Shape. */
+  readonly shape: number[];
+  /** Values, row-major. */
+  readonly values: Float32Array;
+}
+
+/** A loaded GPT-2 checkpoint. */
+export interface LoadedCheckpoint {
+  /** The validated config. */
+  readonly config: Gpt2Config;
+  /** Base-model weights as variables (the caller owns them). */
+  readonly weights: Gpt2Weights;
+  /** Tensors that belong to no GPT-2 weight (heads such as `v_head.*`, `score.*`), by key. */
+  readonly extra: ReadonlyMap<string, CheckpointTensor>;
+  /** Where the files came from, for error messages. */
+  readonly source: string;
+}
+
+/**
+ * Reads `config.json` and `model.safetensors` from a directory or hub repo and builds the GPT-2
+ * weights. Both key layouts load (`transformer.h.0…` and the original `h.0…`); the causal-mask
+ * buffers (`attn.bias`, `attn.masked_bias`) are ignored; a tied LM head comes from the embedding.
+ */
+export async function loadGpt2Checkpoint(
+  pathOrRepoId: string,
+  options: PretrainedOptions = {},
+): Promise<LoadedCheckpoint> {
+  if (typeof pathOrRepoId !== 'string' || pathOrRepoId.length === 0) {
+    throw new Error('pathOrRepoId must be a model directory or a hub repo id such as "gpt2".');
+  }
+  const configPath = await resolveModelFile(pathOrRepoId, 'config.json', { ...options, required: true });
+  const config = parseGpt2Config(
+    JSON.parse(await readFile(configPath, 'utf8')),
+    `config.json (${configPath})`,
+  );
+  const weightsPath = await resolveModelFile(pathOrRepoId, 'model.safetensors', {
+    ...options,
+    required: false,
+  });
+  if (weightsPath === undefined) {
+    throw new Error(
+      `No model.safetensors in "${pathOrRepoId}". Only single-file safetensors checkpoints load; convert ` +
+        'pytorch_model.bin or sharded checkpoints with transformers: model.save_pretrained(dir, safe_serialization=True).',
+    );
+  }
+  const file = await readSafetensors(weightsPath);
+  const byKey = new Map<string, CheckpointTensor>();
+  for (const [rawKey, tensor] of file.tensors) {
+    const key = canonicalKey(rawKey);
+    if (key === undefined) continue;
+    byKey.set(key, { shape: [...tensor.shape], values: toFloat32(tensor.values) });
+  }
+  const weights = weightsFromTensors(config, byKey, weightsPath);
+  const extra = new Map([...byKey].filter(([key]) => !isBaseKey(key)));
+  return { config, weights, extra, source: weightsPath };
+}
+
+/**
+ * Builds variables from checkpoint tensors, checking that every key the config needs is present
+ * with the shape the config implies.
+ */
+export function weightsFromTensors(
+  config: Gpt2Config,
+  tensors: ReadonlyMap<string, CheckpointTensor>,
+  source: string,
+): Gpt2Weights {
+  const shapes = expectedShapes(config);
+  const missing = [...shapes.keys()].filter((key) => !tensors.has(key));
+  if (missing.length > 0) {
+    const shown =
+      missing.slice(0, 5).join(', ') + (missing.length > 5 ? `, … (${missing.length} in all)` : '');
+    throw new Error(
+      `${source} lacks weights the config needs: ${shown}. Is it a GPT-2 checkpoint for this config.json?`,
+    );
+  }
+  for (const [key, expected] of shapes) {
+    const actual = tensors.get(key)!.shape;
+    if (actual.length !== expected.length || actual.some((n, i) => n !== expected[i])) {
+      throw new Error(
+        `${source}: ${key} has shape [${actual.join(', ')}] but config.json implies [${expected.join(', ')}]. ` +
+          'config.json and model.safetensors disagree.',
+      );
+    }
+  }
+  return buildWeights(config, (key, shape) => tf.tensor(tensors.get(key)!.values, shape, 'float32'));
+}
+
+/**
+ * Maps a checkpoint key to the `transformer.`-prefixed layout, or undefined for buffers that carry
+ * no weights. Head keys (`lm_head.`, `v_head.`, `score.`) pass unchanged.
+ */
+export function canonicalKey(rawKey: string): string | undefined {
+  if (/(^|\.)attn\.(bias|masked_bias)$/.test(rawKey)) return undefined;
+  if (/^(transformer|lm_head|v_head|score)\./.test(rawKey)) return rawKey;
+  return `transformer.${rawKey}`;
+}
+
+function isBaseKey(key: string): boolean {
+  return key.startsWith('transformer.') || key === 'lm_head.weight';
+}
+
+function toFloat32(values: ArrayLike<number> | ArrayLike<bigint>): Float32Array {
+  if (values instanceof Float32Array) return values;
+  return Float32Array.from(values as ArrayLike<number | bigint>, (v) => Number(v));
+}

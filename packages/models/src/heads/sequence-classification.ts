@@ -1,0 +1,137 @@
+import {
+  type CausalLMInput,
+  linear,
+  type NamedVariable,
+  Rng,
+  type SequenceClassifier,
+  type SequenceClassifierOutput,
+  SPECIFICATION_VERSION,
+  tf,
+} from '@trl/core';
+import type { CheckpointTensor } from '../checkpoint/load';
+import { saveCheckpoint } from '../checkpoint/save';
+import { prepareInput } from '../gpt2/input';
+import type { Gpt2LMHeadModel } from '../gpt2/model';
+import { saveLoraAdapter } from '../lora/peft-files';
+
+/** Checkpoint key of the classification head (no bias, as transformers' GPT2ForSequenceClassification). */
+export const SCORE_KEY = 'score.weight';
+
+/**
+ * GPT-2 with a linear head on the last real token of each row (transformers'
+ * `GPT2ForSequenceClassification`); with one label it is a reward model.
+ */
+export class Gpt2ForSequenceClassification implements SequenceClassifier {
+  /** Spec version this model implements. */
+  readonly specificationVersion = SPECIFICATION_VERSION;
+  /** Outputs per sequence. */
+  readonly numLabels: number;
+  /** The transformer (its LM head is unused). */
+  readonly backbone: Gpt2LMHeadModel;
+  /** Head weight in torch layout `[numLabels, hidden]`. */
+  readonly score: tf.Variable;
+
+  /**
+   * Puts a head with `numLabels` outputs on `backbone` (owned from now on). Saved head weights come
+   * from `checkpoint`; otherwise normal(0, initializer_range) seeded with `seed`.
+   */
+  constructor(
+    backbone: Gpt2LMHeadModel,
+    numLabels: number,
+    checkpoint?: ReadonlyMap<string, CheckpointTensor>,
+    seed = 0,
+  ) {
+    if (!Number.isInteger(numLabels) || numLabels < 1)
+      throw new Error(`numLabels must be an integer ≥ 1, got ${numLabels}.`);
+    this.backbone = backbone;
+    this.numLabels = numLabels;
+    const hidden = backbone.info.hiddenSize;
+    const saved = checkpoint?.get(SCORE_KEY);
+    if (saved) {
+      if (saved.shape.length !== 2 || saved.shape[0] !== numLabels || saved.shape[1] !== hidden) {
+        throw new Error(
+          `${SCORE_KEY} has shape [${saved.shape.join(', ')}] but numLabels ${numLabels} and hidden size ${hidden} ` +
+            `need [${numLabels}, ${hidden}].`,
+        );
+      }
+      this.score = tf.variable(tf.tensor2d(saved.values, [numLabels, hidden]));
+    } else {
+      const std = backbone.config.initializer_range;
+      this.score = tf.tidy(() =>
+        tf.variable(tf.randomNormal([numLabels, hidden], 0, std, 'float32', new Rng(seed).nextSeed())),
+      );
+    }
+  }
+
+  /** Architecture facts of the backbone. */
+  get info() {
+    return this.backbone.info;
+  }
+
+  /**
+   * Scores `[batch, numLabels]` from the hidden state of each row's last real token: the last 1 in
+   * `attentionMask`, or, without a mask, the last token that is not `pad_token_id` (the last token
+   * when the config has no pad id), as transformers pools.
+   */
+  forward(input: Omit<CausalLMInput, 'outputHiddenStates'>): SequenceClassifierOutput {
+    return tf.tidy(() => {
+      const prepared = prepareInput(input, this.backbone.config);
+      const { hidden } = this.backbone.transformer({ ...prepared, training: input.training ?? false });
+      const [batch, seq] = hidden.shape;
+      const last = lastRealToken(input, batch, seq, this.backbone.config.pad_token_id ?? undefined);
+      const pick = tf.expandDims(tf.oneHot(tf.tensor1d(last, 'int32'), seq), 2);
+      const pooled = tf.sum(tf.mul(hidden, pick), 1) as tf.Tensor2D;
+      return { logits: linear(pooled, tf.transpose(this.score) as tf.Tensor2D) };
+    });
+  }
+
+  /** The backbone's trainable variables plus the head. */
+  trainableVariables(): NamedVariable[] {
+    return [...this.backbone.trainableVariables(), { name: SCORE_KEY, variable: this.score, decay: true }];
+  }
+
+  /** Writes `transformer.*` and `score.weight` with a GPT2ForSequenceClassification config. */
+  async savePretrained(dir: string): Promise<void> {
+    const tensors = this.backbone.checkpointTensors();
+    tensors.delete('lm_head.weight');
+    tensors.set(SCORE_KEY, this.score);
+    const labels = Array.from({ length: this.numLabels }, (_, i) => `LABEL_${i}`);
+    const config = {
+      ...this.backbone.checkpointConfig(),
+      architectures: ['GPT2ForSequenceClassification'],
+      id2label: Object.fromEntries(labels.map((l, i) => [String(i), l])),
+      label2id: Object.fromEntries(labels.map((l, i) => [l, i])),
+    };
+    await saveCheckpoint(dir, config, tensors);
+    if (this.backbone.adapters) await saveLoraAdapter(this.backbone.adapters, dir);
+  }
+
+  /** Frees the head and the backbone. */
+  dispose(): void {
+    this.score.dispose();
+    this.backbone.dispose();
+  }
+}
+
+/** Index of each row's last real token. */
+function lastRealToken(
+  input: Omit<CausalLMInput, 'outputHiddenStates'>,
+  batch: number,
+  seq: number,
+  padTokenId: number | undefined,
+): Int32Array {
+  const last = new Int32Array(batch).fill(seq - 1);
+  const source = input.attentionMask
+    ? input.attentionMask.dataSync()
+    : padTokenId !== undefined
+      ? input.inputIds.dataSync()
+      : undefined;
+  if (!source) return last;
+  const isReal = input.attentionMask ? (v: number) => v !== 0 : (v: number) => v !== padTokenId;
+  for (let b = 0; b < batch; b++) {
+    let t = seq - 1;
+    while (t > 0 && !isReal(source[b * seq + t]!)) t--;
+    last[b] = t;
+  }
+  return last;
+}

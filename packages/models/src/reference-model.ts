@@ -1,0 +1,86 @@
+import { tf } from '@trl/core';
+import { Gpt2LMHeadModel } from './gpt2/model';
+import { namedWeights } from './gpt2/weights';
+import type { Gpt2WithValueHead } from './heads/value-head';
+
+/** Options for {@link createReferenceModel}. */
+export interface ReferenceModelOptions {
+  /**
+   * Share the embeddings and the first this-many blocks with the policy instead of copying them
+   * (TRL's `num_shared_layers`). Shared weights are frozen in the policy too. Default: copy all.
+   */
+  numSharedLayers?: number;
+}
+
+/**
+ * A frozen reference model for KL penalties, as TRL's `create_reference_model`. Shared layers are
+ * the very same variables as the policy's (no copy, no extra memory); the rest are copies. For a
+ * model with LoRA adapters the reference is the base model itself, adapters disabled, sharing every
+ * weight. Disposing the reference frees only its copies.
+ */
+export function createReferenceModel(
+  model: Gpt2LMHeadModel | Gpt2WithValueHead,
+  options: ReferenceModelOptions = {},
+): Gpt2LMHeadModel {
+  const policy = model instanceof Gpt2LMHeadModel ? model : model.pretrainedModel;
+  const all = namedWeights(policy.weights);
+  if (policy.adapters) {
+    return new Gpt2LMHeadModel({
+      config: policy.config,
+      weights: policy.weights,
+      owned: new Set(),
+      frozen: new Set(all.map((w) => w.variable)),
+    });
+  }
+  const shared = options.numSharedLayers;
+  const nLayer = policy.config.n_layer;
+  if (shared !== undefined && (!Number.isInteger(shared) || shared < 0 || shared >= nLayer)) {
+    throw new Error(
+      `numSharedLayers must be an integer in 0..${nLayer - 1} (the model has ${nLayer} layers), got ${shared}.`,
+    );
+  }
+  const isShared = (layer: number) => shared !== undefined && layer < shared;
+  const sharedVariables = all.filter((w) => isShared(w.layer)).map((w) => w.variable);
+  policy.freeze(sharedVariables);
+
+  const copies = new Map<tf.Variable, tf.Variable>();
+  const weightOf = (v: tf.Variable): tf.Variable => {
+    if (sharedVariables.includes(v)) return v;
+    let copy = copies.get(v);
+    if (!copy) {
+      copy = tf.variable(v, false);
+      copies.set(v, copy);
+    }
+    return copy;
+  };
+  const w = policy.weights;
+  const linear = (l: (typeof w.blocks)[number]['cAttn']) => ({
+    name: l.name,
+    weight: weightOf(l.weight),
+    bias: weightOf(l.bias),
+  });
+  const norm = (n: (typeof w.blocks)[number]['ln1']) => ({
+    weight: weightOf(n.weight),
+    bias: weightOf(n.bias),
+  });
+  const weights = {
+    wte: weightOf(w.wte),
+    wpe: weightOf(w.wpe),
+    blocks: w.blocks.map((b) => ({
+      ln1: norm(b.ln1),
+      cAttn: linear(b.cAttn),
+      attnProj: linear(b.attnProj),
+      ln2: norm(b.ln2),
+      fc: linear(b.fc),
+      mlpProj: linear(b.mlpProj),
+    })),
+    lnF: norm(w.lnF),
+    ...(w.lmHead ? { lmHead: weightOf(w.lmHead) } : {}),
+  };
+  return new Gpt2LMHeadModel({
+    config: policy.config,
+    weights,
+    owned: new Set(copies.values()),
+    frozen: new Set(namedWeights(weights).map((n) => n.variable)),
+  });
+}
