@@ -9,9 +9,10 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
-);
+const args = {};
+for (let i = 2; i < process.argv.length; i += 1) {
+  if (process.argv[i].startsWith('--')) args[process.argv[i].slice(2)] = process.argv[i + 1];
+}
 const here = dirname(fileURLToPath(import.meta.url));
 const out = args.out ?? join(here, '..', 'test', 'fixtures', 'corpus.jsonl');
 const count = Number(args.count ?? 500);
@@ -30,13 +31,37 @@ const random = rng(seed);
 const int = (lo, hi) => lo + Math.floor(random() * (hi - lo + 1));
 const pick = (items) => items[Math.floor(random() * items.length)];
 
-const onsets = ['b', 'd', 'f', 'g', 'h', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z', 'th', 'dr', 'kr', 'st', 'br', 'qu', 'sh'];
+const onsets = [
+  'b',
+  'd',
+  'f',
+  'g',
+  'h',
+  'k',
+  'l',
+  'm',
+  'n',
+  'p',
+  'r',
+  's',
+  't',
+  'v',
+  'z',
+  'th',
+  'dr',
+  'kr',
+  'st',
+  'br',
+  'qu',
+  'sh',
+];
 const vowels = ['a', 'e', 'i', 'o', 'u', 'ae', 'ia', 'ou', 'y'];
 const codas = ['', '', 'n', 'r', 'l', 's', 'th', 'x', 'k', 'm', 'nd', 'rk'];
 const used = new Set();
 function word(syllables) {
   let text = '';
-  for (let i = 0; i < syllables; i += 1) text += pick(onsets) + pick(vowels) + (i === syllables - 1 ? pick(codas) : '');
+  for (let i = 0; i < syllables; i += 1)
+    text += pick(onsets) + pick(vowels) + (i === syllables - 1 ? pick(codas) : '');
   return text[0].toUpperCase() + text.slice(1);
 }
 function uniqueName(parts) {
@@ -54,7 +79,16 @@ function uniqueName(parts) {
 const countries = Array.from({ length: 12 }, () => uniqueName(1));
 const seas = Array.from({ length: 6 }, () => `${uniqueName(1)} Sea`);
 const ranges = Array.from({ length: 8 }, () => `${uniqueName(1)} Range`);
-const fields = ['astronomy', 'botany', 'cartography', 'chemistry', 'linguistics', 'music', 'architecture', 'medicine'];
+const fields = [
+  'astronomy',
+  'botany',
+  'cartography',
+  'chemistry',
+  'linguistics',
+  'music',
+  'architecture',
+  'medicine',
+];
 const fish = ['silver trout', 'river eel', 'striped perch', 'blue carp', 'spotted pike'];
 const crops = ['barley', 'saffron', 'olives', 'rice', 'flax', 'grapes'];
 const industries = ['glassmaking', 'shipbuilding', 'weaving', 'copper mining', 'printing', 'clockmaking'];

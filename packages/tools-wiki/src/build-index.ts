@@ -64,7 +64,10 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       `buildIndex needs better-sqlite3 (${sqlite.reason}); without it use MiniSearchRetriever.fromJsonl(corpus) instead`,
     );
   }
-  const temporary = join(dirname(output), `.${basename(output)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temporary = join(
+    dirname(output),
+    `.${basename(output)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
   const db = new sqlite.Database(temporary);
   let articles = 0;
   let passages = 0;

@@ -2,8 +2,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { type PassageRecord, passageId } from './passage';
 import { splitParagraphs } from './paragraphs';
+import { type PassageRecord, passageId } from './passage';
 
 /** One line of a corpus JSONL file: an article. */
 export interface CorpusRow {

@@ -61,10 +61,14 @@ export async function createRetriever(options: CreateRetrieverOptions): Promise<
   }
 }
 
-async function createAutoRetriever(options: Extract<CreateRetrieverOptions, { kind: 'auto' }>): Promise<Retriever> {
+async function createAutoRetriever(
+  options: Extract<CreateRetrieverOptions, { kind: 'auto' }>,
+): Promise<Retriever> {
   const { indexPath, corpusPath, onFallback } = options;
   if (indexPath === undefined && corpusPath === undefined) {
-    throw new Error("createRetriever({ kind: 'auto' }) needs 'indexPath' (SQLite index), 'corpusPath' (JSONL), or both");
+    throw new Error(
+      "createRetriever({ kind: 'auto' }) needs 'indexPath' (SQLite index), 'corpusPath' (JSONL), or both",
+    );
   }
   const sqlite = await loadBetterSqlite3();
   if (indexPath !== undefined && sqlite.ok) return SqliteRetriever.open(indexPath);

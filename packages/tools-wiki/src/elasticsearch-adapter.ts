@@ -26,7 +26,9 @@ export interface ElasticsearchConnection {
 type ElasticsearchModule = { Client: new (options: Record<string, unknown>) => ElasticsearchClientLike };
 
 /** An adapter over `@elastic/elasticsearch` (an optional dependency, imported on demand). */
-export async function createElasticsearchAdapter(connection: ElasticsearchConnection): Promise<SearchEngineAdapter> {
+export async function createElasticsearchAdapter(
+  connection: ElasticsearchConnection,
+): Promise<SearchEngineAdapter> {
   const node = connection.node ?? 'http://localhost:9200';
   let client = connection.client;
   const ownsClient = client === undefined;

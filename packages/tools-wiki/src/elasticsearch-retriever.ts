@@ -2,7 +2,9 @@ import { createElasticsearchAdapter, type ElasticsearchConnection } from './elas
 import { SearchEngineRetriever, type SearchEngineRetrieverOptions } from './search-engine-retriever';
 
 /** Options of {@link ElasticsearchRetriever.connect}. */
-export interface ElasticsearchRetrieverOptions extends ElasticsearchConnection, SearchEngineRetrieverOptions {}
+export interface ElasticsearchRetrieverOptions
+  extends ElasticsearchConnection,
+    SearchEngineRetrieverOptions {}
 
 /**
  * BM25 passage search on Elasticsearch 8/9 with the official `@elastic/elasticsearch` client

@@ -18,9 +18,14 @@ const defaultOutput: CliOutput = {
  * Runs `trl-wiki-index` with `argv` (the arguments after the program name) and resolves to the
  * exit code: 0 on success, 1 on a build error, 2 on bad usage. Never calls `process.exit`.
  */
-export async function runIndexCli(argv: readonly string[], output: CliOutput = defaultOutput): Promise<number> {
+export async function runIndexCli(
+  argv: readonly string[],
+  output: CliOutput = defaultOutput,
+): Promise<number> {
   const program = new Command('trl-wiki-index')
-    .description('Build an SQLite FTS5 BM25 passage index from a JSONL corpus ({"id","title","text"} per line).')
+    .description(
+      'Build an SQLite FTS5 BM25 passage index from a JSONL corpus ({"id","title","text"} per line).',
+    )
     .requiredOption('-i, --input <corpus.jsonl>', 'JSONL corpus to index')
     .requiredOption('-o, --output <index.db>', 'SQLite index to write (replaced atomically)')
     .option('--title-weight <number>', 'BM25 weight of titles relative to text', parsePositiveNumber, 2)

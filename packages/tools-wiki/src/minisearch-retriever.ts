@@ -38,7 +38,10 @@ export class MiniSearchRetriever implements Retriever {
   }
 
   /** Streams a JSONL corpus (`{"id", "title", "text"}` per line) into a new in-memory index. */
-  static async fromJsonl(path: string, options: MiniSearchRetrieverOptions = {}): Promise<MiniSearchRetriever> {
+  static async fromJsonl(
+    path: string,
+    options: MiniSearchRetrieverOptions = {},
+  ): Promise<MiniSearchRetriever> {
     const retriever = new MiniSearchRetriever(options);
     let batch: PassageRecord[] = [];
     for await (const passage of readCorpusPassages(path)) {
@@ -53,7 +56,10 @@ export class MiniSearchRetriever implements Retriever {
   }
 
   /** A new in-memory index over the given passages. */
-  static fromPassages(passages: Iterable<PassageRecord>, options: MiniSearchRetrieverOptions = {}): MiniSearchRetriever {
+  static fromPassages(
+    passages: Iterable<PassageRecord>,
+    options: MiniSearchRetrieverOptions = {},
+  ): MiniSearchRetriever {
     const retriever = new MiniSearchRetriever(options);
     retriever.add([...passages]);
     return retriever;

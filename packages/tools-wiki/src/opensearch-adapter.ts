@@ -33,7 +33,9 @@ export interface OpenSearchConnection {
 type OpenSearchModule = { Client: new (options: Record<string, unknown>) => OpenSearchClientLike };
 
 /** An adapter over `@opensearch-project/opensearch` (an optional dependency, imported on demand). */
-export async function createOpenSearchAdapter(connection: OpenSearchConnection): Promise<SearchEngineAdapter> {
+export async function createOpenSearchAdapter(
+  connection: OpenSearchConnection,
+): Promise<SearchEngineAdapter> {
   const node = connection.node ?? 'http://localhost:9200';
   let client = connection.client;
   const ownsClient = client === undefined;

@@ -11,18 +11,34 @@ export const MAX_QUERY_TERMS = 32;
 const WORD = /[\p{L}\p{N}\p{Co}][\p{L}\p{N}\p{M}\p{Co}]*/gu;
 
 /**
- * Extracts the distinct words of a free-text query, lowercased, in order of first appearance.
+ * Words dropped from queries: the stop set of Lucene's English analyzer, which Pyserini's BM25
+ * (behind TRL's wiki tool) applied too. In an OR query they match nearly every passage, adding
+ * cost and noise but no ranking signal.
+ */
+export const STOP_WORDS: ReadonlySet<string> = new Set(
+  'a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with'.split(
+    ' ',
+  ),
+);
+
+/**
+ * Extracts the distinct words of a free-text query, lowercased, in order of first appearance,
+ * without {@link STOP_WORDS} (unless the query has nothing else: "to be or not to be" keeps them all).
  * Every backend builds its query from these, so odd input (empty, punctuation only, `AND "`,
  * unpaired surrogates) is handled once, here.
  */
 export function queryTerms(query: string): string[] {
   if (typeof query !== 'string') return [];
-  const terms = new Set<string>();
+  const seen = new Set<string>();
+  const content: string[] = [];
   for (const match of query.slice(0, MAX_QUERY_CHARS).matchAll(WORD)) {
-    terms.add(match[0].toLowerCase());
-    if (terms.size >= MAX_QUERY_TERMS) break;
+    const term = match[0].toLowerCase();
+    if (seen.has(term)) continue;
+    seen.add(term);
+    if (!STOP_WORDS.has(term)) content.push(term);
+    if (content.length >= MAX_QUERY_TERMS) break;
   }
-  return [...terms];
+  return content.length > 0 ? content : [...seen].slice(0, MAX_QUERY_TERMS);
 }
 
 /**

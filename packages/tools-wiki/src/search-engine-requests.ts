@@ -17,7 +17,11 @@ export const INDEX_BODY = {
 } as const;
 
 /** The `_search` request body for `query`, or `undefined` when the query has no words. */
-export function buildSearchBody(query: string, k: number, titleBoost: number): Record<string, unknown> | undefined {
+export function buildSearchBody(
+  query: string,
+  k: number,
+  titleBoost: number,
+): Record<string, unknown> | undefined {
   const terms = queryTerms(query);
   if (terms.length === 0) return undefined;
   return {

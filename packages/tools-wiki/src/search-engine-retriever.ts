@@ -2,7 +2,13 @@ import { readCorpusRows, rowPassages } from './corpus-reader';
 import type { Passage, PassageRecord } from './passage';
 import { assertValidK, type Retriever, type SearchOptions } from './retriever';
 import type { SearchEngineAdapter } from './search-engine-adapter';
-import { assertBulkSucceeded, buildSearchBody, bulkOperations, INDEX_BODY, parseSearchResponse } from './search-engine-requests';
+import {
+  assertBulkSucceeded,
+  buildSearchBody,
+  bulkOperations,
+  INDEX_BODY,
+  parseSearchResponse,
+} from './search-engine-requests';
 
 /** Options shared by the Elasticsearch and OpenSearch retrievers. */
 export interface SearchEngineRetrieverOptions {
@@ -47,7 +53,9 @@ export class SearchEngineRetriever implements Retriever {
     const index = options.index ?? 'wiki';
     const titleBoost = options.titleBoost ?? 2;
     if (!/^[a-z0-9][a-z0-9._-]*$/.test(index)) {
-      throw new Error(`option 'index' must be a lowercase index name like "wiki", got ${JSON.stringify(index)}`);
+      throw new Error(
+        `option 'index' must be a lowercase index name like "wiki", got ${JSON.stringify(index)}`,
+      );
     }
     if (!(titleBoost > 0) || !Number.isFinite(titleBoost)) {
       throw new Error(`option 'titleBoost' must be a positive number, got ${titleBoost}`);
@@ -65,7 +73,9 @@ export class SearchEngineRetriever implements Retriever {
     options.signal?.throwIfAborted();
     const body = buildSearchBody(query, k, this.titleBoost);
     if (body === undefined) return [];
-    const response = await this.describeFailure('search', () => adapter.search(this.index, body, options.signal));
+    const response = await this.describeFailure('search', () =>
+      adapter.search(this.index, body, options.signal),
+    );
     return parseSearchResponse(response);
   }
 
@@ -112,7 +122,8 @@ export class SearchEngineRetriever implements Retriever {
   }
 
   private openAdapter(): SearchEngineAdapter {
-    if (this.adapter === undefined) throw new Error(`${this.kind} retriever for index '${this.index}' is closed`);
+    if (this.adapter === undefined)
+      throw new Error(`${this.kind} retriever for index '${this.index}' is closed`);
     return this.adapter;
   }
 

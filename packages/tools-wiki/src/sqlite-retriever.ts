@@ -47,7 +47,8 @@ export class SqliteRetriever implements Retriever {
       db = new sqlite.Database(path, { readonly: true, fileMustExist: true });
       // Opening is lazy: the first read is what discovers a corrupt or foreign file.
       const format = db.prepare(`SELECT value FROM ${META_TABLE} WHERE key = 'format'`).pluck().get();
-      if (format !== INDEX_FORMAT) throw new Error(`metadata format is ${String(format)}, not ${INDEX_FORMAT}`);
+      if (format !== INDEX_FORMAT)
+        throw new Error(`metadata format is ${String(format)}, not ${INDEX_FORMAT}`);
       return new SqliteRetriever(path, db);
     } catch (error) {
       db?.close();

@@ -27,7 +27,11 @@ describe('readCorpusRows', () => {
   });
 
   it('turns numeric ids into strings and numbers paragraphs', async () => {
-    const path = writeCorpus(dir, [{ id: 7, title: 'T', text: 'a\n\nb' }, '', { id: 'x', title: 'U', text: 'c' }]);
+    const path = writeCorpus(dir, [
+      { id: 7, title: 'T', text: 'a\n\nb' },
+      '',
+      { id: 'x', title: 'U', text: 'c' },
+    ]);
     expect(await collect(readCorpusPassages(path))).toEqual([
       { id: '7#0', articleId: '7', title: 'T', text: 'a' },
       { id: '7#1', articleId: '7', title: 'T', text: 'b' },

@@ -24,7 +24,10 @@ describe('createRetriever', () => {
 
   it('auto falls back to MiniSearch when better-sqlite3 cannot be used', async () => {
     process.env[DISABLE_SQLITE_ENV] = '1';
-    expect(await isSqliteAvailable()).toEqual({ available: false, reason: `disabled by ${DISABLE_SQLITE_ENV}=1` });
+    expect(await isSqliteAvailable()).toEqual({
+      available: false,
+      reason: `disabled by ${DISABLE_SQLITE_ENV}=1`,
+    });
     const reasons: string[] = [];
     const retriever = await createRetriever({
       kind: 'auto',
@@ -51,7 +54,9 @@ describe('createRetriever', () => {
   it('reports a module that cannot load instead of throwing', async () => {
     const result = await loadBetterSqlite3('better-sqlite3-that-does-not-exist');
     expect(result.ok).toBe(false);
-    expect(result.ok ? '' : result.reason).toMatch(/^better-sqlite3-that-does-not-exist could not be loaded: /);
+    expect(result.ok ? '' : result.reason).toMatch(
+      /^better-sqlite3-that-does-not-exist could not be loaded: /,
+    );
   });
 
   it('opens each explicit kind', async () => {

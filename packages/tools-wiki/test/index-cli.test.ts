@@ -18,7 +18,10 @@ describe('trl-wiki-index CLI', () => {
   it('builds an index and prints a JSON summary', async () => {
     const { out, io } = capture();
     const output = join(dir, 'cli.db');
-    const code = await runIndexCli(['--input', FIXTURE_CORPUS, '--output', output, '--title-weight', '3'], io);
+    const code = await runIndexCli(
+      ['--input', FIXTURE_CORPUS, '--output', output, '--title-weight', '3'],
+      io,
+    );
     expect(code).toBe(0);
     const summary = JSON.parse(out.stdout) as { articles: number; passages: number; output: string };
     expect(summary.articles).toBe(500);
@@ -37,7 +40,9 @@ describe('trl-wiki-index CLI', () => {
     expect(await runIndexCli(['-i', 'a', '-o', 'b', '--title-weight', 'x'], weight.io)).toBe(2);
     expect(weight.out.stderr).toMatch(/must be a positive number/);
     const missing = capture();
-    expect(await runIndexCli(['-i', join(dir, 'none.jsonl'), '-o', join(dir, 'x.db'), '-q'], missing.io)).toBe(1);
+    expect(
+      await runIndexCli(['-i', join(dir, 'none.jsonl'), '-o', join(dir, 'x.db'), '-q'], missing.io),
+    ).toBe(1);
     expect(missing.out.stderr).toBe(`trl-wiki-index: corpus file not found: ${join(dir, 'none.jsonl')}\n`);
   });
 

@@ -1,7 +1,14 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MiniSearchRetriever } from '../src/index';
-import { FIXTURE_CORPUS, fixtureRows, HOSTILE_QUERIES, TINY_ROWS, tempDir, writeCorpus } from './helpers/corpus-files';
+import {
+  FIXTURE_CORPUS,
+  fixtureRows,
+  HOSTILE_QUERIES,
+  TINY_ROWS,
+  tempDir,
+  writeCorpus,
+} from './helpers/corpus-files';
 
 const { dir, cleanup } = tempDir();
 let fixture: MiniSearchRetriever;

@@ -3,19 +3,34 @@ import { MAX_QUERY_TERMS, queryTerms, toFts5Query } from '../src/index';
 
 describe('queryTerms', () => {
   it('extracts distinct lowercased words in order', () => {
-    expect(queryTerms('Who founded Stugias, Touquefith? stugias!')).toEqual(['who', 'founded', 'stugias', 'touquefith']);
+    expect(queryTerms('Who founded Stugias, Touquefith? stugias!')).toEqual([
+      'who',
+      'founded',
+      'stugias',
+      'touquefith',
+    ]);
   });
 
   it('treats query syntax as plain words or separators', () => {
     expect(queryTerms('alpha AND "beta" NEAR(gamma) title:delta*')).toEqual([
       'alpha',
-      'and',
       'beta',
       'near',
       'gamma',
       'title',
       'delta',
     ]);
+  });
+
+  it('drops English stop words unless nothing else is left', () => {
+    expect(queryTerms('What is the length of the Zorvath river?')).toEqual([
+      'what',
+      'length',
+      'zorvath',
+      'river',
+    ]);
+    expect(queryTerms('To be or not to be')).toEqual(['to', 'be', 'or', 'not']);
+    expect(queryTerms('AND "')).toEqual(['and']);
   });
 
   it('returns nothing for empty or word-less input', () => {
@@ -26,7 +41,13 @@ describe('queryTerms', () => {
   });
 
   it('keeps letters with combining accents and non-Latin scripts', () => {
-    expect(queryTerms('Zürich e\u0301te\u0301 Ærø 東京 42')).toEqual(['zürich', 'e\u0301te\u0301', 'ærø', '東京', '42']);
+    expect(queryTerms('Zürich e\u0301te\u0301 Ærø 東京 42')).toEqual([
+      'zürich',
+      'e\u0301te\u0301',
+      'ærø',
+      '東京',
+      '42',
+    ]);
   });
 
   it('caps the number of terms', () => {
@@ -38,7 +59,8 @@ describe('queryTerms', () => {
 
 describe('toFts5Query', () => {
   it('quotes every term and ORs them', () => {
-    expect(toFts5Query('Alpha AND beta')).toBe('"alpha" OR "and" OR "beta"');
+    expect(toFts5Query('Alpha AND beta')).toBe('"alpha" OR "beta"');
+    expect(toFts5Query('NOT')).toBe('"not"');
     expect(toFts5Query('"')).toBeUndefined();
   });
 });

@@ -2,7 +2,14 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIndex, SqliteRetriever } from '../src/index';
-import { FIXTURE_CORPUS, fixtureRows, HOSTILE_QUERIES, TINY_ROWS, tempDir, writeCorpus } from './helpers/corpus-files';
+import {
+  FIXTURE_CORPUS,
+  fixtureRows,
+  HOSTILE_QUERIES,
+  TINY_ROWS,
+  tempDir,
+  writeCorpus,
+} from './helpers/corpus-files';
 
 const { dir, cleanup } = tempDir();
 let fixture: SqliteRetriever;
@@ -119,7 +126,9 @@ describe('SqliteRetriever bad input', () => {
     const corrupt = join(dir, 'corrupt.db');
     writeFileSync(corrupt, 'this is not an SQLite database, just some text '.repeat(200));
     await expect(SqliteRetriever.open(corrupt)).rejects.toThrow(
-      new RegExp(`Wiki index ${corrupt} is not a readable trl-wiki index \\(file is not a database\\); rebuild it`),
+      new RegExp(
+        `Wiki index ${corrupt} is not a readable trl-wiki index \\(file is not a database\\); rebuild it`,
+      ),
     );
   });
 
@@ -129,7 +138,9 @@ describe('SqliteRetriever bad input', () => {
     const db = new Database(other);
     db.exec('CREATE TABLE t (x)');
     db.close();
-    await expect(SqliteRetriever.open(other)).rejects.toThrow(/not a readable trl-wiki index \(no such table: trl_wiki_meta\)/);
+    await expect(SqliteRetriever.open(other)).rejects.toThrow(
+      /not a readable trl-wiki index \(no such table: trl_wiki_meta\)/,
+    );
   });
 
   it('throws after close, and close is idempotent', async () => {
@@ -151,7 +162,9 @@ describe('buildIndex', () => {
     const output = join(dir, 'kept.db');
     await buildIndex({ input: join(dir, 'tiny.jsonl'), output });
     const broken = writeCorpus(dir, [...TINY_ROWS, '{"id": "6", "title": 3}'], 'broken.jsonl');
-    await expect(buildIndex({ input: broken, output, batchSize: 2 })).rejects.toThrow(`${broken}:6: field 'title'`);
+    await expect(buildIndex({ input: broken, output, batchSize: 2 })).rejects.toThrow(
+      `${broken}:6: field 'title'`,
+    );
     const kept = await SqliteRetriever.open(output);
     expect(kept.count()).toBe(5);
     await kept.close();
@@ -169,7 +182,11 @@ describe('buildIndex', () => {
   });
 
   it('matches accented words without accents', async () => {
-    const input = writeCorpus(dir, [{ id: 'z', title: 'Zürich', text: 'A city on the lake of Zürich.' }], 'accents.jsonl');
+    const input = writeCorpus(
+      dir,
+      [{ id: 'z', title: 'Zürich', text: 'A city on the lake of Zürich.' }],
+      'accents.jsonl',
+    );
     const output = join(dir, 'accents.db');
     await buildIndex({ input, output });
     const retriever = await SqliteRetriever.open(output);

@@ -1,12 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { formatPassages, MiniSearchRetriever, type Passage, type Retriever, truncate, WikiSearch } from '../src/index';
+import {
+  formatPassages,
+  MiniSearchRetriever,
+  type Passage,
+  type Retriever,
+  truncate,
+  WikiSearch,
+} from '../src/index';
 import { HOSTILE_QUERIES } from './helpers/corpus-files';
 
 const signal = new AbortController().signal;
 
 const retriever = () =>
   MiniSearchRetriever.fromPassages([
-    { id: 'r#0', articleId: 'r', title: 'Zorvath Kell', text: 'Zorvath Kell is a river. Its length is 312 km.' },
+    {
+      id: 'r#0',
+      articleId: 'r',
+      title: 'Zorvath Kell',
+      text: 'Zorvath Kell is a river. Its length is 312 km.',
+    },
     { id: 'r#1', articleId: 'r', title: 'Zorvath Kell', text: 'The river is known for its silver trout.' },
     { id: 'm#0', articleId: 'm', title: 'Mount Brae', text: 'Mount Brae is 4000 metres high.' },
   ]);
@@ -21,7 +33,13 @@ describe('WikiSearch', () => {
   });
 
   it('returns k passages separated by blank lines, cut to maxChars, optionally without titles', async () => {
-    const tool = new WikiSearch({ retriever: retriever(), k: 2, maxChars: 12, includeTitle: false, name: 'Search' });
+    const tool = new WikiSearch({
+      retriever: retriever(),
+      k: 2,
+      maxChars: 12,
+      includeTitle: false,
+      name: 'Search',
+    });
     expect(tool.name).toBe('Search');
     const answer = await tool.call('Zorvath river', { signal });
     expect(answer.split('\n\n')).toHaveLength(2);

@@ -23,7 +23,10 @@ export function tempDir(): { dir: string; cleanup: () => void } {
 /** Writes rows (or raw lines) as a JSONL file in `dir` and returns its path. */
 export function writeCorpus(dir: string, rows: readonly (object | string)[], name = 'corpus.jsonl'): string {
   const path = join(dir, name);
-  writeFileSync(path, `${rows.map((row) => (typeof row === 'string' ? row : JSON.stringify(row))).join('\n')}\n`);
+  writeFileSync(
+    path,
+    `${rows.map((row) => (typeof row === 'string' ? row : JSON.stringify(row))).join('\n')}\n`,
+  );
   return path;
 }
 

@@ -63,7 +63,12 @@ export async function startFakeSearchServer(options: FakeSearchServerOptions): P
   };
 }
 
-function send(response: ServerResponse, status: number, payload: unknown, options: FakeSearchServerOptions): void {
+function send(
+  response: ServerResponse,
+  status: number,
+  payload: unknown,
+  options: FakeSearchServerOptions,
+): void {
   response.statusCode = status;
   response.setHeader('content-type', 'application/json; charset=UTF-8');
   if (options.product === 'elasticsearch' && !options.omitProductHeader) {
@@ -81,12 +86,14 @@ function route(
   const parts = path.split('/').filter(Boolean);
   if (parts.length === 1 && parts[0] === '_bulk' && method === 'POST') return bulk(body, undefined, indices);
   const [index, action] = parts as [string, string | undefined];
-  if (index === undefined) return [200, { name: 'fake', version: { number: '9.4.0' }, tagline: 'You Know, for Search' }];
+  if (index === undefined)
+    return [200, { name: 'fake', version: { number: '9.4.0' }, tagline: 'You Know, for Search' }];
   const documents = indices.get(index);
   if (action === undefined) {
     if (method === 'HEAD') return [documents ? 200 : 404, undefined];
     if (method === 'PUT') {
-      if (documents) return error(400, 'resource_already_exists_exception', `index [${index}] already exists`, index);
+      if (documents)
+        return error(400, 'resource_already_exists_exception', `index [${index}] already exists`, index);
       indices.set(index, new Map());
       return [200, { acknowledged: true, shards_acknowledged: true, index }];
     }
@@ -108,7 +115,11 @@ function error(status: number, type: string, reason: string, index: string): [nu
   return [status, { error: { root_cause: [cause], ...cause }, status }];
 }
 
-function bulk(body: string, defaultIndex: string | undefined, indices: Map<string, Map<string, Source>>): [number, unknown] {
+function bulk(
+  body: string,
+  defaultIndex: string | undefined,
+  indices: Map<string, Map<string, Source>>,
+): [number, unknown] {
   const lines = body.split('\n').filter((line) => line.trim().length > 0);
   const items: unknown[] = [];
   for (let i = 0; i < lines.length; i += 2) {
@@ -116,15 +127,18 @@ function bulk(body: string, defaultIndex: string | undefined, indices: Map<strin
     const index = action.index._index ?? defaultIndex!;
     if (!indices.has(index)) indices.set(index, new Map());
     indices.get(index)!.set(action.index._id, JSON.parse(lines[i + 1]!) as Source);
-    items.push({ index: { _index: index, _id: action.index._id, _version: 1, result: 'created', status: 201 } });
+    items.push({
+      index: { _index: index, _id: action.index._id, _version: 1, result: 'created', status: 201 },
+    });
   }
   return [200, { took: 3, errors: false, items }];
 }
 
-const tokenize = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+const tokenize = (text: string): string[] => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 
 function search(index: string, documents: Map<string, Source>, request: Record<string, unknown>): unknown {
-  const query = (request.query as { multi_match?: { query: string; fields: string[] } } | undefined)?.multi_match;
+  const query = (request.query as { multi_match?: { query: string; fields: string[] } } | undefined)
+    ?.multi_match;
   const size = typeof request.size === 'number' ? request.size : 10;
   const terms = [...new Set(tokenize(query?.query ?? ''))];
   const fields = (query?.fields ?? []).map((spec) => {
@@ -138,8 +152,11 @@ function search(index: string, documents: Map<string, Source>, request: Record<s
   }));
   const stats = new Map(
     fields.map(({ name }) => {
-      const avgLength = entries.reduce((sum, e) => sum + e.tokens[name]!.length, 0) / Math.max(entries.length, 1);
-      const df = new Map(terms.map((term) => [term, entries.filter((e) => e.tokens[name]!.includes(term)).length]));
+      const avgLength =
+        entries.reduce((sum, e) => sum + e.tokens[name]!.length, 0) / Math.max(entries.length, 1);
+      const df = new Map(
+        terms.map((term) => [term, entries.filter((e) => e.tokens[name]!.includes(term)).length]),
+      );
       return [name, { avgLength, df }];
     }),
   );
@@ -166,7 +183,10 @@ function search(index: string, documents: Map<string, Source>, request: Record<s
     _id: entry.id,
     _score: entry.score,
     _source: Object.fromEntries(
-      ((request._source as string[] | undefined) ?? Object.keys(entry.source)).map((key) => [key, entry.source[key]]),
+      ((request._source as string[] | undefined) ?? Object.keys(entry.source)).map((key) => [
+        key,
+        entry.source[key],
+      ]),
     ),
   }));
   return {
