@@ -181,6 +181,22 @@ describe('buildIndex', () => {
     );
   });
 
+  it('indexes a corpus with invalid UTF-8 bytes, reading them as U+FFFD', async () => {
+    const input = join(dir, 'latin1.jsonl');
+    const line = Buffer.concat([
+      Buffer.from('{"id": "b", "title": "Caf'),
+      Buffer.from([0xe9, 0xff]), // Latin-1 "é" and a byte that is never valid UTF-8
+      Buffer.from('", "text": "A small cafe by the harbour."}\n'),
+    ]);
+    writeFileSync(input, line);
+    const output = join(dir, 'latin1.db');
+    expect(await buildIndex({ input, output })).toMatchObject({ articles: 1, passages: 1 });
+    const retriever = await SqliteRetriever.open(output);
+    const [top] = await retriever.search('harbour cafe', 1);
+    expect(top?.title).toBe('Caf\ufffd\ufffd');
+    await retriever.close();
+  });
+
   it('matches accented words without accents', async () => {
     const input = writeCorpus(
       dir,
