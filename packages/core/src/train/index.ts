@@ -5,6 +5,7 @@ export {
   type AdamWState,
   adamWOptionsSchema,
 } from './adamw';
+export { loadAdamWState, saveAdamWState } from './adamw-checkpoint';
 export { type ClipGradNormOptions, clipGradNorm, type MutableGradientMap } from './clip';
 export type { GradientMap } from './gradients';
 export { Rng, type RngState } from './rng';
