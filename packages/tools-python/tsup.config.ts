@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // `import.meta.url` locates the pyodide package; shims make it work in the CJS build too.
+  shims: true,
 });
