@@ -1,6 +1,6 @@
 import { tf } from '@trl/core';
 import { Gpt2LMHeadModel } from './gpt2/model';
-import { namedWeights } from './gpt2/weights';
+import { type Gpt2Weights, namedWeights } from './gpt2/weights';
 import type { Gpt2WithValueHead } from './heads/value-head';
 
 /** Options for {@link createReferenceModel}. */
@@ -44,14 +44,14 @@ export function createReferenceModel(
   policy.freeze(sharedVariables);
 
   const copies = new Map<tf.Variable, tf.Variable>();
-  const weightOf = (v: tf.Variable): tf.Variable => {
+  const weightOf = <R extends tf.Rank>(v: tf.Variable<R>): tf.Variable<R> => {
     if (sharedVariables.includes(v)) return v;
     let copy = copies.get(v);
     if (!copy) {
       copy = tf.variable(v, false);
       copies.set(v, copy);
     }
-    return copy;
+    return copy as tf.Variable<R>;
   };
   const w = policy.weights;
   const linear = (l: (typeof w.blocks)[number]['cAttn']) => ({
@@ -63,7 +63,7 @@ export function createReferenceModel(
     weight: weightOf(n.weight),
     bias: weightOf(n.bias),
   });
-  const weights = {
+  const weights: Gpt2Weights = {
     wte: weightOf(w.wte),
     wpe: weightOf(w.wpe),
     blocks: w.blocks.map((b) => ({

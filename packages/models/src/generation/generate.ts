@@ -149,7 +149,7 @@ function prefill(
       prompts.length,
       -1,
     ]) as tf.Tensor2D;
-    return { logits: linear(last, headWeightT), cache: present!, mask: attentionMask };
+    return { logits: linear(last, headWeightT) as tf.Tensor2D, cache: present!, mask: attentionMask };
   });
 }
 
@@ -185,7 +185,7 @@ function decodeStep(
       useCache: true,
     });
     return {
-      logits: linear(tf.reshape(hidden, [rows.length, -1]) as tf.Tensor2D, headWeightT),
+      logits: linear(tf.reshape(hidden, [rows.length, -1]), headWeightT) as tf.Tensor2D,
       cache: present!,
       mask,
     };

@@ -25,6 +25,7 @@ import {
   type BlockWeights,
   type Gpt2Weights,
   initGpt2Weights,
+  type LayerNormWeights,
   type LinearWeights,
   namedWeights,
 } from './weights';
@@ -149,38 +150,20 @@ export class Gpt2LMHeadModel implements CausalLM {
   transformer(input: TransformerInput): TransformerOutput {
     const { weights, config } = this;
     const drop = (x: tf.Tensor3D, rate: number) => this.dropout(x, rate, input.training);
-    let h = drop(
-      tf.add(
-        embedding(input.inputIds, weights.wte),
-        embedding(input.positionIds, weights.wpe),
-      ) as tf.Tensor3D,
-      config.embd_pdrop,
-    );
+    const norm = (x: tf.Tensor3D, ln: LayerNormWeights) =>
+      layerNorm(x, ln.weight, ln.bias, config.layer_norm_epsilon) as tf.Tensor3D;
+
+    const tokens = embedding(input.inputIds, weights.wte) as tf.Tensor3D;
+    const positions = embedding(input.positionIds, weights.wpe) as tf.Tensor3D;
+    let h = drop(tf.add(tokens, positions), config.embd_pdrop);
     const present: LayerCache[] = [];
     weights.blocks.forEach((block, layer) => {
-      const attn = this.attention(
-        block,
-        layerNorm(h, block.ln1.weight, block.ln1.bias, config.layer_norm_epsilon),
-        {
-          ...input,
-          past: input.past?.[layer],
-        },
-      );
+      const attn = this.attention(block, norm(h, block.ln1), { ...input, past: input.past?.[layer] });
       if (input.useCache) present.push(attn.cache);
       h = tf.add(h, drop(attn.output, config.resid_pdrop));
-      const mlp = this.mlp(
-        block,
-        layerNorm(h, block.ln2.weight, block.ln2.bias, config.layer_norm_epsilon),
-        input,
-      );
-      h = tf.add(h, drop(mlp, config.resid_pdrop));
+      h = tf.add(h, drop(this.mlp(block, norm(h, block.ln2), input), config.resid_pdrop));
     });
-    const hidden = layerNorm(
-      h,
-      weights.lnF.weight,
-      weights.lnF.bias,
-      config.layer_norm_epsilon,
-    ) as tf.Tensor3D;
+    const hidden = norm(h, weights.lnF);
     return input.useCache ? { hidden, present } : { hidden };
   }
 
@@ -214,14 +197,15 @@ export class Gpt2LMHeadModel implements CausalLM {
 
   /** The position-wise MLP: up projection, GPT-2's tanh GELU, down projection. */
   private mlp(block: BlockWeights, x: tf.Tensor3D, input: { training: boolean }): tf.Tensor3D {
-    return this.dense(block.mlpProj, geluNew(this.dense(block.fc, x, input.training)), input.training);
+    const inner = geluNew(this.dense(block.fc, x, input.training)) as tf.Tensor3D;
+    return this.dense(block.mlpProj, inner, input.training);
   }
 
   /** `x @ weight + bias` on the last axis, plus the LoRA update when the module has an adapter. */
   private dense(layer: LinearWeights, x: tf.Tensor3D, training: boolean): tf.Tensor3D {
     const [batch, seq, width] = x.shape;
     const flat = tf.reshape(x, [batch * seq, width]) as tf.Tensor2D;
-    let y: tf.Tensor2D = linear(flat, layer.weight as tf.Tensor2D, layer.bias as tf.Tensor1D);
+    let y = linear(flat, layer.weight, layer.bias) as tf.Tensor2D;
     const adapter = this.adapters?.forModule(layer.name);
     if (adapter) y = tf.add(y, adapter.delta(flat, training ? this.dropoutRng : undefined));
     return tf.reshape(y, [batch, seq, -1]) as tf.Tensor3D;
@@ -239,7 +223,7 @@ export class Gpt2LMHeadModel implements CausalLM {
   /** Projects hidden states `[batch, seq, d]` to logits `[batch, seq, vocab]`. */
   lmHead(hidden: tf.Tensor3D, weightT: tf.Tensor2D): tf.Tensor3D {
     const [batch, seq, width] = hidden.shape;
-    const logits = linear(tf.reshape(hidden, [batch * seq, width]) as tf.Tensor2D, weightT);
+    const logits = linear(tf.reshape(hidden, [batch * seq, width]), weightT);
     return tf.reshape(logits, [batch, seq, -1]) as tf.Tensor3D;
   }
 

@@ -1,22 +1,28 @@
 import { type Rng, tf } from '@trl/core';
 import { type Gpt2Config, mlpWidth } from './config';
 
+/** A 2-D weight variable. */
+export type Matrix = tf.Variable<tf.Rank.R2>;
+
+/** A 1-D weight variable. */
+export type Vector = tf.Variable<tf.Rank.R1>;
+
 /** A Conv1D-style projection as GPT-2 stores it: `weight` is `[in, out]`, so `y = x @ weight + bias`. */
 export interface LinearWeights {
   /** Module path without `.weight`, e.g. `transformer.h.0.attn.c_attn` (LoRA targets match on it). */
   readonly name: string;
   /** `[in, out]` weight. */
-  readonly weight: tf.Variable;
+  readonly weight: Matrix;
   /** `[out]` bias. */
-  readonly bias: tf.Variable;
+  readonly bias: Vector;
 }
 
 /** Layer norm scale and shift. */
 export interface LayerNormWeights {
   /** Scale, `[d]`. */
-  readonly weight: tf.Variable;
+  readonly weight: Vector;
   /** Shift, `[d]`. */
-  readonly bias: tf.Variable;
+  readonly bias: Vector;
 }
 
 /** One transformer block. */
@@ -38,15 +44,15 @@ export interface BlockWeights {
 /** Every parameter of GPT2LMHeadModel. */
 export interface Gpt2Weights {
   /** Token embedding `[vocab, d]`; also the LM head when tied. */
-  readonly wte: tf.Variable;
+  readonly wte: Matrix;
   /** Position embedding `[n_positions, d]`. */
-  readonly wpe: tf.Variable;
+  readonly wpe: Matrix;
   /** The transformer blocks, in order. */
   readonly blocks: readonly BlockWeights[];
   /** Final layer norm. */
   readonly lnF: LayerNormWeights;
   /** Separate LM head `[vocab, d]`, only when `tie_word_embeddings` is false. */
-  readonly lmHead?: tf.Variable;
+  readonly lmHead?: Matrix;
 }
 
 /** A weight with its Hugging Face checkpoint key (the `transformer.`-prefixed layout). */
@@ -135,24 +141,24 @@ export function buildWeights(
   initial: (key: string, shape: number[]) => tf.Tensor,
 ): Gpt2Weights {
   const shapes = expectedShapes(config);
-  const variable = (key: string): tf.Variable => {
+  const variable = <R extends tf.Rank>(key: string): tf.Variable<R> => {
     const shape = shapes.get(key)!;
     const value = initial(key, shape);
     const v = tf.variable(value, true);
     value.dispose();
-    return v;
+    return v as tf.Variable<R>;
   };
   const linear = (name: string): LinearWeights => ({
     name,
-    weight: variable(`${name}.weight`),
-    bias: variable(`${name}.bias`),
+    weight: variable<tf.Rank.R2>(`${name}.weight`),
+    bias: variable<tf.Rank.R1>(`${name}.bias`),
   });
   const norm = (name: string): LayerNormWeights => ({
-    weight: variable(`${name}.weight`),
-    bias: variable(`${name}.bias`),
+    weight: variable<tf.Rank.R1>(`${name}.weight`),
+    bias: variable<tf.Rank.R1>(`${name}.bias`),
   });
-  const wte = variable('transformer.wte.weight');
-  const wpe = variable('transformer.wpe.weight');
+  const wte = variable<tf.Rank.R2>('transformer.wte.weight');
+  const wpe = variable<tf.Rank.R2>('transformer.wpe.weight');
   const blocks: BlockWeights[] = [];
   for (let i = 0; i < config.n_layer; i++) {
     const p = `transformer.h.${i}`;
@@ -166,7 +172,7 @@ export function buildWeights(
     });
   }
   const lnF = norm('transformer.ln_f');
-  const lmHead = config.tie_word_embeddings ? undefined : variable('lm_head.weight');
+  const lmHead = config.tie_word_embeddings ? undefined : variable<tf.Rank.R2>('lm_head.weight');
   return lmHead ? { wte, wpe, blocks, lnF, lmHead } : { wte, wpe, blocks, lnF };
 }
 

@@ -29,7 +29,7 @@ export class Gpt2ForSequenceClassification implements SequenceClassifier {
   /** The transformer (its LM head is unused). */
   readonly backbone: Gpt2LMHeadModel;
   /** Head weight in torch layout `[numLabels, hidden]`. */
-  readonly score: tf.Variable;
+  readonly score: tf.Variable<tf.Rank.R2>;
 
   /**
    * Puts a head with `numLabels` outputs on `backbone` (owned from now on). Saved head weights come
@@ -54,11 +54,14 @@ export class Gpt2ForSequenceClassification implements SequenceClassifier {
             `need [${numLabels}, ${hidden}].`,
         );
       }
-      this.score = tf.variable(tf.tensor2d(saved.values, [numLabels, hidden]));
+      this.score = tf.variable(tf.tensor2d(saved.values, [numLabels, hidden])) as tf.Variable<tf.Rank.R2>;
     } else {
       const std = backbone.config.initializer_range;
-      this.score = tf.tidy(() =>
-        tf.variable(tf.randomNormal([numLabels, hidden], 0, std, 'float32', new Rng(seed).nextSeed())),
+      this.score = tf.tidy(
+        () =>
+          tf.variable(
+            tf.randomNormal([numLabels, hidden], 0, std, 'float32', new Rng(seed).nextSeed()),
+          ) as tf.Variable<tf.Rank.R2>,
       );
     }
   }
@@ -81,7 +84,7 @@ export class Gpt2ForSequenceClassification implements SequenceClassifier {
       const last = lastRealToken(input, batch, seq, this.backbone.config.pad_token_id ?? undefined);
       const pick = tf.expandDims(tf.oneHot(tf.tensor1d(last, 'int32'), seq), 2);
       const pooled = tf.sum(tf.mul(hidden, pick), 1) as tf.Tensor2D;
-      return { logits: linear(pooled, tf.transpose(this.score) as tf.Tensor2D) };
+      return { logits: linear(pooled, tf.transpose(this.score)) as tf.Tensor2D };
     });
   }
 
