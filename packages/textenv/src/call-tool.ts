@@ -23,12 +23,17 @@ function errorMessage(error: unknown): string {
 }
 
 /**
- * Calls a tool with a timeout. Never throws: sync throws, rejections, non-string answers and
+ * Calls a tool with a timeout; `name` (default `tool.name`) is the name used in messages. Never throws: sync throws, rejections, non-string answers and
  * timeouts all become an outcome. On timeout the call's AbortSignal is aborted and the call is no
  * longer awaited. A synchronous tool that blocks cannot be interrupted (JavaScript runs it to the
  * end); its answer then still counts, because it arrives before the timer can fire.
  */
-export async function callTool(tool: Tool, query: string, timeoutMs: number): Promise<ToolOutcome> {
+export async function callTool(
+  tool: Tool,
+  query: string,
+  timeoutMs: number,
+  name: string = tool.name,
+): Promise<ToolOutcome> {
   const controller = new AbortController();
   const started = performance.now();
   const elapsed = () => performance.now() - started;
@@ -38,17 +43,17 @@ export async function callTool(tool: Tool, query: string, timeoutMs: number): Pr
     (value): ToolOutcome =>
       typeof value === 'string'
         ? { status: 'ok', text: value, latencyMs: elapsed() }
-        : { status: 'error', text: TOOL_MESSAGES.notText(tool.name, describe(value)), latencyMs: elapsed() },
+        : { status: 'error', text: TOOL_MESSAGES.notText(name, describe(value)), latencyMs: elapsed() },
     (error: unknown): ToolOutcome => ({
       status: 'error',
-      text: TOOL_MESSAGES.error(tool.name, errorMessage(error)),
+      text: TOOL_MESSAGES.error(name, errorMessage(error)),
       latencyMs: elapsed(),
     }),
   );
   const deadline = new Promise<ToolOutcome>((resolve) => {
     timer = setTimeout(() => {
-      controller.abort(new Error(`${tool.name} timed out after ${timeoutMs} ms`));
-      resolve({ status: 'timeout', text: TOOL_MESSAGES.timeout(tool.name, timeoutMs), latencyMs: elapsed() });
+      controller.abort(new Error(`${name} timed out after ${timeoutMs} ms`));
+      resolve({ status: 'timeout', text: TOOL_MESSAGES.timeout(name, timeoutMs), latencyMs: elapsed() });
     }, timeoutMs);
   });
   try {

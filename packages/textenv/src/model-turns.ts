@@ -83,9 +83,13 @@ export async function playModelTurns(
     const batch = playable.slice(start, start + context.batchSize);
     const largestRoom = Math.max(...batch.map((history) => context.maxLength - history.tokens.length));
     const seed = context.nextSeed();
+    const maxNewTokens = Math.min(context.generation.maxNewTokens, largestRoom);
+    const { minNewTokens } = context.generation;
     const options: GenerationOptions = {
       ...context.generation,
-      maxNewTokens: Math.min(context.generation.maxNewTokens, largestRoom),
+      maxNewTokens,
+      // Near the length limit there may be less room than minNewTokens asks for.
+      ...(minNewTokens === undefined ? {} : { minNewTokens: Math.min(minNewTokens, maxNewTokens) }),
       stopStrings: batch.map(() => stopStrings),
       tokenizer: context.tokenizer,
       ...(seed === undefined ? {} : { seed }),

@@ -130,10 +130,15 @@ export class TextEnvironment<Kwargs = Record<string, unknown>> {
     return () => (base === undefined ? undefined : base + calls++);
   }
 
+  /** Syntax markers and special-token texts (eos, pad, …): tool answers must not carry them. */
   private forbiddenMarkers(): string[] {
     const { tokenizer, syntax } = this.options;
-    const eos = tokenizer.eosTokenId === undefined ? '' : tokenizer.decode([tokenizer.eosTokenId]);
-    return eos.length > 0 ? [...syntaxMarkers(syntax), eos] : syntaxMarkers(syntax);
+    const specialIds = new Set(tokenizer.specialTokenIds ?? []);
+    if (tokenizer.eosTokenId !== undefined) specialIds.add(tokenizer.eosTokenId);
+    const specialTexts = [...specialIds]
+      .map((id) => tokenizer.decode([id]))
+      .filter((text) => text.length > 0);
+    return [...syntaxMarkers(syntax), ...specialTexts];
   }
 
   private async score(histories: TextHistory[], kwargs: Kwargs): Promise<number[]> {

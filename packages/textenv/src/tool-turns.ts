@@ -16,7 +16,7 @@ export interface ToolTurnContext {
   tokenizer: Tokenizer;
   /** Protocol markers. */
   syntax: ToolSyntax;
-  /** Markers removed from tool answers: the syntax markers and the eos text. */
+  /** Markers removed from tool answers: the syntax markers and the special tokens' texts. */
   forbiddenMarkers: readonly string[];
   /** Most characters of an answer. */
   maxToolResponse: number;
@@ -48,7 +48,7 @@ async function runCall(history: TextHistory, context: ToolTurnContext): Promise<
     const text = TOOL_MESSAGES.unknownTool(parsed.tool, [...context.tools.keys()]);
     return { ...parsed, status: 'unknown-tool', text, latencyMs: 0 };
   }
-  const outcome = await callTool(tool, parsed.query, context.toolTimeoutMs);
+  const outcome = await callTool(tool, parsed.query, context.toolTimeoutMs, parsed.tool);
   return { ...parsed, ...outcome };
 }
 

@@ -187,10 +187,13 @@ describe('TextEnvironment episode ends', () => {
 
   it('cuts a model turn at maxLength and marks the history truncated', async () => {
     const query = bytes('Q: long');
-    const { env, model } = setup(() => 'x'.repeat(50), { maxLength: query.length + 5 });
+    const { env, model } = setup(() => 'x'.repeat(50), {
+      maxLength: query.length + 5,
+      generation: { maxNewTokens: 64, minNewTokens: 40 },
+    });
     const result = await env.run(['long']);
     const [history] = result.histories;
-    expect(model.calls[0]!.options.maxNewTokens).toBe(5);
+    expect(model.calls[0]!.options).toMatchObject({ maxNewTokens: 5, minNewTokens: 5 });
     expect(history!.tokens).toHaveLength(query.length + 5);
     expect(history!.truncated).toBe(true);
     expect(history!.endReason).toBe('max-length');

@@ -6,7 +6,7 @@ import { ScriptedModel, turnsByTask } from './helpers/scripted-model';
 import { calculator, constantTool, hangingTool } from './helpers/tools';
 
 /** One episode per task; each task's first turn is the given call, the second turn submits. */
-async function runCalls(calls: Record<string, string>, tools: Tool[], extra = {}) {
+async function runCalls(calls: Record<string, string>, tools: Tool[] | Record<string, Tool>, extra = {}) {
   const tokenizer = new ByteTokenizer();
   const turns = Object.fromEntries(Object.entries(calls).map(([task, call]) => [task, [call, 'ok<submit>']]));
   const model = new ScriptedModel({ tokenizer, script: turnsByTask(turns) });
@@ -77,6 +77,17 @@ describe('tool failures go back to the model as distinct text', () => {
     expect(result.stats.tools.Remote).toMatchObject({ calls: 1, errors: 1 });
     expect(result.stats.tools.Num).toMatchObject({ calls: 1, errors: 1 });
     expect(result.histories.every((history) => history.endReason === 'submit')).toBe(true);
+  });
+
+  it('names a tool given in a record by its key, the name the model wrote', async () => {
+    const failing: Tool = {
+      name: 'InternalName',
+      description: '',
+      call: () => Promise.reject(new Error('down')),
+    };
+    const result = await runCalls({ k: '<request><Search>q<call>' }, { Search: failing });
+    expect(answerOf(result.histories[0]!)).toBe('Tool error: Search failed: down<response>');
+    expect(result.stats.tools).toEqual({ Search: expect.objectContaining({ calls: 1, errors: 1 }) });
   });
 
   it('times a hanging tool out, aborts its signal and reports the timeout', async () => {
