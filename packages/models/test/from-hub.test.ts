@@ -1,0 +1,53 @@
+import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend, tf } from '@trl/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AutoModelForCausalLM } from '../src/auto/auto-model-for-causal-lm';
+import { AutoModelForCausalLMWithValueHead } from '../src/auto/auto-model-with-heads';
+import { type HubServer, startHubServer } from './helpers/hub-server';
+import { maxAbsDiff, TINY_GPT2_DIR, tinyGpt2Expected } from './helpers/tiny-gpt2';
+
+describe('fromPretrained with a hub repo id', () => {
+  let hub: HubServer;
+  const cacheDir = mkdtempSync(join(tmpdir(), 'trl-models-hub-cache-'));
+  beforeAll(async () => {
+    await initBackend('wasm');
+    const root = mkdtempSync(join(tmpdir(), 'trl-models-hub-root-'));
+    mkdirSync(join(root, 'tiny', 'gpt2'), { recursive: true });
+    cpSync(TINY_GPT2_DIR, join(root, 'tiny', 'gpt2', 'main'), { recursive: true });
+    hub = await startHubServer({ root, commitHash: 'a'.repeat(40) });
+  });
+  afterAll(() => hub.close());
+
+  it('downloads config.json and model.safetensors into the cache, then loads from the cache alone', async () => {
+    const expected = tinyGpt2Expected();
+    const ids = tf.tensor2d(expected.input_ids, undefined, 'int32');
+    const model = await AutoModelForCausalLM.fromPretrained('tiny/gpt2', {
+      endpoint: hub.endpoint,
+      cacheDir,
+    });
+    const logits = model.forward({ inputIds: ids }).logits;
+    expect(maxAbsDiff(logits.dataSync(), expected.logits.flat(2))).toBeLessThan(1e-4);
+    const files = hub.requests.map((r) => r.url.split('/').at(-1));
+    expect(files).toEqual(
+      expect.arrayContaining(['config.json', 'model.safetensors', 'adapter_config.json']),
+    );
+
+    const seen = hub.requests.length;
+    const again = await AutoModelForCausalLMWithValueHead.fromPretrained('tiny/gpt2', {
+      endpoint: hub.endpoint,
+      cacheDir,
+    });
+    expect(hub.requests.length).toBe(seen);
+    tf.dispose([ids, logits]);
+    model.dispose();
+    again.dispose();
+  });
+
+  it('names the repo when it lacks model.safetensors', async () => {
+    await expect(
+      AutoModelForCausalLM.fromPretrained('tiny/missing', { endpoint: hub.endpoint, cacheDir }),
+    ).rejects.toThrow(/tiny\/missing/);
+  });
+});
