@@ -16,7 +16,10 @@ export const adamWOptionsSchema = z.object({
   epsilon: z.number().finite().nonnegative().default(1e-8),
   /** Decoupled weight decay (`weight_decay`), applied only to parameters whose `decay` flag is set. */
   weightDecay: z.number().finite().nonnegative().default(0.01),
-  /** Check gradients for NaN/Infinity before updating (one data read per step) and throw, naming them. */
+  /**
+   * Check gradients for NaN/Infinity before updating (one extra pass and data read per step) and throw,
+   * naming them. A trainer that already calls `clipGradNorm` (which reports a non-finite norm) may turn it off.
+   */
   checkFinite: z.boolean().default(true),
 });
 

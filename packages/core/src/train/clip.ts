@@ -33,7 +33,8 @@ export function clipGradNorm(
   }
   const entries = gradientEntries(grads);
   if (entries.length === 0) return 0;
-  const total = tf.tidy(() => tf.norm(tf.stack(entries.map(([, grad]) => tf.norm(grad)))));
+  // sqrt(Σ g²) over everything: square+sum is several times faster than tf.norm (abs+pow) on wasm.
+  const total = tf.tidy(() => tf.sqrt(tf.sum(tf.stack(entries.map(([, grad]) => tf.sum(tf.square(grad)))))));
   const norm = total.dataSync()[0] as number;
   total.dispose();
   if (!Number.isFinite(norm)) {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { bfloat16BitsToFloat32, float16BitsToFloat32 } from '../half-float';
 import {
+  HOST_IS_LITTLE_ENDIAN,
   isSafetensorDtype,
   SAFETENSOR_ITEM_SIZE,
   type SafetensorDtype,
@@ -11,8 +12,6 @@ import {
 
 /** The reference implementation's cap on the JSON header, which stops a corrupt length allocating gigabytes. */
 const MAX_HEADER_BYTES = 100_000_000;
-
-const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 interface HeaderEntry {
   key: string;

@@ -1,6 +1,12 @@
 import { writeFileAtomic } from '../atomic';
 import { float32ArrayToBfloat16Bits, float32ArrayToFloat16Bits } from '../half-float';
-import { isSafetensorDtype, SAFETENSOR_ITEM_SIZE, type SafetensorDtype, type SafetensorEntry } from './types';
+import {
+  HOST_IS_LITTLE_ENDIAN,
+  isSafetensorDtype,
+  SAFETENSOR_ITEM_SIZE,
+  type SafetensorDtype,
+  type SafetensorEntry,
+} from './types';
 
 /** Any typed-array constructor, for the `instanceof` check on `values`. */
 type TypedArrayConstructor = abstract new (length: number) => ArrayBufferView;
@@ -35,6 +41,7 @@ export function serializeSafetensors(
   if (tensors === null || typeof tensors !== 'object') {
     throw new Error(`${fn}: \`tensors\` must be an object mapping names to { dtype, shape, values }.`);
   }
+  if (!HOST_IS_LITTLE_ENDIAN) throw new Error(`${fn}: this writer needs a little-endian host.`);
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) {
     for (const [name, value] of Object.entries(metadata)) {
@@ -85,7 +92,7 @@ export async function writeSafetensors(
   await writeFileAtomic(path, serializeSafetensors(tensors, metadata));
 }
 
-/** Checks one entry and returns its stored bytes (little-endian; the host is checked by the reader). */
+/** Checks one entry and returns its stored bytes (little-endian). */
 function encodeEntry(fn: string, name: string, entry: SafetensorEntry): Uint8Array {
   const where = `${fn}: tensor "${name}"`;
   if (entry === null || typeof entry !== 'object')

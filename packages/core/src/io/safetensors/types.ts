@@ -84,3 +84,6 @@ export const UNSUPPORTED_SAFETENSOR_DTYPES: readonly string[] = [
 export function isSafetensorDtype(dtype: unknown): dtype is SafetensorDtype {
   return typeof dtype === 'string' && Object.hasOwn(SAFETENSOR_ITEM_SIZE, dtype);
 }
+
+/** Typed arrays use the host's byte order and safetensors is little-endian, so raw copies need an LE host. */
+export const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
