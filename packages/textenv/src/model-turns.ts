@@ -95,7 +95,7 @@ export async function playModelTurns(
       ...(seed === undefined ? {} : { seed }),
     };
     const results = await context.model.generate(
-      batch.map((history) => history.tokens),
+      batch.map((history) => [...history.tokens]),
       options,
     );
     if (!Array.isArray(results) || results.length !== batch.length) {

@@ -8,7 +8,7 @@ import { calculator } from './helpers/tools';
 const rewardLength = (histories: readonly TextHistory[]) => histories.map((history) => history.text.length);
 
 function setup(script: Script, overrides: Partial<TextEnvironmentOptions> = {}, modelOptions = {}) {
-  const tokenizer = new ByteTokenizer({ aliases: { 300: 'ab' } });
+  const tokenizer = new ByteTokenizer({ aliases: { 300: 'ab', 301: 'l>x' } });
   const model = new ScriptedModel({ tokenizer, script, ...modelOptions });
   const env = new TextEnvironment({
     model,
@@ -147,6 +147,35 @@ describe('TextEnvironment protocol', () => {
     );
     const result = await env.run(['over']);
     expect(result.histories[0]!.text).toBe('Q: over<request><Calculator>1+1<call>2<response>two<submit>');
+  });
+});
+
+describe('TextEnvironment stops', () => {
+  it('keeps a final token that runs past the call marker and still parses the call', async () => {
+    // Token 301 is "l>x": it completes "<call>" and adds text after it, as BPE tokens can.
+    const turn = [...bytes('<request><Calculator>1+1<cal'), 301, ...bytes(' more')];
+    const script: Script = (prompt) => (prompt.includes('<response>') ? '<submit>' : turn);
+    const { env } = setup(script, {}, { honorStopStrings: false });
+    const [history] = (await env.run(['past'])).histories;
+    expect(history!.segments[1]!.tokenIds).toEqual(turn.slice(0, -5));
+    expect(history!.segments[1]!.text).toBe('<request><Calculator>1+1<call>x');
+    expect(history!.toolCalls[0]).toMatchObject({ query: '1+1', status: 'ok', response: '2' });
+  });
+
+  it('ends on a caller-given eos id', async () => {
+    const { env, model } = setup(() => 'Wow! more', { generation: { maxNewTokens: 64, eosTokenId: 33 } });
+    const [history] = (await env.run(['bang'])).histories;
+    expect(model.calls[0]!.options.eosTokenId).toBe(33);
+    expect(history!.lastTextSegment).toBe('Wow!');
+    expect(history!.endReason).toBe('eos');
+  });
+
+  it('ends an empty model turn as no-call with an empty response', async () => {
+    const { env } = setup(() => []);
+    const result = await env.run(['quiet']);
+    expect(result.histories[0]!.endReason).toBe('no-call');
+    expect(result.responses).toEqual([[]]);
+    expect(result.masks).toEqual([[]]);
   });
 });
 
