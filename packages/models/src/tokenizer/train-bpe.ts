@@ -73,7 +73,9 @@ function countWords(corpus: Iterable<string>, specialTokens: readonly string[]):
     !(Symbol.iterator in corpus) ||
     typeof corpus === 'string'
   ) {
-    throw new Error('trainBpeTokenizer: corpus must be an iterable of strings (e.g. an array of texts).');
+    throw new Error(
+      'trainBpeTokenizer: corpus must be an iterable of strings (e.g. an array of texts); wrap a single text in an array.',
+    );
   }
   const counts = new Map<string, number>();
   let index = 0;
