@@ -1,5 +1,6 @@
 export { parseSafetensors, readSafetensors } from './parse';
 export { serializeSafetensors, writeSafetensors } from './serialize';
+export { safetensorToTensor, tensorToSafetensor } from './tensor-bridge';
 export {
   isSafetensorDtype,
   SAFETENSOR_ITEM_SIZE,
