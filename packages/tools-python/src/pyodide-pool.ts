@@ -81,6 +81,7 @@ export class PyodidePool implements ExecutionBackend {
   /** Queues `code` and resolves with what it printed; see {@link ExecutionBackend.execute}. */
   async execute(code: string, signal: AbortSignal): Promise<ExecutionOutput> {
     if (signal.aborted) throw abortError(signal);
+    if (this.closed) throw new Error('PythonInterpreter: the interpreter was closed');
     // Start lazily, but do not wait for every worker: the first one ready takes the call.
     this.ready().catch(() => {});
     if (this.failure) throw this.failure;
