@@ -134,6 +134,59 @@ describe('resolveModelFile from the hub', () => {
     }
   });
 
+  it('follows the redirect of LFS files, keeps the commit of the hub response and keeps the token off the CDN', async () => {
+    const cdn = await startHubServer({ root: hubRoot });
+    const hub = await startHubServer({
+      root: hubRoot,
+      commitHash: COMMIT,
+      lfsFiles: ['onnx/weights.bin'],
+      cdnEndpoint: cdn.endpoint,
+    });
+    try {
+      const options = { endpoint: hub.endpoint, cacheDir, token: 'hf_secret' };
+      const path = await resolveModelFile('acme/tiny', 'onnx/weights.bin', options);
+      expect(path).toBe(join(cacheDir, 'models--acme--tiny', 'snapshots', COMMIT, 'onnx', 'weights.bin'));
+      expect(readFileSync(path, 'utf8')).toBe('binary!');
+      expect(hub.requests[0]?.headers.authorization).toBe('Bearer hf_secret');
+      expect(cdn.requests.map((r) => r.url)).toEqual(['/cdn/acme/tiny/main/onnx/weights.bin']);
+      expect(cdn.requests[0]?.headers.authorization).toBeUndefined();
+    } finally {
+      await hub.close();
+      await cdn.close();
+    }
+  });
+
+  it('follows a same-origin redirect with the token', async () => {
+    const hub = await startHubServer({ root: hubRoot, lfsFiles: ['config.json'] });
+    try {
+      const path = await resolveModelFile('acme/tiny', 'config.json', {
+        endpoint: hub.endpoint,
+        cacheDir,
+        token: 't',
+      });
+      expect(readFileSync(path, 'utf8')).toBe('{"n_layer":2}');
+      expect(hub.requests.map((r) => [r.url, r.headers.authorization])).toEqual([
+        ['/acme/tiny/resolve/main/config.json', 'Bearer t'],
+        ['/cdn/acme/tiny/main/config.json', 'Bearer t'],
+      ]);
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('stops on an aborted signal and caches nothing', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      resolveModelFile('acme/tiny', 'config.json', {
+        endpoint: server.endpoint,
+        cacheDir,
+        signal: controller.signal,
+      }),
+    ).rejects.toThrow(/abort/i);
+    expect(existsSync(join(cacheDir, 'models--acme--tiny', 'snapshots'))).toBe(false);
+  });
+
   it('reads endpoint and cache dir from HF_ENDPOINT and HF_HUB_CACHE', async () => {
     vi.stubEnv('HF_ENDPOINT', server.endpoint);
     vi.stubEnv('HF_HUB_CACHE', cacheDir);

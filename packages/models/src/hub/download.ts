@@ -35,8 +35,7 @@ export interface DownloadRequest {
  * complete, so an interrupted download never leaves a truncated file that later loads would trust.
  */
 export async function downloadToFile(request: DownloadRequest): Promise<DownloadResult> {
-  const response = await fetchOrExplain(request);
-  const commitHash = response.headers.get('x-repo-commit') ?? undefined;
+  const { response, commitHash } = await fetchFollowingRedirects(request);
   if (response.status === 404) {
     await response.body?.cancel();
     return { kind: 'not-found', commitHash };
@@ -67,15 +66,46 @@ export async function downloadToFile(request: DownloadRequest): Promise<Download
   return { kind: 'saved', path: destination, commitHash };
 }
 
-async function fetchOrExplain(request: DownloadRequest): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (request.token !== undefined) headers['authorization'] = `Bearer ${request.token}`;
+/** Redirect hops allowed before giving up, as browsers do. */
+const MAX_REDIRECTS = 10;
+
+/**
+ * Follows redirects by hand because the hub answers large (LFS) files with a redirect to a CDN whose
+ * response lacks `X-Repo-Commit`; the commit must be read from the hub's own first response. The
+ * token is only sent to the endpoint's origin, never to the CDN.
+ */
+async function fetchFollowingRedirects(
+  request: DownloadRequest,
+): Promise<{ response: Response; commitHash: string | undefined }> {
+  const hubOrigin = new URL(request.url).origin;
+  let url = request.url;
+  let commitHash: string | undefined;
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    const headers: Record<string, string> = {};
+    if (request.token !== undefined && new URL(url).origin === hubOrigin) {
+      headers['authorization'] = `Bearer ${request.token}`;
+    }
+    const response = await fetchOrExplain(url, headers, request.signal);
+    commitHash ??= response.headers.get('x-repo-commit') ?? undefined;
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || location === null) return { response, commitHash };
+    await response.body?.cancel();
+    url = new URL(location, url).toString();
+  }
+  throw new Error(`Downloading ${request.url} failed: more than ${MAX_REDIRECTS} redirects.`);
+}
+
+async function fetchOrExplain(
+  url: string,
+  headers: Record<string, string>,
+  signal: AbortSignal | undefined,
+): Promise<Response> {
   try {
-    return await fetch(request.url, { headers, redirect: 'follow', signal: request.signal });
+    return await fetch(url, { headers, redirect: 'manual', signal });
   } catch (error) {
-    if (request.signal?.aborted) throw error;
+    if (signal?.aborted) throw error;
     throw new Error(
-      `Could not reach ${request.url}: ${describe(error)}. Check the network or the endpoint, ` +
+      `Could not reach ${url}: ${describe(error)}. Check the network or the endpoint, ` +
         'or set HF_HUB_OFFLINE=1 to use cached files only.',
       { cause: error },
     );

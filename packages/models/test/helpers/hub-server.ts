@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
@@ -15,6 +15,13 @@ export interface HubServerOptions {
   commitHash?: string;
   /** Repo ids whose files answer 500, to exercise generic HTTP errors. */
   failingRepos?: readonly string[];
+  /**
+   * File names answered with a 302 to `{cdnEndpoint}/cdn/{repo}/{revision}/{file}`, as the hub does
+   * for LFS files. The CDN response carries no `X-Repo-Commit`.
+   */
+  lfsFiles?: readonly string[];
+  /** Base URL of the server that answers `/cdn/...` (another fake hub); default this server. */
+  cdnEndpoint?: string;
 }
 
 /** One request the fake hub received. */
@@ -36,6 +43,7 @@ export interface HubServer {
 }
 
 const RESOLVE_PATH = /^\/(.+?)\/resolve\/([^/]+)\/(.+)$/;
+const CDN_PATH = /^\/cdn\/(.+)$/;
 
 /**
  * Starts a loopback HTTP server that answers `/{repo}/resolve/{revision}/{file}` like huggingface.co,
@@ -46,6 +54,11 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   const server: Server = createServer((request, response) => {
     const url = request.url ?? '/';
     requests.push({ url, headers: request.headers });
+    const cdnMatch = CDN_PATH.exec(url);
+    if (cdnMatch !== null) {
+      serveFile(join(options.root, decodeURIComponent(cdnMatch[1] ?? '')), response);
+      return;
+    }
     const match = RESOLVE_PATH.exec(url);
     if (match === null) {
       response.writeHead(400).end('not a resolve URL');
@@ -68,12 +81,14 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
       response.writeHead(500).end('Internal error');
       return;
     }
-    const file = join(options.root, repoId, decodeURIComponent(revision), decodeURIComponent(encodedFile));
-    if (!existsSync(file) || !statSync(file).isFile()) {
-      response.writeHead(404, { 'x-error-code': 'EntryNotFound' }).end('Entry not found');
+    const filename = decodeURIComponent(encodedFile);
+    const file = join(options.root, repoId, decodeURIComponent(revision), filename);
+    if (options.lfsFiles?.includes(filename) && existsSync(file)) {
+      const cdn = options.cdnEndpoint ?? `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      response.writeHead(302, { location: `${cdn}/cdn/${repoId}/${revision}/${encodedFile}` }).end();
       return;
     }
-    response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(readFileSync(file));
+    serveFile(file, response);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -86,4 +101,12 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+function serveFile(file: string, response: ServerResponse): void {
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    response.writeHead(404, { 'x-error-code': 'EntryNotFound' }).end('Entry not found');
+    return;
+  }
+  response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(readFileSync(file));
 }
