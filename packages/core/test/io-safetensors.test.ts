@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  bfloat16BitsToFloat32,
+  float16BitsToFloat32,
   float32ToBfloat16Bits,
   float32ToFloat16Bits,
   parseSafetensors,
@@ -130,6 +132,25 @@ describe('safetensors against the numpy-written mixed-dtype fixture', () => {
 });
 
 describe('16-bit float rounding', () => {
+  it('every non-NaN F16 and BF16 bit pattern survives decode then encode', () => {
+    const all = Uint16Array.from({ length: 65_536 }, (_, index) => index);
+    const half = float16BitsToFloat32(all);
+    const brain = bfloat16BitsToFloat32(all);
+    let mismatches = 0;
+    for (let bits = 0; bits < 65_536; bits++) {
+      const halfNaN = (bits & 0x7c00) === 0x7c00 && (bits & 0x3ff) !== 0;
+      const brainNaN = (bits & 0x7f80) === 0x7f80 && (bits & 0x7f) !== 0;
+      if (!halfNaN && float32ToFloat16Bits(half[bits] as number) !== bits) mismatches++;
+      if (!brainNaN && float32ToBfloat16Bits(brain[bits] as number) !== bits) mismatches++;
+      if (halfNaN !== Number.isNaN(half[bits])) mismatches++;
+    }
+    expect(mismatches).toBe(0);
+    // Spot values: the largest half, the smallest subnormal, and -2 in bfloat16.
+    expect(half[0x7bff]).toBe(65504);
+    expect(half[0x0001]).toBe(2 ** -24);
+    expect(brain[0xc000]).toBe(-2);
+  });
+
   it('rounds bfloat16 to nearest, ties to even', () => {
     expect(float32ToBfloat16Bits(1)).toBe(0x3f80);
     // 1 + 2^-8 lies halfway between 1 (even mantissa) and 1 + 2^-7: ties go to 1.
