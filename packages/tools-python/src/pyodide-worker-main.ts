@@ -93,7 +93,9 @@ export async function pyodideWorkerMain(
     const runSnippet = harness.get('run');
     const newNamespace = harness.get('new_namespace');
     const streamsHealthy = harness.get('streams_healthy');
-    pyodide.runPython("install_guard(['/tmp', '/home/pyodide', '/dev'], None)", { globals: harness });
+    pyodide.runPython("make_sleep_interruptible()\ninstall_guard(['/tmp', '/home/pyodide', '/dev'], None)", {
+      globals: harness,
+    });
 
     const fs = pyodide.FS;
     const memfs = fs.filesystems['MEMFS'];

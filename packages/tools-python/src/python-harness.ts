@@ -133,6 +133,24 @@ def install_guard(writable_roots, readable_roots):
     _sys.addaudithook(hook)
 
 
+def make_sleep_interruptible():
+    # Pyodide's time.sleep blocks inside JavaScript where the interrupt buffer is not polled;
+    # sleeping in short slices lets a timeout's KeyboardInterrupt land between them.
+    import time
+
+    original_sleep = time.sleep
+
+    def sleep(seconds):
+        if not seconds > 0.05:
+            return original_sleep(seconds)
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            original_sleep(min(remaining, 0.05))
+
+    sleep.__doc__ = original_sleep.__doc__
+    time.sleep = sleep
+
+
 _STDOUT, _STDERR = _sys.stdout, _sys.stderr
 
 

@@ -106,7 +106,9 @@ describe('PythonInterpreter (pyodide, session mode)', () => {
   afterAll(() => tool.close());
 
   test('keeps globals and files between calls', async () => {
-    expect(await tool.call("counter = 1\nopen('state.txt', 'w').write('kept')", { signal })).toBe('(no output)');
+    expect(await tool.call("counter = 1\nopen('state.txt', 'w').write('kept')", { signal })).toBe(
+      '(no output)',
+    );
     expect(await tool.call('counter += 1\nprint(counter)', { signal })).toBe('2');
     expect(await tool.call("print(open('state.txt').read())", { signal })).toBe('kept');
   });

@@ -39,6 +39,13 @@ describe('pyodide backend isolates the JavaScript host', () => {
     expect(await tool.call('print(1 + 1)', { signal })).toBe('2');
   });
 
+  test('a long time.sleep is interrupted by the timeout instead of killing the worker', async () => {
+    const out = await tool.call("import time\nprint('start', flush=True)\ntime.sleep(60)", { signal });
+    expect(out).toContain('start');
+    expect(out).toContain('KeyboardInterrupt');
+    expect(out).toContain('was interrupted');
+  });
+
   test('gc heap walking is refused', async () => {
     const out = await tool.call('import gc\ngc.get_objects()', { signal });
     expect(out).toContain('gc.get_objects is blocked');

@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { CappedText, formatExecutionOutput, PythonInterpreter, resolvePythonInterpreterConfig } from '../src/index';
+import {
+  CappedText,
+  formatExecutionOutput,
+  PythonInterpreter,
+  resolvePythonInterpreterConfig,
+} from '../src/index';
 import { prepareCode } from '../src/prepare-code';
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -38,9 +43,9 @@ describe('formatExecutionOutput', () => {
   });
 
   test('says so when nothing was produced', () => {
-    expect(formatExecutionOutput({ stdout: whole(''), stderr: whole(''), result: null, notices: [] }, 100)).toBe(
-      '(no output)',
-    );
+    expect(
+      formatExecutionOutput({ stdout: whole(''), stderr: whole(''), result: null, notices: [] }, 100),
+    ).toBe('(no output)');
   });
 
   test('cuts long output to the budget with a marker', () => {
@@ -79,7 +84,9 @@ describe('config', () => {
   test('names the bad field and the fix', () => {
     expect(() => new PythonInterpreter({ poolSize: 0 })).toThrow(/'poolSize'/);
     expect(() => new PythonInterpreter({ session: true, poolSize: 2 })).toThrow(/set poolSize: 1/);
-    expect(() => new PythonInterpreter({ session: true, backend: 'subprocess' })).toThrow(/backend 'pyodide'/);
+    expect(() => new PythonInterpreter({ session: true, backend: 'subprocess' })).toThrow(
+      /backend 'pyodide'/,
+    );
     expect(() => new PythonInterpreter({ timeout: 5 } as never)).toThrow(/timeout/);
   });
 });

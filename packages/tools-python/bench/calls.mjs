@@ -1,0 +1,44 @@
+// Calls per second of the PythonInterpreter tool, from the built package (run `pnpm build` first):
+//   node packages/tools-python/bench/calls.mjs
+// Prints one JSON line per case: {"bench":"tools-python","case":...,"calls_per_s":...}.
+import { PythonInterpreter } from '../dist/index.js';
+
+const CASES = {
+  print: 'print("hello")',
+  loop_1e5: 's = 0\nfor i in range(100_000):\n    s += i\nprint(s)',
+};
+const SECONDS_PER_CASE = Number(process.env.BENCH_SECONDS ?? 3);
+
+async function measure(tool, backend, name, code) {
+  const signal = new AbortController().signal;
+  await tool.call(code, { signal }); // warm-up
+  let calls = 0;
+  const start = performance.now();
+  while (performance.now() - start < SECONDS_PER_CASE * 1000) {
+    await tool.call(code, { signal });
+    calls++;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const line = {
+    bench: 'tools-python',
+    backend,
+    case: name,
+    calls_per_s: Number((calls / seconds).toFixed(2)),
+  };
+  console.log(JSON.stringify(line));
+}
+
+for (const backend of ['pyodide', 'subprocess']) {
+  const tool = new PythonInterpreter({ backend });
+  try {
+    const startedAt = performance.now();
+    await tool.ready();
+    const readyMs = Math.round(performance.now() - startedAt);
+    console.log(JSON.stringify({ bench: 'tools-python', backend, case: 'ready', ms: readyMs }));
+    for (const [name, code] of Object.entries(CASES)) await measure(tool, backend, name, code);
+  } catch (error) {
+    console.log(JSON.stringify({ bench: 'tools-python', backend, skipped: String(error.message ?? error) }));
+  } finally {
+    await tool.close();
+  }
+}
