@@ -213,6 +213,22 @@ describe('resolveModelFile from the hub', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('asks the hub again for a required file it remembered as absent', async () => {
+    const options = { endpoint: server.endpoint, cacheDir };
+    await resolveModelFile('acme/tiny', 'late.json', { ...options, required: false });
+    writeHubFile('acme/tiny', 'main', 'late.json', '{"late":true}');
+    try {
+      await expect(
+        resolveModelFile('acme/tiny', 'late.json', { ...options, required: false }),
+      ).resolves.toBeUndefined();
+      const path = await resolveModelFile('acme/tiny', 'late.json', options);
+      expect(readFileSync(path, 'utf8')).toBe('{"late":true}');
+      expect(server.requests).toHaveLength(2);
+    } finally {
+      rmSync(join(hubRoot, 'acme/tiny/main/late.json'));
+    }
+  });
+
   it('names the file, repo and URL when a required file is missing', async () => {
     await expect(
       resolveModelFile('acme/tiny', 'model.safetensors', { endpoint: server.endpoint, cacheDir }),

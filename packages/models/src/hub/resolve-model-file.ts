@@ -65,10 +65,8 @@ export async function resolveModelFile(
   const cached = lookupCachedFile(cache, revision, filename);
   if (cached.kind === 'file') return cached.path;
   const where = `"${filename}" in repo "${pathOrRepoId}" at revision "${revision}"`;
-  if (cached.kind === 'absent') {
-    if (required) throw new Error(`The hub has no ${where} (remembered in the cache at ${cache.repoDir}).`);
-    return undefined;
-  }
+  // A remembered absence spares optional lookups a request; a required file is asked for again.
+  if (cached.kind === 'absent' && !required) return undefined;
   if (isOfflineMode()) {
     if (!required) return undefined;
     throw new Error(
