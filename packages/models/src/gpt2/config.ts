@@ -36,7 +36,7 @@ export const gpt2ConfigSchema = z.looseObject({
   resid_pdrop: z.number().min(0).max(1).default(0.1),
   /** Dropout on the summed embeddings (training mode only). */
   embd_pdrop: z.number().min(0).max(1).default(0.1),
-  /** Dropout on attention probabilities (training mode only). */
+  /** Dropout on attention probabilities; kept for checkpoints but not applied yet (core's attention has no dropout). */
   attn_pdrop: z.number().min(0).max(1).default(0.1),
   /** Layer norm epsilon. */
   layer_norm_epsilon: z.number().positive().default(1e-5),
