@@ -112,6 +112,23 @@ describe('addTokens and setSpecialTokens', () => {
     expect(tokenizer.specialTokenIds.has(257)).toBe(true);
   });
 
+  it('never mutates the tokenizer.json value it was built from', () => {
+    const json = byteLevelJson();
+    const snapshot = structuredClone(json);
+    const tokenizer = new HuggingFaceTokenizer({
+      tokenizerJson: json,
+      tokenizerConfig: { eos_token: '</s>' },
+    });
+    tokenizer.addTokens(['<x>'], { special: true });
+    tokenizer.setSpecialTokens({ pad: '<pad>' });
+    expect(json).toEqual(snapshot);
+    expect(tokenizer.toFiles().tokenizerJson.added_tokens.map((token) => token.content)).toEqual([
+      '</s>',
+      '<x>',
+      '<pad>',
+    ]);
+  });
+
   it('rejects empty tokens and unknown roles', () => {
     const tokenizer = createByteLevelTokenizer();
     expect(() => tokenizer.addTokens([''])).toThrow(/addTokens: tokens must contain non-empty strings/);

@@ -78,7 +78,8 @@ export class HuggingFaceTokenizer implements Tokenizer {
   /** Validates the parsed files; errors name `init.source` and the offending file. */
   constructor(init: HuggingFaceTokenizerInit) {
     this.source = init.source ?? 'tokenizer';
-    this.json = parseTokenizerJson(structuredClone(init.tokenizerJson), `${this.source}: tokenizer.json`);
+    // Parsing copies `added_tokens`, the only part later mutated, so the caller's object stays untouched.
+    this.json = parseTokenizerJson(init.tokenizerJson, `${this.source}: tokenizer.json`);
     this.config = parseTokenizerConfig(init.tokenizerConfig ?? {}, `${this.source}: tokenizer_config.json`);
     const specialTokensMap = parseSpecialTokensMap(
       init.specialTokensMap ?? {},
