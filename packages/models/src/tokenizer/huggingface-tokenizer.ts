@@ -1,12 +1,12 @@
 import { Tokenizer as TokenizersJsTokenizer } from '@huggingface/tokenizers';
-import type {
-  BatchEncodeOptions,
-  BatchEncoding,
-  DecodeOptions,
-  EncodeOptions,
-  PaddingSide,
-  SpecificationVersion,
-  Tokenizer,
+import {
+  type BatchEncodeOptions,
+  type BatchEncoding,
+  type DecodeOptions,
+  type EncodeOptions,
+  type PaddingSide,
+  SPECIFICATION_VERSION,
+  type Tokenizer,
 } from '@trl/core';
 import { batchEncodeOptionsSchema, padBatch } from './pad-batch';
 import { savePretrainedTokenizer } from './save-pretrained';
@@ -56,8 +56,6 @@ export interface TokenizerFiles {
   /** special_tokens_map.json. */
   specialTokensMap: Record<string, unknown>;
 }
-
-const SPECIFICATION_VERSION: SpecificationVersion = 'v1';
 
 /**
  * A Hugging Face tokenizer (tokenizer.json + tokenizer_config.json) behaving as transformers' fast
