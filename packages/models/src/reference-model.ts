@@ -3,6 +3,8 @@ import { Gpt2LMHeadModel } from './gpt2/model';
 import { type Gpt2Weights, namedWeights } from './gpt2/weights';
 import type { Gpt2WithValueHead } from './heads/value-head';
 
+let referenceModels = 0;
+
 /** Options for {@link createReferenceModel}. */
 export interface ReferenceModelOptions {
   /**
@@ -44,11 +46,12 @@ export function createReferenceModel(
   policy.freeze(sharedVariables);
 
   const copies = new Map<tf.Variable, tf.Variable>();
+  const instance = ++referenceModels;
   const weightOf = <R extends tf.Rank>(v: tf.Variable<R>): tf.Variable<R> => {
     if (sharedVariables.includes(v)) return v;
     let copy = copies.get(v);
     if (!copy) {
-      copy = tf.variable(v, false);
+      copy = tf.variable(v, false, `${v.name.replace(/@[^@]*$/, '')}@reference-${instance}`);
       copies.set(v, copy);
     }
     return copy as tf.Variable<R>;

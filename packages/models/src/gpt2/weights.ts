@@ -132,6 +132,16 @@ export function expectedShapes(config: Gpt2Config): Map<string, number[]> {
   return shapes;
 }
 
+let builtModels = 0;
+
+/**
+ * The tfjs name of a weight: its checkpoint key plus the model instance, since tfjs variable names
+ * must be unique across every model alive (a policy and its reference model hold the same keys).
+ */
+export function variableName(key: string, instance: number): string {
+  return `${key}@gpt2-${instance}`;
+}
+
 /**
  * Builds the weights from a key → initial value function, in `named_parameters()` order. The
  * returned tensors become variables (the function's tensors are moved into them, not copied).
@@ -141,10 +151,11 @@ export function buildWeights(
   initial: (key: string, shape: number[]) => tf.Tensor,
 ): Gpt2Weights {
   const shapes = expectedShapes(config);
+  const instance = ++builtModels;
   const variable = <R extends tf.Rank>(key: string): tf.Variable<R> => {
     const shape = shapes.get(key)!;
     const value = initial(key, shape);
-    const v = tf.variable(value, true);
+    const v = tf.variable(value, true, variableName(key, instance));
     value.dispose();
     return v as tf.Variable<R>;
   };
