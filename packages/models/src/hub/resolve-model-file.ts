@@ -1,6 +1,3 @@
-import { existsSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
 import {
   lookupCachedFile,
   recordAbsentFile,
@@ -11,6 +8,13 @@ import {
 } from './cache-layout';
 import { downloadToFile } from './download';
 import { isOfflineMode, resolveCacheDir, resolveEndpoint, resolveToken } from './hub-settings';
+import {
+  assertValidFilename,
+  assertValidRevision,
+  expandHome,
+  isLocalPath,
+  resolveLocalFile,
+} from './local-files';
 import { assertValidRepoId } from './repo-id';
 
 /** Where and how to look for a model file. */
@@ -95,54 +99,6 @@ export async function resolveModelFile(
 export function resolveUrl(endpoint: string, repoId: string, revision: string, filename: string): string {
   const encodedFile = filename.split('/').map(encodeURIComponent).join('/');
   return `${endpoint}/${repoId}/resolve/${encodeURIComponent(revision)}/${encodedFile}`;
-}
-
-/**
- * A string is a local path when it names something on disk, or looks like a path (`./x`, `/x`, `~/x`)
- * so a mistyped directory gets a "does not exist" error rather than a hub request.
- */
-function isLocalPath(pathOrRepoId: string): boolean {
-  if (existsSync(pathOrRepoId)) return true;
-  return isAbsolute(pathOrRepoId) || /^(\.{1,2}|~)([/\\]|$)/.test(pathOrRepoId);
-}
-
-function expandHome(path: string): string {
-  return /^~([/\\]|$)/.test(path) ? join(homedir(), path.slice(1)) : path;
-}
-
-function resolveLocalFile(directory: string, filename: string, required: boolean): string | undefined {
-  if (!existsSync(directory)) {
-    throw new Error(
-      `pathOrRepoId "${directory}" does not exist; pass an existing model directory or a hub repo id.`,
-    );
-  }
-  if (!statSync(directory).isDirectory()) {
-    throw new Error(`pathOrRepoId "${directory}" is a file; pass the directory that contains "${filename}".`);
-  }
-  const path = join(directory, filename);
-  if (existsSync(path)) return path;
-  if (!required) return undefined;
-  throw new Error(`Required file "${filename}" is missing from the model directory "${resolve(directory)}".`);
-}
-
-function assertValidFilename(filename: string): void {
-  const segments = filename.split(/[/\\]/);
-  if (filename === '' || isAbsolute(filename) || segments.some((s) => s === '' || s === '.' || s === '..')) {
-    throw new Error(
-      `filename "${filename}" must be a relative path inside the repo without "." or ".." segments, e.g. "config.json".`,
-    );
-  }
-}
-
-function assertValidRevision(revision: string): void {
-  const segments = revision.split('/');
-  if (
-    revision === '' ||
-    revision.includes('\\') ||
-    segments.some((s) => s === '' || s === '.' || s === '..')
-  ) {
-    throw new Error(`revision "${revision}" must be a branch, tag or commit hash such as "main".`);
-  }
 }
 
 function capitalize(text: string): string {

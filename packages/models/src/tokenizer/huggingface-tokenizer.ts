@@ -8,6 +8,7 @@ import {
   SPECIFICATION_VERSION,
   type Tokenizer,
 } from '@trl/core';
+import { assertPaddingSide, assertTokenStrings, describeValue } from './argument-checks';
 import { batchEncodeOptionsSchema, padBatch } from './pad-batch';
 import { savePretrainedTokenizer } from './save-pretrained';
 import {
@@ -360,27 +361,4 @@ export class HuggingFaceTokenizer implements Tokenizer {
       }
     }
   }
-}
-
-function assertPaddingSide(side: PaddingSide, name: string): PaddingSide {
-  if (side !== 'left' && side !== 'right') {
-    throw new Error(`${name} must be "left" or "right", got ${describeValue(side)}.`);
-  }
-  return side;
-}
-
-function assertTokenStrings(tokens: readonly string[], name: string): void {
-  if (!Array.isArray(tokens))
-    throw new Error(`${name} must be an array of strings, got ${describeValue(tokens)}.`);
-  for (const token of tokens) {
-    if (typeof token !== 'string' || token === '') {
-      throw new Error(`${name} must contain non-empty strings, got ${describeValue(token)}.`);
-    }
-  }
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null || value === undefined || typeof value !== 'object') return String(value);
-  return Array.isArray(value) ? 'an array' : 'an object';
 }
