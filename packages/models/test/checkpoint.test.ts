@@ -96,6 +96,28 @@ describe('GPT-2 checkpoints', () => {
     loaded.dispose();
   });
 
+  it('keeps a separate lm_head.weight when tie_word_embeddings is false', async () => {
+    const model = Gpt2LMHeadModel.create(
+      { vocab_size: 40, n_positions: 8, n_embd: 8, n_layer: 1, n_head: 2, tie_word_embeddings: false },
+      { seed: 2 },
+    );
+    expect(model.weights.lmHead).toBeDefined();
+    const dir = scratch();
+    await model.savePretrained(dir);
+    const loaded = await AutoModelForCausalLM.fromPretrained(dir);
+    const ids = tf.tensor2d([[1, 2, 3]], undefined, 'int32');
+    const a = model.forward({ inputIds: ids }).logits;
+    const b = loaded.forward({ inputIds: ids }).logits;
+    expect(maxAbsDiff(a.dataSync(), b.dataSync())).toBe(0);
+    // The head, not the embedding, makes the logits: zeroing it zeroes them.
+    tf.tidy(() => loaded.weights.lmHead!.assign(tf.zerosLike(loaded.weights.lmHead!)));
+    const c = loaded.forward({ inputIds: ids }).logits;
+    expect(c.dataSync().every((x) => x === 0)).toBe(true);
+    tf.dispose([ids, a, b, c]);
+    model.dispose();
+    loaded.dispose();
+  });
+
   it('names the missing file', async () => {
     const dir = scratch();
     await expect(AutoModelForCausalLM.fromPretrained(dir)).rejects.toThrow(/config\.json/);
