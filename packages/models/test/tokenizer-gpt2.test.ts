@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { encode as referenceEncode } from 'gpt-tokenizer/encoding/r50k_base';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AutoTokenizer, type HuggingFaceTokenizer } from '../src/tokenizer/index';
@@ -136,5 +140,18 @@ describe('GPT-2 tokenizer fixture', () => {
       [0, 1],
     ]);
     expect(gpt2.decodeBatch(batch.inputIds, { skipSpecialTokens: true })).toEqual(['Hello world', 'Hi']);
+  });
+
+  it('is reproduced byte for byte by scripts/make-gpt2-tokenizer.mjs', () => {
+    const output = mkdtempSync(join(tmpdir(), 'trl-gpt2-fixture-'));
+    try {
+      const script = new URL('../scripts/make-gpt2-tokenizer.mjs', import.meta.url).pathname;
+      execFileSync(process.execPath, [script, output], { stdio: 'pipe' });
+      for (const file of ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']) {
+        expect(readFileSync(join(output, file), 'utf8')).toBe(readFileSync(join(GPT2_DIR, file), 'utf8'));
+      }
+    } finally {
+      rmSync(output, { recursive: true, force: true });
+    }
   });
 });
