@@ -104,6 +104,28 @@ describeEachBackend('causalAttention', () => {
     tf.dispose([q, k, v, attentionMask]);
   });
 
+  it('drops attention weights reproducibly and rescales the kept ones', () => {
+    tf.tidy(() => {
+      const q = randomTensor([1, 4, 8, 4], 53) as tf.Tensor4D;
+      const k = randomTensor([1, 4, 8, 4], 54) as tf.Tensor4D;
+      // With v = 1 every output is the sum of the (dropped, rescaled) weights of its row.
+      const v = tf.ones([1, 4, 8, 1]) as tf.Tensor4D;
+      const plain = causalAttention(q, k, v).dataSync();
+      expect(Array.from(plain).every((sum) => Math.abs(sum - 1) < 1e-5)).toBe(true);
+      const a = causalAttention(q, k, v, { dropout: 0.5, seed: 7 }).dataSync();
+      const b = causalAttention(q, k, v, { dropout: 0.5, seed: 7 }).dataSync();
+      const c = causalAttention(q, k, v, { dropout: 0.5, seed: 8 }).dataSync();
+      expect(Array.from(a)).toEqual(Array.from(b));
+      expect(Array.from(a)).not.toEqual(Array.from(c));
+      expect(Array.from(a).some((sum) => Math.abs(sum - 1) > 1e-3)).toBe(true);
+      // Each row sums weights in [0, 1] scaled by 2, so stays in [0, 2]; the average stays near 1.
+      expect(Array.from(a).every((sum) => sum >= 0 && sum <= 2 + 1e-5)).toBe(true);
+      const mean = Array.from(a).reduce((acc, x) => acc + x, 0) / a.length;
+      expect(mean).toBeGreaterThan(0.6);
+      expect(mean).toBeLessThan(1.4);
+    });
+  });
+
   it('does not leak tensors across forward + gradient steps', () => {
     const q = randomTensor([1, 2, 3, 4], 50) as tf.Tensor4D;
     const k = randomTensor([1, 2, 3, 4], 51) as tf.Tensor4D;
@@ -112,7 +134,11 @@ describeEachBackend('causalAttention', () => {
     expectNoTensorLeak(() =>
       tf.tidy(() => {
         tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
-          causalAttention(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D, { attentionMask }).sum(),
+          causalAttention(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D, {
+            attentionMask,
+            dropout: 0.1,
+            seed: 3,
+          }).sum(),
         )([q, k, v]);
       }),
     );
@@ -146,6 +172,9 @@ describe('causalAttention input validation', () => {
     const k = tf.ones([1, 1, 2, 2]) as tf.Tensor4D;
     const mask = tf.ones([1, 2], 'int32') as tf.Tensor2D;
     expect(() => causalAttention(q, k, k)).toThrow('causalAttention: q has 3 positions but k only 2');
+    expect(() => causalAttention(q, q, q, { dropout: 1 })).toThrow(
+      'causalAttention: dropout must be a probability in [0, 1), got 1',
+    );
     expect(() => causalAttention(q, q, q, { attentionMask: mask })).toThrow(
       'causalAttention: attentionMask must be [batch, keys] = [1, 3], got [1, 2]',
     );

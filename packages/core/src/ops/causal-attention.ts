@@ -15,6 +15,13 @@ export interface CausalAttentionOptions {
    * int32, float32 or bool. Default: every key is real.
    */
   attentionMask?: tf.Tensor2D;
+  /**
+   * Dropout probability applied to the attention weights after the softmax (GPT-2's `attn_pdrop`),
+   * for training only. Kept weights are scaled by 1 / (1 − rate). Default 0 (no dropout).
+   */
+  dropout?: number;
+  /** Seed of the dropout mask, so a training step can be replayed. Default: unseeded. */
+  seed?: number;
 }
 
 /**
@@ -39,7 +46,7 @@ function scoreBias(queries: number, keys: number, attentionMask?: tf.Tensor2D): 
  * Causal scaled dot-product attention: `softmax(q·kᵀ/√d + mask)·v`.
  *
  * `q [batch, heads, queries, d]`, `k [batch, heads, keys, d]`, `v [batch, heads, keys, dv]`, giving
- * `[batch, heads, queries, dv]`. With `queries < keys` the queries are the latest positions (KV-cache
+ * `[batch, heads, queries, dv]`. Optional dropout on the attention weights. With `queries < keys` the queries are the latest positions (KV-cache
  * decoding). Uses the batched MatMul with transpose flags: on wasm the batched kernel is slow either
  * way, and measured no faster with explicitly transposed operands or a loop of 2-D products.
  */
@@ -101,9 +108,16 @@ export function causalAttention(
       () => `attentionMask must hold 1/0 as int32, float32 or bool, got dtype ${attentionMask.dtype}`,
     );
   }
+  const { dropout = 0, seed } = options;
+  check(
+    Number.isFinite(dropout) && dropout >= 0 && dropout < 1,
+    op,
+    () => `dropout must be a probability in [0, 1), got ${dropout}`,
+  );
   return tf.tidy(() => {
     const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(depth));
     const weights = tf.softmax(tf.add(scores, scoreBias(queries, keys, attentionMask)));
-    return tf.matMul(weights, v);
+    const kept = dropout > 0 ? tf.dropout(weights, dropout, undefined, seed) : weights;
+    return tf.matMul(kept, v);
   });
 }
