@@ -69,6 +69,8 @@ describeEachBackend('causalAttention', () => {
       expect(out.shape).toEqual([2, 2, 3, 3]);
       expect(out.dataSync().every(Number.isFinite)).toBe(true);
       expectTensorClose(out, naiveAttention(q, k, v, mask), 1e-4);
+      const boolMask = tf.tensor2d(mask, [2, 5], 'bool') as tf.Tensor2D;
+      expectTensorClose(causalAttention(q, k, v, { attentionMask: boolMask }), out, 1e-6);
       expectTensorClose(causalAttention(q, k, v), naiveAttention(q, k, v), 1e-4);
     });
   });
