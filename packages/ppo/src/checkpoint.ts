@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import {
+  type AdamWState,
+  klControllerStateSchema,
+  loadAdamWState,
+  readSafetensors,
+  runningMomentsStateSchema,
+  type SafetensorEntry,
+  saveAdamWState,
+  tf,
+  writeFileAtomic,
+  writeSafetensors,
+} from '@trl/core';
+import { z } from 'zod';
+
+/** Marks a trainer checkpoint directory. */
+export const CHECKPOINT_FORMAT = 'trl-ts-ppo-trainer-v1';
+
+/** File names inside a checkpoint directory (the model's own files sit beside them). */
+export const CHECKPOINT_FILES = {
+  /** Step, KL controller, running moments, RNG streams, counters (JSON). */
+  state: 'trainer_state.json',
+  /** Every trainable variable by checkpoint name, for an exact in-place resume. */
+  trainable: 'trainable_variables.safetensors',
+  /** AdamW moments. */
+  optimizer: 'optimizer.safetensors',
+  /** The frozen reference weights, when the trainer snapshotted its own reference. */
+  reference: 'reference_snapshot.safetensors',
+} as const;
+
+const rngStateSchema = z.object({
+  algorithm: z.literal('xoshiro128**'),
+  words: z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()]),
+  spareNormal: z.number().nullable(),
+});
+
+/** The JSON part of a trainer checkpoint. */
+export const trainerStateSchema = z.object({
+  /** Always {@link CHECKPOINT_FORMAT}. */
+  format: z.literal(CHECKPOINT_FORMAT),
+  /** PPO steps taken. */
+  step: z.number().int().nonnegative(),
+  /** Minibatches skipped over the whole run. */
+  skippedBatches: z.number().int().nonnegative(),
+  /** The KL controller's coefficient. */
+  klController: klControllerStateSchema,
+  /** Running score moments; `std` is null when NaN (JSON has no NaN). */
+  runningMoments: runningMomentsStateSchema.extend({ std: z.number().nonnegative().nullable() }),
+  /** The trainer's random streams. */
+  rng: z.object({ shuffle: rngStateSchema, generation: rngStateSchema }),
+  /** The config the run was saved with (informative). */
+  config: z.record(z.string(), z.unknown()),
+});
+
+/** The JSON part of a trainer checkpoint. */
+export type TrainerState = z.infer<typeof trainerStateSchema>;
+
+/** Everything a checkpoint holds besides the model's own files. */
+export interface CheckpointContents {
+  /** The JSON state. */
+  state: TrainerState;
+  /** Trainable weights by checkpoint name. */
+  trainable: Map<string, tf.Tensor>;
+  /** Optimizer moments. */
+  optimizer: AdamWState;
+  /** Reference snapshot weights, when the trainer owns one. */
+  reference?: Map<string, tf.Tensor>;
+}
+
+function toEntries(tensors: ReadonlyMap<string, tf.Tensor>): Record<string, SafetensorEntry> {
+  const entries: Record<string, SafetensorEntry> = {};
+  for (const [name, tensor] of tensors) {
+    entries[name] = { dtype: 'F32', shape: [...tensor.shape], values: Float32Array.from(tensor.dataSync()) };
+  }
+  return entries;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Writes a checkpoint as a whole: everything goes to a hidden sibling directory first (each file
+ * itself written atomically), which then replaces `dir` by rename. A crash leaves either the previous
+ * checkpoint or the new one under `dir`, never a mix.
+ */
+export async function writeCheckpoint(
+  dir: string,
+  contents: CheckpointContents,
+  saveModel: (dir: string) => Promise<void>,
+): Promise<void> {
+  const parent = dirname(dir);
+  const suffix = randomBytes(6).toString('hex');
+  const staging = join(parent, `.${basename(dir)}.staging-${suffix}`);
+  await mkdir(staging, { recursive: true });
+  try {
+    await saveModel(staging);
+    await writeSafetensors(join(staging, CHECKPOINT_FILES.trainable), toEntries(contents.trainable), {
+      format: CHECKPOINT_FORMAT,
+    });
+    await saveAdamWState(join(staging, CHECKPOINT_FILES.optimizer), contents.optimizer);
+    if (contents.reference) {
+      await writeSafetensors(join(staging, CHECKPOINT_FILES.reference), toEntries(contents.reference), {
+        format: CHECKPOINT_FORMAT,
+      });
+    }
+    await writeFileAtomic(
+      join(staging, CHECKPOINT_FILES.state),
+      `${JSON.stringify(contents.state, null, 2)}\n`,
+    );
+    if (await exists(dir)) {
+      const retired = join(parent, `.${basename(dir)}.retired-${suffix}`);
+      await rename(dir, retired);
+      await rename(staging, dir);
+      await rm(retired, { recursive: true, force: true });
+    } else {
+      await rename(staging, dir);
+    }
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function readTensors(path: string): Promise<Map<string, tf.Tensor>> {
+  const file = await readSafetensors(path);
+  const tensors = new Map<string, tf.Tensor>();
+  for (const [name, entry] of file.tensors) {
+    if (entry.dtype !== 'F32')
+      throw new Error(`PPOTrainer.resume: ${path}: "${name}" is ${entry.dtype}, expected F32.`);
+    tensors.set(name, tf.tensor(entry.values, entry.shape, 'float32'));
+  }
+  return tensors;
+}
+
+/** Reads what {@link writeCheckpoint} wrote; the caller disposes the returned tensors. */
+export async function readCheckpoint(dir: string, withReference: boolean): Promise<CheckpointContents> {
+  const statePath = join(dir, CHECKPOINT_FILES.state);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(statePath, 'utf8'));
+  } catch (error) {
+    throw new Error(
+      `PPOTrainer.resume: cannot read ${statePath} (${(error as Error).message}); is ${dir} a directory written by PPOTrainer.save?`,
+    );
+  }
+  const parsed = trainerStateSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(`PPOTrainer.resume: ${statePath} is invalid:\n${z.prettifyError(parsed.error)}`);
+  }
+  const referencePath = join(dir, CHECKPOINT_FILES.reference);
+  if (withReference && !(await exists(referencePath))) {
+    throw new Error(
+      `PPOTrainer.resume: ${dir} has no ${CHECKPOINT_FILES.reference}, but this trainer snapshots its own reference model; it was saved by a trainer with a \`refModel\`. Pass the same kind of \`refModel\`.`,
+    );
+  }
+  const trainable = await readTensors(join(dir, CHECKPOINT_FILES.trainable));
+  const optimizer = await loadAdamWState(join(dir, CHECKPOINT_FILES.optimizer));
+  const reference = withReference ? await readTensors(referencePath) : undefined;
+  return { state: parsed.data, trainable, optimizer, ...(reference ? { reference } : {}) };
+}

@@ -1,0 +1,18 @@
+/**
+ * @trl/ppo: `PPOTrainer` with TRL v0.7.4's semantics on any @trl/core value-head model, with TRL's
+ * known PPO bugs fixed.
+ */
+
+export { CHECKPOINT_FILES, CHECKPOINT_FORMAT, type TrainerState, trainerStateSchema } from './checkpoint';
+export { type PPOConfig, type PPOConfigInput, parsePPOConfig, ppoConfigSchema } from './config';
+export type { PPOGenerateOptions } from './generate';
+export { LengthSampler } from './length-sampler';
+export type { TokenRow } from './samples';
+export { PPO_STAT_KEYS } from './stat-keys';
+export {
+  computeTargetTensors,
+  type TargetInput,
+  type TargetOptions,
+  type TargetTensors,
+} from './targets';
+export { type PPOStats, PPOTrainer, type PPOTrainerOptions } from './trainer';
