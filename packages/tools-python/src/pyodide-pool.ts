@@ -36,13 +36,13 @@ interface Slot {
 }
 
 /** Source of the worker thread: the worker function with {@link CappedText} handed to it. */
-function workerSource(): string {
+export function workerSource(): string {
   // `__name` stands in for the helper some bundlers insert when they keep function names.
   return `'use strict';\nconst __name = (target) => target;\nconst CappedText = ${CappedText.toString()};\n(${pyodideWorkerMain.toString()})(CappedText, require);\n`;
 }
 
 /** Directory of the installed `pyodide` package (with trailing slash): Pyodide loads only from there. */
-function pyodideIndexURL(): string {
+export function pyodideIndexURL(): string {
   const requireFromHere = createRequire(import.meta.url);
   return `${dirname(requireFromHere.resolve('pyodide/package.json'))}/`;
 }

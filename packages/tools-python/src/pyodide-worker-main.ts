@@ -172,6 +172,55 @@ export async function pyodideWorkerMain(
     };
     for (const name of ['fetch', 'WebSocket', 'EventSource', 'XMLHttpRequest', 'Request'])
       delete globals[name];
+    // Emscripten keeps its own `require` (system() reaches child_process through it, sockets reach
+    // `ws`), so the modules themselves are disarmed: this worker's copies of the Node modules that
+    // touch processes, files, network or code loading get throwing stubs for every function,
+    // including the class prototypes objects already created would use.
+    const disarm = (name: string, exports: Record<string, unknown>, prototypes = true): void => {
+      for (const key of Object.keys(exports)) {
+        const value = exports[key];
+        if (typeof value === 'function') {
+          const prototype = (value as { prototype?: Record<string, unknown> }).prototype;
+          if (prototypes && prototype && key[0] === key[0]?.toUpperCase()) {
+            for (const method of Object.getOwnPropertyNames(prototype)) {
+              if (method === 'constructor') continue;
+              const descriptor = Object.getOwnPropertyDescriptor(prototype, method);
+              if (descriptor && typeof descriptor.value === 'function' && descriptor.writable) {
+                prototype[method] = refuse(`${name}.${key}.prototype.${method}`);
+              }
+            }
+          }
+          try {
+            exports[key] = refuse(`${name}.${key}`);
+          } catch {
+            // Read-only export: nothing to do.
+          }
+        } else if (key === 'promises' && value && typeof value === 'object') {
+          disarm(`${name}.promises`, value as Record<string, unknown>);
+        }
+      }
+    };
+    const moduleApi = nodeRequire('node:module') as { syncBuiltinESMExports(): void };
+    for (const name of [
+      'child_process',
+      'cluster',
+      'dgram',
+      'dns',
+      'fs',
+      'http',
+      'http2',
+      'https',
+      'inspector',
+      'net',
+      'tls',
+      'vm',
+    ]) {
+      disarm(`node:${name}`, nodeRequire(`node:${name}`) as Record<string, unknown>);
+    }
+    // The worker's own MessagePort must keep working: only the exports (new Worker, …) go.
+    disarm('node:worker_threads', threads as unknown as Record<string, unknown>, false);
+    moduleApi.syncBuiltinESMExports();
+    disarm('node:module', moduleApi as unknown as Record<string, unknown>);
     const processRecord = process as unknown as Record<string, unknown>;
     for (const name of ['binding', '_linkedBinding', 'dlopen', 'kill', 'chdir']) {
       processRecord[name] = refuse(`process.${name}`);
