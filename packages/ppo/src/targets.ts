@@ -104,7 +104,9 @@ export function computeTargets(
   options: TargetOptions,
 ): Targets {
   const rows = responseMasks.length;
-  const width = Math.max(...responseMasks.map((mask) => mask.length));
+  // One spare masked column at least: core's computeRewards builds a one-hot of depth `steps`, which
+  // tfjs refuses for depth 1. Trailing masked columns change nothing.
+  const width = Math.max(2, ...responseMasks.map((mask) => mask.length));
   const pad = (perSample: readonly ArrayLike<number>[]): tf.Tensor2D => {
     const flat = new Float32Array(rows * width);
     perSample.forEach((row, index) => {
