@@ -1,7 +1,12 @@
 // Calls per second of the PythonInterpreter tool, from the built package (run `pnpm build` first):
-//   node packages/tools-python/bench/calls.mjs
-// Prints one JSON line per case: {"bench":"tools-python","case":...,"calls_per_s":...}.
-import { PythonInterpreter } from '../dist/index.js';
+//   node packages/tools-python/bench/calls.mjs      (BENCH_SECONDS=3 per case by default)
+// Prints one JSON line per case: {"bench":"tools-python","backend":...,"case":...,"calls_per_s":...}.
+const { PythonInterpreter } = await import('../dist/index.js').catch(() => {
+  console.error(
+    'bench/calls.mjs imports the built package: run `pnpm --filter @trl/tools-python build` first',
+  );
+  process.exit(1);
+});
 
 const CASES = {
   print: 'print("hello")',

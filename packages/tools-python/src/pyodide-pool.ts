@@ -213,8 +213,9 @@ export class PyodidePool implements ExecutionBackend {
       setTimeout(() => {
         if (slot.state !== 'busy') return;
         const job = slot.job;
+        const lost = this.config.session ? 'its output and the session state are lost' : 'its output is lost';
         const what = job?.timedOut
-          ? `TimeoutError: execution exceeded ${this.config.timeoutMs} ms and did not stop when interrupted; the interpreter was killed and restarted (its output is lost)`
+          ? `TimeoutError: execution exceeded ${this.config.timeoutMs} ms and did not stop when interrupted; the interpreter was killed and restarted (${lost})`
           : 'the interpreter did not stop after the call was aborted and was restarted';
         this.replace(index, slot, what);
       }, this.config.interruptGraceMs),

@@ -27,7 +27,7 @@ export class PythonInterpreter implements Tool {
   readonly name = 'PythonInterpreter';
   /** Shown to the model and in docs. */
   readonly description =
-    'Runs Python 3 code (standard library only, no files, network or packages) and returns what it printed with print(), or the traceback if it failed. Example input: print(sum(range(10)))';
+    'Runs Python 3 code (standard library only; no network, no extra packages) and returns what it printed with print(), or the traceback if it failed. Example input: print(sum(range(10)))';
   /** The settings in effect, defaults filled in. */
   readonly config: PythonInterpreterConfig;
   private readonly backend: ExecutionBackend;

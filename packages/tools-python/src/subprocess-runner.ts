@@ -73,11 +73,14 @@ export class SubprocessRunner implements ExecutionBackend {
 
   /** Runs `code` in a fresh process; see {@link ExecutionBackend.execute}. */
   async execute(code: string, signal: AbortSignal): Promise<ExecutionOutput> {
+    if (signal.aborted) throw abortError(signal);
     if (this.closed) throw new Error('PythonInterpreter: the interpreter was closed');
     this.executables ??= this.locate();
     const executables = await this.executables;
+    if (signal.aborted) throw abortError(signal);
     await this.acquire(signal);
     try {
+      if (signal.aborted) throw abortError(signal);
       return await this.spawnOnce(executables, code, signal);
     } finally {
       this.release();

@@ -102,7 +102,7 @@ describe('PythonInterpreter (pyodide, pool of 2)', () => {
 });
 
 describe('PythonInterpreter (pyodide, session mode)', () => {
-  const tool = new PythonInterpreter({ session: true });
+  const tool = new PythonInterpreter({ session: true, timeoutMs: 2_000, interruptGraceMs: 500 });
   afterAll(() => tool.close());
 
   test('keeps globals and files between calls', async () => {
@@ -111,6 +111,17 @@ describe('PythonInterpreter (pyodide, session mode)', () => {
     );
     expect(await tool.call('counter += 1\nprint(counter)', { signal })).toBe('2');
     expect(await tool.call("print(open('state.txt').read())", { signal })).toBe('kept');
+  });
+
+  test('a killed session interpreter says its state is lost, then starts clean', async () => {
+    const out = await tool.call(
+      'while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass',
+      { signal },
+    );
+    expect(out).toContain('the session state are lost');
+    expect(await tool.call('print(counter)', { signal })).toContain(
+      "NameError: name 'counter' is not defined",
+    );
   });
 
   test('close is idempotent and later calls reject', async () => {

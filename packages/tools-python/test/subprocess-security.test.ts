@@ -42,6 +42,14 @@ if (onPath('prlimit') && onPath('python3')) {
       expect(out).not.toContain('<trl-sandbox>');
     });
 
+    test('an aborted signal kills the running process and the tool keeps serving', async () => {
+      const controller = new AbortController();
+      const running = tool.call('while True:\n    pass', { signal: controller.signal });
+      setTimeout(() => controller.abort(), 300);
+      await expect(running).rejects.toThrow(/aborted/);
+      expect(await tool.call('print("next")', { signal })).toBe('next');
+    });
+
     test('the environment is scrubbed and the working directory is a fresh temp dir', async () => {
       // LC_CTYPE is added by Python itself when it coerces the C locale to UTF-8 (PEP 538).
       const out = await tool.call(
