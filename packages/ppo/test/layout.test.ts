@@ -55,7 +55,11 @@ describe('batched forward pass', () => {
   afterAll(() => model.dispose());
 
   it('gives every sample the log-probs and values it gets alone (padding never leaks)', () => {
-    const samples = [sample([10, 11, 12, 13], [14, 15]), sample([20], [21, 22, 23, 24]), sample([30, 31], [32])];
+    const samples = [
+      sample([10, 11, 12, 13], [14, 15]),
+      sample([20], [21, 22, 23, 24]),
+      sample([30, 31], [32]),
+    ];
     const together = collectRollout(model, model, samples, 3, 257, 'kl');
     samples.forEach((single, index) => {
       const alone = collectRollout(model, model, [single], 1, 257, 'kl');

@@ -7,7 +7,13 @@ import { expectClose, loadFixture } from './helpers/fixture';
 import { useWasm } from './helpers/tiny-model';
 
 const { config, inputs, expected } = loadFixture();
-const options = { klCoef: config.kl_coef, klPenalty: 'kl' as const, gamma: config.gamma, lam: config.lam, whitenRewards: false };
+const options = {
+  klCoef: config.kl_coef,
+  klPenalty: 'kl' as const,
+  gamma: config.gamma,
+  lam: config.lam,
+  whitenRewards: false,
+};
 
 function fixtureInput(): TargetInput & { logitsOld: tf.Tensor3D; logitsRef: tf.Tensor3D } {
   const labels = tf.tensor2d(inputs.labels, undefined, 'int32');
@@ -45,7 +51,9 @@ describe('PPO targets against TRL v0.7.4 (fixture)', () => {
     expectClose('non_score_rewards', out.nonScoreRewards, expected.non_score_rewards);
     expectClose('advantages', out.advantages, expected.advantages);
     expectClose('returns', out.returns, expected.returns);
-    const maskedValues = inputs.values.map((row, b) => row.map((v, t) => v * (inputs.mask[b]?.[t] as number)));
+    const maskedValues = inputs.values.map((row, b) =>
+      row.map((v, t) => v * (inputs.mask[b]?.[t] as number)),
+    );
     expectClose('values', out.values, maskedValues);
     tf.dispose(Object.values(out));
   });
@@ -58,9 +66,19 @@ describe('PPO targets against TRL v0.7.4 (fixture)', () => {
   });
 
   it("'full' penalises with the whole-vocabulary KL", () => {
-    const fullKl = klPenalty(input.logprobs, input.refLogprobs, 'full', input.logitsOld, input.logitsRef) as tf.Tensor2D;
+    const fullKl = klPenalty(
+      input.logprobs,
+      input.refLogprobs,
+      'full',
+      input.logitsOld,
+      input.logitsRef,
+    ) as tf.Tensor2D;
     const out = computeTargetTensors({ ...input, fullKl }, { ...options, klPenalty: 'full' });
-    expectClose('non_score_rewards', out.nonScoreRewards, expected.kl_full.map((row) => row.map((kl) => -config.kl_coef * kl)));
+    expectClose(
+      'non_score_rewards',
+      out.nonScoreRewards,
+      expected.kl_full.map((row) => row.map((kl) => -config.kl_coef * kl)),
+    );
     const last = inputs.mask.map((row) => row.lastIndexOf(1));
     const rewards = expected.kl_full.map((row, b) =>
       row.map((kl, t) => -config.kl_coef * kl + (t === last[b] ? (inputs.scores[b] as number) : 0)),
@@ -87,13 +105,20 @@ describe('PPO targets against TRL v0.7.4 (fixture)', () => {
         const column = t + (lead[b] as number);
         expect(targets.advantages[b]?.[t]).toBeCloseTo(expected.advantages[b]?.[column] as number, 4);
         expect(targets.returns[b]?.[t]).toBeCloseTo(expected.returns[b]?.[column] as number, 4);
-        expect(targets.nonScoreRewards[b]?.[t]).toBeCloseTo(expected.non_score_rewards[b]?.[column] as number, 5);
+        expect(targets.nonScoreRewards[b]?.[t]).toBeCloseTo(
+          expected.non_score_rewards[b]?.[column] as number,
+          5,
+        );
       });
     });
   });
 
   it('a single response token in the batch gets advantage 0 instead of NaN', () => {
-    const rollout = { logprobs: [Float32Array.of(-1)], refLogprobs: [Float32Array.of(-1.5)], values: [Float32Array.of(0.25)] };
+    const rollout = {
+      logprobs: [Float32Array.of(-1)],
+      refLogprobs: [Float32Array.of(-1.5)],
+      values: [Float32Array.of(0.25)],
+    };
     const targets = computeTargets(rollout, [[1]], [2], options);
     expect(Array.from(targets.advantages[0] as Float32Array)).toEqual([0]);
     // returns = reward - value + value = score - klCoef * 0.5
@@ -130,7 +155,24 @@ describe('step statistics (TRL record_step_stats)', () => {
 
   it('averages minibatch stats, skips NaN variances and never divides by zero', () => {
     const base = Object.fromEntries(
-      ['loss/policy', 'loss/value', 'loss/total', 'policy/entropy', 'policy/approxkl', 'policy/policykl', 'policy/clipfrac', 'policy/advantages_mean', 'policy/ratio', 'returns/mean', 'returns/var', 'val/vpred', 'val/error', 'val/clipfrac', 'val/mean', 'val/var'].map((key) => [key, 1]),
+      [
+        'loss/policy',
+        'loss/value',
+        'loss/total',
+        'policy/entropy',
+        'policy/approxkl',
+        'policy/policykl',
+        'policy/clipfrac',
+        'policy/advantages_mean',
+        'policy/ratio',
+        'returns/mean',
+        'returns/var',
+        'val/vpred',
+        'val/error',
+        'val/clipfrac',
+        'val/mean',
+        'val/var',
+      ].map((key) => [key, 1]),
     ) as Parameters<typeof aggregateMinibatchStats>[0][number];
     const stats = aggregateMinibatchStats([
       { ...base, 'returns/var': 4, 'val/error': 1 },

@@ -44,6 +44,9 @@ export function expectClose(
   expect(got.length, `${label}: size`).toBe(want.length);
   want.forEach((value, index) => {
     const bound = Math.max(rel * Math.abs(value), abs);
-    expect(Math.abs((got[index] as number) - value), `${label}[${index}]: got ${got[index]}, want ${value}`).toBeLessThanOrEqual(bound);
+    expect(
+      Math.abs((got[index] as number) - value),
+      `${label}[${index}]: got ${got[index]}, want ${value}`,
+    ).toBeLessThanOrEqual(bound);
   });
 }
