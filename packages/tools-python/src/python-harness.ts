@@ -48,8 +48,7 @@ _INTROSPECTION_EVENTS = {
 # Events whose listed argument positions are paths that get modified.
 _WRITE_EVENTS = {
     'os.chmod': (0,), 'os.chown': (0,), 'os.mkdir': (0,), 'os.remove': (0,), 'os.rmdir': (0,),
-    'os.truncate': (0,), 'os.utime': (0,), 'os.rename': (0, 1), 'os.link': (0, 1),
-    'os.symlink': (1,), 'os.mkfifo': (0,), 'os.mknod': (0,), 'os.chflags': (0,),
+    'os.truncate': (0,), 'os.utime': (0,), 'os.rename': (0, 1), 'os.link': (0, 1), 'os.mkfifo': (0,), 'os.mknod': (0,), 'os.chflags': (0,),
     'os.lchflags': (0,), 'os.setxattr': (0,), 'os.removexattr': (0,),
 }
 _LIST_EVENTS = {'os.listdir', 'os.scandir'}
@@ -94,11 +93,18 @@ def install_guard(writable_roots, readable_roots):
 
     def hook(event, args):
         if event == 'import':
-            name = args[0]
-            top = name.partition('.')[0]
-            reason = _BLOCKED_MODULES.get(name) or _BLOCKED_MODULES.get(top)
-            if reason is not None:
-                raise ImportError(f'[PythonInterpreter sandbox] import of {name!r} is blocked: {reason}')
+            name, filename = args[0], args[1]
+            # Every component counts: loading ctypes' extension as 'x._ctypes' runs the same native code.
+            for part in name.split('.'):
+                reason = _BLOCKED_MODULES.get(part)
+                if reason is not None:
+                    raise ImportError(f'[PythonInterpreter sandbox] import of {name!r} is blocked: {reason}')
+            resolved = _resolve(filename)
+            if resolved is not None and not resolved.endswith('.py') and _inside(resolved, writable):
+                raise ImportError(
+                    f'[PythonInterpreter sandbox] loading {resolved!r} is blocked: only Python source '
+                    'may be imported from the sandbox directory'
+                )
             return
         if event == 'open':
             path, mode, flags = args
@@ -109,6 +115,17 @@ def install_guard(writable_roots, readable_roots):
                 check_write(path, 'writing to')
             else:
                 check_read(path, 'reading')
+                # A directory descriptor would let dir_fd= resolve paths where the checks above did not look.
+                resolved = _resolve(path)
+                if resolved is not None and _os.path.isdir(resolved):
+                    check_write(path, 'opening the directory')
+            return
+        if event == 'os.symlink':
+            target, link = args[0], args[1]
+            check_write(link, 'creating a link at')
+            link_path = _resolve(link)
+            if link_path is not None and not isinstance(target, int):
+                check_write(_os.path.join(_os.path.dirname(link_path), _os.fsdecode(target)), 'linking to')
             return
         if event in _WRITE_EVENTS:
             for position in _WRITE_EVENTS[event]:

@@ -76,6 +76,31 @@ export function describeSecuritySuite(backendName: string, tool: PythonInterpret
       await expectStillServing();
     });
 
+    test('directory descriptors and symlinks cannot point the checks elsewhere', async () => {
+      const out = await tool.call(
+        [
+          'import os',
+          'library = os.path.dirname(os.path.dirname(os.__file__))',
+          'for attempt in (',
+          '    lambda: os.open(library, os.O_RDONLY),',
+          "    lambda: os.symlink(library, 'link'),",
+          "    lambda: os.symlink('../../../../../../../../etc', 'link'),",
+          '):',
+          '    try:',
+          '        attempt()',
+          "        print('allowed')",
+          '    except PermissionError:',
+          "        print('refused')",
+          "os.mkdir('inside')",
+          "os.symlink('inside', 'alias')",
+          "print(os.path.islink('alias'))",
+        ].join('\n'),
+        { signal },
+      );
+      expect(out).toBe('refused\nrefused\nrefused\nTrue');
+      await expectStillServing();
+    });
+
     test('os.system runs nothing on the host', async () => {
       const marker = hostProbePath('system');
       const out = await tool.call(`import os\nos.system('touch ${marker}')`, { signal });
@@ -91,6 +116,28 @@ export function describeSecuritySuite(backendName: string, tool: PythonInterpret
       expect(out).toContain("import of 'subprocess' is blocked");
       expect(out).toContain('cannot start processes');
       expect(existsSync(marker)).toBe(false);
+      await expectStillServing();
+    });
+
+    test('native code cannot be loaded under another name or from the sandbox directory', async () => {
+      const out = await tool.call(
+        [
+          'import importlib.machinery, importlib.util',
+          "open('evil.so', 'wb').write(b'not really an ELF file')",
+          "real = importlib.machinery.PathFinder.find_spec('_ctypes')",
+          "print('found' if real else 'absent')",
+          "candidates = [('x._ctypes', real.origin if real else 'evil.so'), ('evil', 'evil.so')]",
+          'for name, path in candidates:',
+          '    try:',
+          '        spec = importlib.util.spec_from_file_location(name, path)',
+          '        importlib.util.module_from_spec(spec)',
+          "        print('loaded', name)",
+          '    except ImportError as error:',
+          "        print('blocked' if 'sandbox' in str(error) else f'other: {error}')",
+        ].join('\n'),
+        { signal },
+      );
+      expect(out).toMatch(/^(found|absent)\nblocked\nblocked$/);
       await expectStillServing();
     });
 
