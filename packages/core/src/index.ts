@@ -3,9 +3,11 @@
  * (backend selection, differentiable ops), RL math, training utilities and IO.
  */
 export * as tf from '@tensorflow/tfjs';
-export * from './spec/index';
+export * from './data/index';
 export * from './engine/index';
+export * from './io/index';
+export * from './loop/index';
 export * from './ops/index';
 export * from './rl/index';
+export * from './spec/index';
 export * from './train/index';
-export * from './io/index';

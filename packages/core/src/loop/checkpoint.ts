@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { writeFileAtomic } from '../io/atomic';
+import { readSafetensors } from '../io/safetensors/parse';
+import { writeSafetensors } from '../io/safetensors/serialize';
+import type { SafetensorEntry } from '../io/safetensors/types';
+import type { Metrics, NamedVariable } from '../spec/index';
+import { type AdamW, loadAdamWState, saveAdamWState } from '../train/index';
+import type { RngState } from '../train/rng';
+
+/** Files of a checkpoint directory besides the model's own. */
+export const CHECKPOINT_FILES = {
+  /** The trained variables by name, F32 (what resume restores; frozen weights never change). */
+  parameters: 'trainable.safetensors',
+  /** AdamW moments and per-parameter steps. */
+  optimizer: 'optimizer.safetensors',
+  /** Step, epoch, RNG and data-order position as JSON. */
+  state: 'trainer_state.json',
+} as const;
+
+const STATE_FORMAT = 'trl-ts-trainer-state-v1';
+const PREFIX = 'checkpoint-';
+
+/** Where the loop stands; with the weights and optimizer, enough to continue bit for bit. */
+export interface LoopState {
+  /** Marks the file as a trl-ts trainer state. */
+  format: typeof STATE_FORMAT;
+  /** Optimizer steps taken. */
+  globalStep: number;
+  /** Fractional epochs done (`globalStep / updatesPerEpoch`). */
+  epoch: number;
+  /** Steps the run was planned for (checked on resume: the LR schedule depends on it). */
+  totalSteps: number;
+  /** Optimizer steps per pass over the data (checked on resume: the data order depends on it). */
+  updatesPerEpoch: number;
+  /** Training examples (checked on resume). */
+  trainExamples: number;
+  /** Seed of the per-epoch data order; the position inside it is `globalStep % updatesPerEpoch`. */
+  dataSeed: number;
+  /** State of the loop's generator (NEFTune noise and any other draw). */
+  rng: RngState;
+  /** Every logged record so far, as transformers' `log_history`. */
+  logHistory: (Metrics & { step: number })[];
+}
+
+/** Name of the checkpoint directory of `step`. */
+export function checkpointName(step: number): string {
+  return `${PREFIX}${step}`;
+}
+
+/** Checkpoint directories in `outputDir`, oldest step first. */
+export async function listCheckpoints(outputDir: string): Promise<{ step: number; path: string }[]> {
+  let entries: string[];
+  try {
+    entries = await readdir(outputDir);
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((name) => new RegExp(`^${PREFIX}\\d+$`).test(name))
+    .map((name) => ({ step: Number(name.slice(PREFIX.length)), path: join(outputDir, name) }))
+    .sort((a, b) => a.step - b.step);
+}
+
+/** What {@link saveCheckpoint} writes. */
+export interface CheckpointContents {
+  /** The optimised variables. */
+  parameters: readonly NamedVariable[];
+  /** The optimizer whose moments are saved. */
+  optimizer: AdamW;
+  /** Loop position and RNG. */
+  state: LoopState;
+  /** Writes the model files (savePretrained) into a directory. */
+  saveModel: (dir: string) => Promise<void>;
+}
+
+/**
+ * Writes `checkpoint-<step>` atomically: everything goes into a hidden temporary directory that is
+ * renamed into place only when complete, so a crash never leaves a half checkpoint to resume from.
+ * Then deletes the oldest checkpoints beyond `keepLast`.
+ */
+export async function saveCheckpoint(
+  outputDir: string,
+  contents: CheckpointContents,
+  keepLast: number | undefined,
+): Promise<string> {
+  const final = join(outputDir, checkpointName(contents.state.globalStep));
+  const temporary = join(
+    outputDir,
+    `.${checkpointName(contents.state.globalStep)}.${randomBytes(6).toString('hex')}.tmp`,
+  );
+  await mkdir(temporary, { recursive: true });
+  try {
+    await contents.saveModel(temporary);
+    const tensors: Record<string, SafetensorEntry> = {};
+    for (const parameter of contents.parameters) {
+      tensors[parameter.name] = {
+        dtype: 'F32',
+        shape: [...parameter.variable.shape],
+        values: Float32Array.from(parameter.variable.dataSync() as Float32Array),
+      };
+    }
+    await writeSafetensors(join(temporary, CHECKPOINT_FILES.parameters), tensors, {
+      format: 'trl-ts-trainable-v1',
+    });
+    await saveAdamWState(join(temporary, CHECKPOINT_FILES.optimizer), contents.optimizer.getState());
+    await writeFileAtomic(
+      join(temporary, CHECKPOINT_FILES.state),
+      `${JSON.stringify(contents.state, null, 2)}\n`,
+    );
+    await rm(final, { recursive: true, force: true });
+    await rename(temporary, final);
+  } catch (error) {
+    await rm(temporary, { recursive: true, force: true });
+    throw error;
+  }
+  if (keepLast !== undefined) {
+    const all = await listCheckpoints(outputDir);
+    for (const old of all.slice(0, Math.max(0, all.length - keepLast))) {
+      if (old.path !== final) await rm(old.path, { recursive: true, force: true });
+    }
+  }
+  return final;
+}
+
+/** Resolves `resumeFromCheckpoint`: a directory, or `true` for the newest checkpoint in `outputDir`. */
+export async function resolveCheckpoint(resume: string | true, outputDir: string): Promise<string> {
+  if (resume === true) {
+    const newest = (await listCheckpoints(outputDir)).at(-1);
+    if (!newest) {
+      throw new Error(
+        `resumeFromCheckpoint: no checkpoint-<step> directory in ${outputDir}; train without resuming or pass a checkpoint path.`,
+      );
+    }
+    return newest.path;
+  }
+  const info = await stat(resume).catch(() => undefined);
+  if (!info?.isDirectory()) throw new Error(`resumeFromCheckpoint: ${resume} is not a directory.`);
+  return resume;
+}
+
+/**
+ * Restores the variables and the optimizer from `dir` and returns the loop state. Names and shapes
+ * must match the current parameters exactly, or nothing is changed.
+ */
+export async function loadCheckpoint(
+  dir: string,
+  parameters: readonly NamedVariable[],
+  optimizer: AdamW,
+): Promise<LoopState> {
+  const fail = (detail: string): never => {
+    throw new Error(`resumeFromCheckpoint ${dir}: ${detail}`);
+  };
+  let state: LoopState | undefined;
+  try {
+    state = JSON.parse(await readFile(join(dir, CHECKPOINT_FILES.state), 'utf8')) as LoopState;
+  } catch (error) {
+    fail(`cannot read ${CHECKPOINT_FILES.state} (${(error as Error).message}).`);
+  }
+  if (state?.format !== STATE_FORMAT) fail(`${CHECKPOINT_FILES.state} is not a trl-ts trainer state.`);
+  const saved = await readSafetensors(join(dir, CHECKPOINT_FILES.parameters));
+  for (const parameter of parameters) {
+    const entry = saved.tensors.get(parameter.name);
+    if (entry?.dtype !== 'F32')
+      fail(`parameter "${parameter.name}" is missing from ${CHECKPOINT_FILES.parameters}.`);
+    if (!tf.util.arraysEqual(entry?.shape ?? [], parameter.variable.shape)) {
+      fail(
+        `parameter "${parameter.name}" has shape [${entry?.shape}] in the checkpoint but [${parameter.variable.shape}] in the model.`,
+      );
+    }
+  }
+  if (saved.tensors.size !== parameters.length) {
+    fail(
+      `the checkpoint holds ${saved.tensors.size} parameters but the model trains ${parameters.length}; was LoRA or the model changed?`,
+    );
+  }
+  const optimizerState = await loadAdamWState(join(dir, CHECKPOINT_FILES.optimizer));
+  for (const parameter of parameters) {
+    const entry = saved.tensors.get(parameter.name) as SafetensorEntry;
+    tf.tidy(() =>
+      parameter.variable.assign(tf.tensor(entry.values as Float32Array, parameter.variable.shape)),
+    );
+  }
+  optimizer.loadState(optimizerState);
+  return state as LoopState;
+}

@@ -1,0 +1,22 @@
+export {
+  CHECKPOINT_FILES,
+  type CheckpointContents,
+  checkpointName,
+  type LoopState,
+  listCheckpoints,
+  loadCheckpoint,
+  resolveCheckpoint,
+  saveCheckpoint,
+} from './checkpoint';
+export { epochOrder, microBatchesOfStep, planSteps, type StepPlan } from './data-order';
+export { evaluateTask } from './evaluate';
+export { runTrainingLoop, type TrainingLoopOptions, type TrainingLoopResult } from './train-loop';
+export {
+  INTERVAL_STRATEGIES,
+  parseConfig,
+  REPORT_TARGETS,
+  type TrainingArguments,
+  type TrainingArgumentsInput,
+  trainingArgumentsSchema,
+} from './training-arguments';
+export type { LossContext, LossOutput, TrainingTask } from './training-task';
