@@ -163,6 +163,11 @@ describe('generate', () => {
     const [result] = await model.generate([long], { maxNewTokens: 10, doSample: false, eosTokenId: [] });
     expect(result!.tokenIds).toHaveLength(3);
     expect(result!.finishReason).toBe('length');
+    const none = await model.generate([long, [1]], { maxNewTokens: 0 });
+    expect(none).toEqual([
+      { tokenIds: [], logprobs: [], finishReason: 'length' },
+      { tokenIds: [], logprobs: [], finishReason: 'length' },
+    ]);
   });
 
   it('rejects bad options by name', async () => {

@@ -53,8 +53,8 @@ export async function generate(
     result: { tokenIds: [], logprobs: [], finishReason: 'length' },
   }));
   const results = rows.map((row) => row.result);
-  rows = rows.filter((row) => row.budget > 0);
-  if (rows.length === 0) return results;
+  // Every prompt fits the context, so each row may add at least one token unless maxNewTokens is 0.
+  if (settings.maxNewTokens === 0) return results;
 
   // One transposed LM-head weight for the whole call: wasm's matmul re-packs every new weight tensor.
   const headWeightT = model.lmHeadWeightT();
