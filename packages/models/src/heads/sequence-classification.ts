@@ -54,7 +54,7 @@ export class Gpt2ForSequenceClassification implements SequenceClassifier {
             `need [${numLabels}, ${hidden}].`,
         );
       }
-      this.score = tf.variable(tf.tensor2d(saved.values, [numLabels, hidden])) as tf.Variable<tf.Rank.R2>;
+      this.score = tf.tidy(() => tf.variable(tf.tensor2d(saved.values, [numLabels, hidden])));
     } else {
       const std = backbone.config.initializer_range;
       this.score = tf.tidy(

@@ -69,15 +69,15 @@ export class Gpt2WithValueHead implements ValueHeadModel {
     const hidden = pretrainedModel.info.hiddenSize;
     const saved = headFromCheckpoint(checkpoint, hidden);
     if (saved) {
-      this.headWeight = tf.variable(tf.tensor2d(saved.weight, [1, hidden]));
-      this.headBias = tf.variable(tf.tensor1d(saved.bias));
+      this.headWeight = tf.tidy(() => tf.variable(tf.tensor2d(saved.weight, [1, hidden])));
+      this.headBias = tf.tidy(() => tf.variable(tf.tensor1d(saved.bias)));
     } else if (settings.vHeadInitStrategy === 'normal') {
       this.headWeight = tf.tidy(() =>
         tf.variable(
           tf.randomNormal([1, hidden], 0, settings.vHeadInitializerRange, 'float32', this.rng.nextSeed()),
         ),
       );
-      this.headBias = tf.variable(tf.zeros([1]));
+      this.headBias = tf.tidy(() => tf.variable(tf.zeros([1])));
     } else {
       const bound = 1 / Math.sqrt(hidden);
       this.headWeight = tf.tidy(() =>

@@ -39,7 +39,7 @@ export class LoraAdapter {
     const down = tf.tidy(() =>
       tf.variable(tf.randomUniform([fanIn, config.r], -bound, bound, 'float32', rng.nextSeed())),
     );
-    const up = tf.variable(tf.zeros([config.r, fanOut]));
+    const up = tf.tidy(() => tf.variable(tf.zeros([config.r, fanOut])));
     return new LoraAdapter(layer.name, down, up, loraScaling(config), config.loraDropout);
   }
 
