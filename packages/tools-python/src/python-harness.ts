@@ -52,6 +52,7 @@ _WRITE_EVENTS = {
     'os.lchflags': (0,), 'os.setxattr': (0,), 'os.removexattr': (0,),
 }
 _LIST_EVENTS = {'os.listdir', 'os.scandir'}
+_TRACEBACK_FRAMES = 100
 _WRITE_FLAGS = _os.O_WRONLY | _os.O_RDWR | _os.O_APPEND | _os.O_CREAT | _os.O_TRUNC
 
 
@@ -188,7 +189,8 @@ def _print_exception(error):
     if isinstance(error, SystemExit):
         print(f'SystemExit: {error.code}', file=_sys.stderr)
         return
-    summary = _traceback.TracebackException.from_exception(error)
+    # The innermost frames carry the error; a cap keeps runaway recursion cheap to report.
+    summary = _traceback.TracebackException.from_exception(error, limit=-_TRACEBACK_FRAMES)
     pending, seen = [summary], set()
     while pending:
         current = pending.pop()
