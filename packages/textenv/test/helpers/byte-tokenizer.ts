@@ -16,6 +16,11 @@ export interface ByteTokenizerOptions {
    * check that sampled tokens are kept as sampled rather than re-encoded.
    */
   aliases?: Readonly<Record<number, string>>;
+  /**
+   * Vocabulary size, to match a model's embedding: ids from 256 up that are neither eos nor an alias
+   * decode to one private-use character each (U+E000 + id), so a real model's samples stay decodable.
+   */
+  vocabSize?: number;
 }
 
 /** Text of the eos token. */
@@ -45,7 +50,12 @@ export class ByteTokenizer implements Tokenizer {
     this.aliases = new Map(
       Object.entries(options.aliases ?? {}).map(([id, text]) => [Number(id), encoder.encode(text)]),
     );
-    this.vocabSize = Math.max(this.eosTokenId + 1, 256, ...[...this.aliases.keys()].map((id) => id + 1));
+    this.vocabSize = Math.max(
+      options.vocabSize ?? 0,
+      this.eosTokenId + 1,
+      256,
+      ...[...this.aliases.keys()].map((id) => id + 1),
+    );
   }
 
   encode(text: string, _options?: EncodeOptions): number[] {
@@ -74,6 +84,9 @@ export class ByteTokenizer implements Tokenizer {
         bytes.push(...this.aliases.get(id)!);
       } else if (id >= 0 && id < 256) {
         bytes.push(id);
+      } else if (id >= 256 && id < this.vocabSize) {
+        flush();
+        text += String.fromCodePoint(0xe000 + id);
       } else {
         throw new Error(`ByteTokenizer: unknown token id ${id}`);
       }
