@@ -27,56 +27,62 @@ export interface TokenChoice {
 export function chooseToken(logits: Float32Array, settings: TokenChoiceSettings, rng: Rng): TokenChoice {
   const scale = settings.doSample ? 1 / settings.temperature : 1;
   const vocab = logits.length;
-  const scaled = new Float64Array(vocab);
-  let max = -Infinity;
   let argmax = 0;
-  for (let i = 0; i < vocab; i++) {
-    const z = logits[i]! * scale;
-    scaled[i] = z;
-    if (z > max) {
-      max = z;
-      argmax = i;
-    }
+  for (let i = 1; i < vocab; i++) {
+    if (logits[i]! > logits[argmax]!) argmax = i;
   }
-  let sum = 0;
-  for (let i = 0; i < vocab; i++) sum += Math.exp(scaled[i]! - max);
-  const logNorm = max + Math.log(sum);
-  const logprobOf = (id: number) => scaled[id]! - logNorm;
+  const max = logits[argmax]! * scale;
+  // Unnormalised probabilities exp(z - max), and their sum, in float64.
+  const weights = new Float64Array(vocab);
+  let total = 0;
+  for (let i = 0; i < vocab; i++) {
+    const w = Math.exp(logits[i]! * scale - max);
+    weights[i] = w;
+    total += w;
+  }
+  const logprobOf = (id: number) => logits[id]! * scale - max - Math.log(total);
   if (!settings.doSample) return { tokenId: argmax, logprob: logprobOf(argmax) };
 
-  const kept = keptTokens(scaled, settings.topK, settings.topP, logNorm);
-  let mass = 0;
-  for (const id of kept) mass += Math.exp(scaled[id]! - logNorm);
+  const filtered = (settings.topK > 0 && settings.topK < vocab) || settings.topP < 1;
+  const kept = filtered ? keptTokens(weights, settings.topK, settings.topP) : undefined;
+  let mass = total;
+  if (kept) {
+    mass = 0;
+    for (const id of kept) mass += weights[id]!;
+  }
   let u = rng.next() * mass;
-  for (const id of kept) {
-    u -= Math.exp(scaled[id]! - logNorm);
+  const count = kept ? kept.length : vocab;
+  let last = argmax;
+  for (let k = 0; k < count; k++) {
+    const id = kept ? kept[k]! : k;
+    if (weights[id]! === 0) continue;
+    last = id;
+    u -= weights[id]!;
     if (u < 0) return { tokenId: id, logprob: logprobOf(id) };
   }
-  // Rounding can leave u a hair above zero: take the last kept token with mass.
-  const last = [...kept].reverse().find((id) => scaled[id]! > -Infinity) ?? argmax;
+  // Rounding can leave u a hair above zero: take the last token with mass.
   return { tokenId: last, logprob: logprobOf(last) };
 }
 
-/** Ids surviving top-k then top-p, most likely first (all ids, in id order, when both are off). */
-function keptTokens(scaled: Float64Array, topK: number, topP: number, logNorm: number): number[] {
-  const vocab = scaled.length;
-  if ((topK === 0 || topK >= vocab) && topP >= 1) return Array.from({ length: vocab }, (_, i) => i);
-  const order = Array.from({ length: vocab }, (_, i) => i).sort((a, b) => scaled[b]! - scaled[a]!);
+/** Ids surviving top-k then top-p, most likely first (transformers' TopK then TopP warpers). */
+function keptTokens(weights: Float64Array, topK: number, topP: number): number[] {
+  const vocab = weights.length;
+  const order = Array.from({ length: vocab }, (_, i) => i).sort((a, b) => weights[b]! - weights[a]!);
   let kept = order;
   if (topK > 0 && topK < vocab) {
     // Ties with the k-th value stay, as transformers' `logits < kth_value` filter keeps them.
-    const kth = scaled[order[topK - 1]!]!;
-    kept = order.filter((id) => scaled[id]! >= kth);
+    const kth = weights[order[topK - 1]!]!;
+    kept = order.filter((id) => weights[id]! >= kth);
   }
   if (topP < 1) {
     // transformers renormalises after top-k before applying top-p.
     let keptMass = 0;
-    for (const id of kept) keptMass += Math.exp(scaled[id]! - logNorm);
+    for (const id of kept) keptMass += weights[id]!;
     let cumulative = 0;
     const nucleus: number[] = [];
     for (const id of kept) {
       nucleus.push(id);
-      cumulative += Math.exp(scaled[id]! - logNorm) / keptMass;
+      cumulative += weights[id]! / keptMass;
       if (cumulative >= topP) break;
     }
     kept = nucleus;
