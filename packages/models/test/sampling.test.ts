@@ -22,7 +22,7 @@ describe('chooseToken', () => {
 
   it('samples in proportion to the probabilities', () => {
     const seen = frequencies(20000, settings);
-    seen.forEach((f, i) => expect(f).toBeCloseTo(probs[i]!, 1));
+    for (const [i, f] of seen.entries()) expect(f).toBeCloseTo(probs[i]!, 1);
   });
 
   it('reports log p under softmax(logits / temperature)', () => {
