@@ -111,4 +111,22 @@ describe('TextEnvironment with the tiny GPT-2 fixture', () => {
     ]);
     expect(history!.tokens.length).toBeLessThanOrEqual(60);
   });
+
+  it("passes each row's stop strings to the real generate, which stops on them", async () => {
+    // Greedy decoding makes the first token fixed; using its text as an extra stop string must end
+    // the turn right after it.
+    const prompt = tokenizer.encode('Stop here: ');
+    const [probe] = await model.generate([prompt], { maxNewTokens: 1, doSample: false });
+    const firstText = tokenizer.decode(probe!.tokenIds);
+    const env = new TextEnvironment({
+      model,
+      tokenizer,
+      tools: [calculator],
+      rewardFn: lengths,
+      generation: { maxNewTokens: 10, doSample: false, stopStrings: [firstText] },
+    });
+    const [history] = (await env.run(['Stop here: '])).histories;
+    expect(history!.segments[1]!.tokenIds).toEqual(probe!.tokenIds);
+    expect(history!.endReason).toBe(probe!.finishReason === 'eos' ? 'eos' : 'no-call');
+  });
 });
