@@ -65,7 +65,8 @@ describe('batched forward pass', () => {
       const alone = collectRollout(model, model, [single], 1, 257, 'kl');
       const close = (a: Float32Array | undefined, b: Float32Array | undefined) => {
         expect(a?.length).toBe(single.response.length);
-        a?.forEach((value, k) => expect(value).toBeCloseTo(b?.[k] as number, 4));
+        for (const [k, value] of Array.from(a ?? []).entries())
+          expect(value).toBeCloseTo(b?.[k] as number, 4);
       };
       close(together.logprobs[index], alone.logprobs[0]);
       close(together.values[index], alone.values[0]);
@@ -83,7 +84,7 @@ describe('batched forward pass', () => {
       // response token k is predicted at position len(query) - 1 + k
       return response.map((token, k) => logp[0]?.[query.length - 1 + k]?.[token] as number);
     });
-    expected.forEach((value, k) => expect(rollout.logprobs[0]?.[k]).toBeCloseTo(value, 4));
+    for (const [k, value] of expected.entries()) expect(rollout.logprobs[0]?.[k]).toBeCloseTo(value, 4);
     expect(rollout.refLogprobs[0]).toEqual(rollout.logprobs[0]);
   });
 });

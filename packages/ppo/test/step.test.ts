@@ -148,9 +148,9 @@ describe('PPOTrainer.step', () => {
     expect(stats['ppo/non_finite_batches']).toBe(8);
     expect(stats['ppo/skipped_batches']).toBe(8);
     const after = weights(trainer);
-    after.forEach((values, index) =>
-      expect(Array.from(values)).toEqual(Array.from(before[index] as Float32Array)),
-    );
+    for (const [index, values] of after.entries()) {
+      expect(Array.from(values)).toEqual(Array.from(before[index] as Float32Array));
+    }
   });
 
   it('stops the epochs early once policykl exceeds 1.5 x targetKl', async () => {
