@@ -10,6 +10,7 @@ export {
 } from './checkpoint';
 export { epochOrder, microBatchesOfStep, planSteps, type StepPlan } from './data-order';
 export { evaluateTask } from './evaluate';
+export type { PeftSetup } from './peft-setup';
 export { runTrainingLoop, type TrainingLoopOptions, type TrainingLoopResult } from './train-loop';
 export {
   INTERVAL_STRATEGIES,

@@ -1,0 +1,20 @@
+/**
+ * @trl/sft: TRL's SFTTrainer on the shared training loop of @trl/core: text or formatted rows,
+ * truncation, padding, packing, completion-only loss, NEFTune and LoRA.
+ */
+export { padCollate, type SFTBatch } from './collate';
+export { findLastSubsequence, maskToResponse } from './completion-only';
+export { type SFTConfig, type SFTConfigInput, sftConfigSchema } from './config';
+export type { NoisyCausalLMInput } from './model-input';
+export { neftuneNoise } from './neftune';
+export { type PackingOptions, packSequences } from './packing';
+export { type PrepareContext, prepareSFTDataset, type SFTDatasetStats } from './prepare';
+export {
+  type FormattingFunc,
+  IGNORE_INDEX,
+  type RowText,
+  rowText,
+  type SFTExample,
+  tokenizeRow,
+} from './tokenize';
+export { SFTTrainer, type SFTTrainerOptions, type SFTTrainOptions } from './trainer';
