@@ -1,5 +1,5 @@
 import type { Tensor2D } from '@tensorflow/tfjs';
-import type { CausalLMInput, CausalLMInfo, NamedVariable } from './causal-lm';
+import type { CausalLMInfo, CausalLMInput, NamedVariable } from './causal-lm';
 import type { SpecificationVersion } from './version';
 
 /** Output of a sequence classifier. */
