@@ -1,6 +1,6 @@
 import type { GenerationOptions, Rng, ValueHeadModel } from '@trl/core';
 import { chunks } from './rollout';
-import type { TokenRow } from './samples';
+import { type TokenRow, toIds } from './samples';
 
 /** Options of `PPOTrainer.generate`: TRL's helper arguments plus any generation option. */
 export interface PPOGenerateOptions extends Partial<GenerationOptions> {
@@ -33,9 +33,7 @@ export async function generateResponses(
     throw new Error(`${fn}: \`queries\` must be a non-empty array of token-id rows.`);
   }
   const prompts = queries.map((query, index) => {
-    const ids = Array.isArray(query)
-      ? (query as number[])
-      : Array.from((query as { dataSync(): ArrayLike<number> }).dataSync());
+    const ids = toIds(fn, `queries[${index}]`, query);
     if (ids.length === 0)
       throw new Error(`${fn}: \`queries[${index}]\` is empty; a prompt needs at least one token.`);
     return ids;

@@ -8,7 +8,7 @@ export { type PPOConfig, type PPOConfigInput, parsePPOConfig, ppoConfigSchema } 
 export type { PPOGenerateOptions } from './generate';
 export { LengthSampler } from './length-sampler';
 export type { TokenRow } from './samples';
-export { PPO_STAT_KEYS } from './stat-keys';
+export { PPO_STAT_KEYS, type PPOStatKey } from './stat-keys';
 export {
   computeTargetTensors,
   type TargetInput,

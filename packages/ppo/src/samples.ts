@@ -23,7 +23,8 @@ export interface SampleLimits {
   maxPositions: number;
 }
 
-function toIds(fn: string, name: string, row: unknown): number[] {
+/** A token row as a plain array of ids; a tensor must be 1-D int32. `fn`/`name` label errors. */
+export function toIds(fn: string, name: string, row: unknown): number[] {
   if (row instanceof tf.Tensor) {
     if (row.rank !== 1 || row.dtype !== 'int32') {
       throw new Error(

@@ -41,3 +41,6 @@ export const PPO_STAT_KEYS = [
   'time/ppo/calc_stats',
   'time/ppo/total',
 ] as const;
+
+/** One of {@link PPO_STAT_KEYS}. */
+export type PPOStatKey = (typeof PPO_STAT_KEYS)[number];

@@ -24,6 +24,7 @@ import { chunks, collectRollout, type Rollout } from './rollout';
 import { type Sample, type TokenRow, toSamples } from './samples';
 import { transformScores } from './scores';
 import { SnapshotReference } from './snapshot-reference';
+import type { PPOStatKey } from './stat-keys';
 import { aggregateMinibatchStats, rolloutStats } from './stats';
 import { computeTargets, type Targets } from './targets';
 import { type MinibatchStats, trainMinibatch } from './train-minibatch';
@@ -49,8 +50,8 @@ export interface PPOTrainerOptions {
   tracker?: Tracker;
 }
 
-/** The stats of one PPO step under TRL's keys (see `PPO_STAT_KEYS`). */
-export type PPOStats = Metrics;
+/** The stats of one PPO step under TRL's keys (see `PPO_STAT_KEYS`); a `Metrics` record for trackers. */
+export type PPOStats = Record<PPOStatKey, number>;
 
 function now(): number {
   return performance.now() / 1000;
@@ -218,7 +219,7 @@ export class PPOTrainer {
     timing['time/ppo/optimize_step'] = now() - mark;
 
     mark = now();
-    const stats: PPOStats = {
+    const stats = {
       ...rolloutStats({
         scores: processedScores,
         logprobs: rollout.logprobs,
@@ -234,8 +235,8 @@ export class PPOTrainer {
       'ppo/skipped_batches': optimisation.skipped,
       'ppo/non_finite_batches': optimisation.nonFinite,
       'ppo/early_stopped': optimisation.earlyStopped ? 1 : 0,
-    };
-    const kl = stats['objective/kl'] as number;
+    } as PPOStats;
+    const kl = stats['objective/kl'];
     if (Number.isFinite(kl)) this.klController.update(kl, samples.length);
     timing['time/ppo/calc_stats'] = now() - mark;
     timing['time/ppo/total'] = now() - started;

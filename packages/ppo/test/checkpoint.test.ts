@@ -43,7 +43,7 @@ describe('PPOTrainer.save / resume', () => {
     expect(resumed.stepCount).toBe(1);
     const again = await resumed.step(batch.queries, batch.responses, batch.scores);
     for (const [key, value] of Object.entries(continued)) {
-      if (!key.startsWith('time/')) expect(again[key], key).toBe(value);
+      if (!key.startsWith('time/')) expect(again[key as keyof typeof again], key).toBe(value);
     }
     expect(await resumed.generate(queries, { maxNewTokens: 4 })).toEqual(generated);
     expect(resumed.klController.value).toBe(original.klController.value);

@@ -66,7 +66,9 @@ describe('PPOTrainer.step', () => {
     ] as const;
     const observed = [first, second].map((stats) => Object.fromEntries(keys.map((key) => [key, stats[key]])));
     expect(observed).toEqual(
-      REGRESSION.map((row) => Object.fromEntries(keys.map((key) => [key, expect.closeTo(row[key], 4)]))),
+      REGRESSION.map((row) =>
+        Object.fromEntries(keys.map((key) => [key, expect.closeTo(row[key] as number, 4)])),
+      ),
     );
     // The first step starts at the reference: no KL, ratio 1 in the first minibatch.
     expect(first['objective/kl']).toBe(0);
