@@ -40,7 +40,8 @@ describe('pairwiseRewardLoss', () => {
       -(1 - sigmoid(1)) / 2 + (0.1 * 2 * 1) / 2,
       -(1 - sigmoid(-1.5)) / 2 + (0.1 * 2 * 0.5) / 2,
     ];
-    [...grad.dataSync()].forEach((value, index) => expect(value).toBeCloseTo(expected[index] as number, 6));
+    for (const [index, value] of [...grad.dataSync()].entries())
+      expect(value).toBeCloseTo(expected[index] as number, 6);
     tf.dispose([
       chosen,
       rejected,
