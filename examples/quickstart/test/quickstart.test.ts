@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain ESM example without type declarations
+import { runQuickstart } from '../src/quickstart.mjs';
+
+describe('quickstart example', () => {
+  it('matches the PyTorch greedy ids, and fine-tuning lowers the loss and changes the continuation', async () => {
+    const lines: string[] = [];
+    const result = await runQuickstart({
+      steps: 30,
+      backend: 'wasm',
+      log: (line: string) => lines.push(line),
+    });
+    expect(result.greedyMatches).toBe(true);
+    expect(result.lossAfter).toBeLessThan(result.lossBefore * 0.5);
+    expect(result.textAfter).not.toBe(result.textBefore);
+    expect(lines.some((l) => l.startsWith('step 30/30'))).toBe(true);
+  });
+});
