@@ -191,6 +191,35 @@ describe('PPOTrainer.step', () => {
   });
 });
 
+describe('PPOTrainer.step options', () => {
+  it("supports klPenalty 'full' (whole-vocabulary KL, zero while the policy equals the reference)", async () => {
+    const { trainer } = makeTrainer({ klPenalty: 'full' });
+    const { queries, responses, scores } = toyBatch(3);
+    const first = await trainer.step(queries, responses, scores);
+    expect(first['ppo/mean_non_score_reward']).toBe(0);
+    const second = await trainer.step(queries, responses, scores);
+    // KL(policy || ref) >= 0 per token, so the penalty part of the reward is negative once they differ.
+    expect(second['ppo/mean_non_score_reward']).toBeLessThan(0);
+  });
+
+  it('logs every step to the tracker under the step number', async () => {
+    const logged: { metrics: Record<string, number>; step: number }[] = [];
+    const tracker = {
+      log: (metrics: Record<string, number>, step: number) => {
+        logged.push({ metrics, step });
+      },
+      flush: () => undefined,
+      close: () => undefined,
+    };
+    const { trainer } = makeTrainer({}, { tracker });
+    const { queries, responses, scores } = toyBatch(2);
+    const stats = await trainer.step(queries, responses, scores);
+    await trainer.step(queries, responses, scores);
+    expect(logged.map((entry) => entry.step)).toEqual([1, 2]);
+    expect(logged[0]?.metrics).toEqual(stats);
+  });
+});
+
 describe('PPOTrainer.step bad input', () => {
   it('names the argument and the fix', async () => {
     const { trainer } = makeTrainer();
