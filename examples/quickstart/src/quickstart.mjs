@@ -55,7 +55,7 @@ export async function runQuickstart({
 
   const params = model.trainableVariables();
   const optimizer = new AdamW(params, { learningRate, weightDecay: 0 });
-  const lossBefore = tf.tidy(() => lossOf(model, ids, false).dataSync()[0]);
+  const lossBefore = tf.tidy(() => lossOf(model, ids, false).dataSync()[0] ?? Number.NaN);
   let lossAfter = lossBefore;
   for (let step = 1; step <= steps; step++) {
     const { value, grads } = tf.variableGrads(
@@ -63,7 +63,7 @@ export async function runQuickstart({
       params.map((p) => p.variable),
     );
     optimizer.step(grads);
-    lossAfter = value.dataSync()[0];
+    lossAfter = value.dataSync()[0] ?? Number.NaN;
     value.dispose(); // the optimizer disposes the gradients
     if (step % 10 === 0 || step === 1) log(`step ${step}/${steps} loss=${lossAfter.toFixed(4)}`);
   }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain ESM example without type declarations
 import { runQuickstart } from '../src/quickstart.mjs';
 
 describe('quickstart example', () => {
