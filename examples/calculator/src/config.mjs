@@ -1,0 +1,43 @@
+/**
+ * Every knob of the example in one place; printed at start and saved with the run. `--smoke` swaps
+ * in SMOKE_CONFIG (a minute-long check that every stage runs, not a result).
+ */
+export const FULL_CONFIG = {
+  seed: 0,
+  backend: 'wasm',
+  /** Held-out questions, never used in SFT or PPO. */
+  testSize: 200,
+  model: { n_embd: 64, n_layer: 2, n_head: 4, n_positions: 64, embd_pdrop: 0, resid_pdrop: 0, attn_pdrop: 0 },
+  sft: {
+    steps: 700,
+    batchSize: 32,
+    learningRate: 3e-3,
+    warmupSteps: 50,
+    /** Share of transcripts that use the calculator; the rest answer from the model's head. */
+    toolFraction: 0.4,
+    logEvery: 25,
+  },
+  env: { maxTurns: 2, maxNewTokens: 16, generateBatchSize: 64 },
+  ppo: {
+    steps: 30,
+    batchSize: 64,
+    learningRate: 1e-4,
+    miniBatchSize: 16,
+    ppoEpochs: 4,
+    initKlCoef: 0.05,
+    adapKlCtrl: false,
+    maxGradNorm: 1,
+    /** Held-out evaluation every n PPO steps (and after the last). */
+    evalEvery: 5,
+  },
+};
+
+/** A tiny configuration that runs every stage in well under a minute (for CI and the test). */
+export const SMOKE_CONFIG = {
+  ...FULL_CONFIG,
+  testSize: 16,
+  model: { ...FULL_CONFIG.model, n_embd: 32, n_layer: 1 },
+  sft: { ...FULL_CONFIG.sft, steps: 20, batchSize: 8, warmupSteps: 2, logEvery: 5 },
+  env: { ...FULL_CONFIG.env, generateBatchSize: 16 },
+  ppo: { ...FULL_CONFIG.ppo, steps: 2, batchSize: 8, miniBatchSize: 4, ppoEpochs: 1, evalEvery: 1 },
+};
