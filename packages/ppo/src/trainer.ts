@@ -11,6 +11,7 @@ import {
   type NamedVariable,
   Rng,
   RunningMoments,
+  SPECIFICATION_VERSION,
   type Tokenizer,
   type Tracker,
   tf,
@@ -84,6 +85,7 @@ export class PPOTrainer {
   private readonly padTokenId: number;
   private shuffleRng: Rng;
   private generationRng: Rng;
+  private readonly ownsOptimizer: boolean;
   private steps = 0;
   private skipped = 0;
 
@@ -98,6 +100,11 @@ export class PPOTrainer {
     if (!model || typeof model.forward !== 'function' || typeof model.trainableVariables !== 'function') {
       throw new Error(
         'PPOTrainer: `model` must be a ValueHeadModel (e.g. AutoModelForCausalLMWithValueHead.fromPretrained(...)).',
+      );
+    }
+    if (model.specificationVersion !== SPECIFICATION_VERSION) {
+      throw new Error(
+        `PPOTrainer: \`model\` implements trl-ts spec ${String(model.specificationVersion)}, this trainer needs ${SPECIFICATION_VERSION}; use matching @trl/core and model packages.`,
       );
     }
     if (!tokenizer || typeof tokenizer.decode !== 'function') {
@@ -119,6 +126,7 @@ export class PPOTrainer {
     this.variables = model.trainableVariables();
     if (this.variables.length === 0)
       throw new Error('PPOTrainer: `model.trainableVariables()` is empty; nothing to train.');
+    this.ownsOptimizer = options.optimizer === undefined;
     this.optimizer =
       options.optimizer ??
       new AdamW(this.variables, {
@@ -382,9 +390,9 @@ export class PPOTrainer {
     }
   }
 
-  /** Frees the optimizer moments and the reference snapshot (not the models, which the caller owns). */
+  /** Frees what the trainer created: its default optimizer's moments and the reference snapshot (never the models). */
   dispose(): void {
-    this.optimizer.dispose();
+    if (this.ownsOptimizer) this.optimizer.dispose();
     this.snapshot?.dispose();
   }
 }

@@ -1,4 +1,4 @@
-import { createLrSchedule, tf } from '@trl/core';
+import { type CausalLMInput, createLrSchedule, tf } from '@trl/core';
 import { createReferenceModel } from '@trl/models';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PPO_STAT_KEYS, PPOTrainer, type PPOTrainerOptions } from '../src/index';
@@ -251,6 +251,23 @@ describe('PPOTrainer.step bad input', () => {
     expect(stats['tokens/queries_len_mean']).toBe(2);
     tf.dispose([query, response]);
     await expect(trainer.step([tf.tensor1d([1.5])], [[2]], [0])).rejects.toThrow(/1-D int32 tensor/);
+  });
+
+  it('refuses a model without a value head, of another spec version, or a missing tokenizer', async () => {
+    const model = tinyPolicy(1);
+    cleanups.push(() => model.dispose());
+    const tokenizer = tinyTokenizer();
+    const foreign = Object.assign(Object.create(model), { specificationVersion: 'v0' });
+    expect(() => new PPOTrainer({ model: foreign, tokenizer })).toThrow(/spec v0.*needs v1/);
+    expect(() => new PPOTrainer({ model, tokenizer: undefined as never })).toThrow(
+      /`tokenizer` must be a Tokenizer/,
+    );
+    const withoutValues = Object.assign(Object.create(model), {
+      forward: (input: CausalLMInput) => model.pretrainedModel.forward(input),
+    });
+    const headless = new PPOTrainer({ model: withoutValues, tokenizer, refModel: model.pretrainedModel });
+    await expect(headless.step([[1]], [[2]], [0])).rejects.toThrow(/needs a value head/);
+    headless.dispose();
   });
 
   it('rejects an invalid config field by name', () => {
