@@ -103,6 +103,43 @@ describe('PPOTrainer.step', () => {
     expect(single['tokens/responses_len_std']).toBe(0);
   });
 
+  it('response masks line up with ragged rows: masked trailing tool output trains exactly like no output (TRL #1717)', async () => {
+    const queries = [[65, 66, 67, 68], [69], [70, 71]];
+    const modelTokens = [[72, 73], [74], [75, 76, 77]];
+    const toolOutput = [[90, 91, 92], [93, 94], [95]];
+    const scores = [0.5, -1, 1];
+    const withTool = makeTrainer({ miniBatchSize: 3 });
+    const without = makeTrainer({ miniBatchSize: 3 });
+    const a = await withTool.trainer.step(
+      queries,
+      modelTokens.map((tokens, index) => [...tokens, ...(toolOutput[index] as number[])]),
+      scores,
+      modelTokens.map((tokens, index) => [
+        ...tokens.map(() => 1),
+        ...(toolOutput[index] as number[]).map(() => 0),
+      ]),
+    );
+    const b = await without.trainer.step(queries, modelTokens, scores);
+    for (const key of [
+      'objective/kl',
+      'objective/entropy',
+      'ppo/loss/total',
+      'ppo/returns/mean',
+      'ppo/val/error',
+    ] as const) {
+      expect(a[key], key).toBeCloseTo(b[key], 5);
+    }
+    const [wa, wb] = [weights(withTool.trainer), weights(without.trainer)];
+    for (const [index, values] of wa.entries()) {
+      const other = wb[index] as Float32Array;
+      const worst = values.reduce(
+        (max, value, k) => Math.max(max, Math.abs(value - (other[k] as number))),
+        0,
+      );
+      expect(worst).toBeLessThan(1e-5);
+    }
+  });
+
   it('feeds the KL controller the actual number of samples', async () => {
     const { trainer } = makeTrainer({ horizon: 10 });
     const { queries, responses, scores } = toyBatch(3);
