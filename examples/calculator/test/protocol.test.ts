@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createCalculatorTokenizer,
+  encodeTranscript,
+  exactMatchReward,
+  parseSubmittedResult,
+  PROTOCOL_TOKENS,
+  transcriptSegments,
+  transcriptText,
+} from '../src/protocol.mjs';
+import { buildSftBatch } from '../src/sft.mjs';
+import { makeTask } from '../src/tasks.mjs';
+
+describe('reward (TRL exact match on Result=N<submit>)', () => {
+  it('pays 1 only for the right number followed by <submit>', () => {
+    expect(exactMatchReward('Result=10<submit>', 10)).toBe(1);
+    expect(exactMatchReward('Result = 10.0 <submit>', 10)).toBe(1);
+    expect(exactMatchReward('Result=-10<submit>', -10)).toBe(1);
+    expect(exactMatchReward('Result=11<submit>', 10)).toBe(0);
+    expect(exactMatchReward('Result=-10<submit>', 10)).toBe(0);
+    expect(exactMatchReward('Result=10', 10)).toBe(0);
+    expect(exactMatchReward('10<submit>', 10)).toBe(0);
+    expect(exactMatchReward('Result=100<submit>', 10)).toBe(0);
+  });
+
+  it('reads the first submitted result, as TRL', () => {
+    expect(parseSubmittedResult('Result=3<submit>Result=4<submit>')).toBe(3);
+    expect(parseSubmittedResult('nothing here')).toBeNull();
+  });
+});
+
+describe('transcript format', () => {
+  const tokenizer = createCalculatorTokenizer();
+
+  it('writes the tool transcript as TRL: question, request, tool answer, result', () => {
+    const segments = transcriptSegments(makeTask(13, 3, '-'), 'tool');
+    expect(transcriptText(segments)).toBe(
+      'What is 13-3?<request><Calculator>13-3<call>10.0<response>Result=10<submit>',
+    );
+    expect(segments.map((s) => s.system)).toEqual([true, false, true, false]);
+    expect(exactMatchReward(segments[3]!.text, 10)).toBe(1);
+  });
+
+  it('writes the direct transcript without the tool', () => {
+    expect(transcriptText(transcriptSegments(makeTask(7, 6, '*'), 'direct'))).toBe('What is 7*6?Result=42<submit>');
+  });
+
+  it('makes each protocol marker one token and keeps digits as bytes', () => {
+    for (const marker of PROTOCOL_TOKENS) expect(tokenizer.encode(marker)).toHaveLength(1);
+    expect(tokenizer.encode('2401')).toEqual([50, 52, 48, 49]);
+    expect(tokenizer.vocabSize).toBe(256 + 2 + PROTOCOL_TOKENS.length);
+  });
+
+  it('trains only on model tokens: labels skip the question, the tool answer and padding', () => {
+    const tool = encodeTranscript(transcriptSegments(makeTask(13, 3, '-'), 'tool'), tokenizer);
+    const direct = encodeTranscript(transcriptSegments(makeTask(1, 2, '+'), 'direct'), tokenizer);
+    expect(tokenizer.decode(tool.ids)).toBe(
+      'What is 13-3?<request><Calculator>13-3<call>10.0<response>Result=10<submit>',
+    );
+    const pad = tokenizer.padTokenId!;
+    const { inputs, labels } = buildSftBatch([tool, direct], pad);
+    expect(inputs[0]).toEqual(tool.ids.slice(0, -1));
+    const trained = labels[0]!.filter((l: number) => l !== -100);
+    expect(tokenizer.decode(trained)).toBe('<request><Calculator>13-3<call>Result=10<submit>');
+    expect(tokenizer.decode(labels[1]!.filter((l: number) => l !== -100))).toBe('Result=3<submit>');
+    expect(inputs[1]!.slice(direct.ids.length - 1).every((id: number) => id === pad)).toBe(true);
+  });
+});
