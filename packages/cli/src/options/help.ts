@@ -1,0 +1,61 @@
+/**
+ * One line of `--help` per config key. Every key of every command's schema must be here (a test
+ * checks), so `trl <command> --help` documents every option.
+ */
+export const OPTION_HELP: Readonly<Record<string, string>> = {
+  // Run setup (all commands)
+  config: 'JSON config file; flags override its values',
+  modelNameOrPath: 'model directory or Hugging Face repo id to start from',
+  datasetPath: 'training data file (.jsonl, .json, .csv, .parquet)',
+  evalDatasetPath: 'evaluation data file; default none',
+  evalSplit:
+    'hold out this fraction (0-1) or row count of the training file for evaluation when no eval file is given',
+  onBadRecord: "what to do with malformed JSONL/CSV lines: 'fail' (report the line) or 'skip'",
+  backend: 'tfjs backend: auto, node-gpu, node, wasm or cpu',
+  dryRun: 'validate and print the resolved config, then exit without training',
+  usePeft: 'train LoRA adapters instead of all weights',
+  loraR: 'LoRA rank',
+  loraAlpha: 'LoRA scaling numerator (update scaled by alpha/r)',
+  loraDropout: 'dropout on the LoRA input',
+  loraTargetModules: 'modules to adapt, comma separated (default c_attn,c_proj,c_fc)',
+  // Training loop (TrainingArguments)
+  outputDir: 'where checkpoints, logs, the resolved config and the final model go',
+  numTrainEpochs: 'passes over the training data (ignored when max-steps > 0)',
+  maxSteps: 'total optimizer steps; overrides num-train-epochs when > 0',
+  perDeviceTrainBatchSize: 'examples per micro-batch',
+  perDeviceEvalBatchSize: 'examples per evaluation batch',
+  gradientAccumulationSteps: 'micro-batches summed into one optimizer step',
+  learningRate: 'peak AdamW learning rate',
+  weightDecay: 'decoupled AdamW weight decay',
+  adamBeta1: 'AdamW beta1',
+  adamBeta2: 'AdamW beta2',
+  adamEpsilon: 'AdamW epsilon',
+  maxGradNorm: 'clip the global gradient norm to this (0 disables)',
+  lrSchedulerType: 'learning-rate schedule after warmup',
+  warmupSteps: 'linear warmup steps (wins over warmup-ratio)',
+  warmupRatio: 'warmup as a fraction of all steps',
+  loggingSteps: 'log the averaged loss every N steps',
+  evalStrategy: 'when to evaluate',
+  evalSteps: 'evaluate every N steps with eval-strategy steps (default logging-steps)',
+  saveStrategy: 'when to write checkpoints',
+  saveSteps: 'checkpoint every N steps with save-strategy steps',
+  saveTotalLimit: 'keep only the newest N checkpoints',
+  seed: 'seed of the data order and every random draw',
+  dataSeed: 'seed of the data order only (default seed)',
+  resumeFromCheckpoint: 'resume from a checkpoint directory, or true for the newest in output-dir',
+  reportTo: 'trackers written in output-dir, comma separated: jsonl, tensorboard, none',
+  disableTqdm: 'hide the progress bar',
+  // SFT
+  datasetTextField: 'column holding the training text',
+  maxSeqLength: 'longest example in tokens (default min(1024, model positions)); chunk length when packing',
+  packing: 'concatenate examples with eos into fixed-length chunks',
+  charsPerToken: 'characters per token, to size packing buffers',
+  numOfSequences: 'sequences per packing buffer',
+  responseTemplate: 'train only after this text (or JSON token-id array), e.g. "### Answer:"',
+  completionOnlyLoss: 'for prompt/completion rows, train only on the completion',
+  neftuneNoiseAlpha: 'NEFTune noise scale alpha (e.g. 5); unset disables',
+  // Reward
+  maxLength: 'longest text in tokens; longer pairs are dropped (default min(1024, model positions))',
+  centerRewardsCoefficient: 'weight of mean((r_chosen + r_rejected)^2) that centres rewards',
+  disableDropout: 'run the model without dropout',
+};

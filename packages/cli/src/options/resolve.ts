@@ -1,0 +1,60 @@
+import { readFile } from 'node:fs/promises';
+import type { z } from 'zod';
+import { type CliField, cliFields, coerceFlag } from './zod-fields';
+
+/** Reads a JSON config file into an object, naming the file in every error. */
+export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(
+      `--config ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`--config ${path}: not valid JSON (${(error as Error).message}).`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error(`--config ${path}: expected a JSON object of options, e.g. {"learningRate": 2e-5}.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * The config a command runs with: the file's values, overridden by the flags given, validated by
+ * `schema`. Unknown keys in the file are rejected by name; errors list every bad field.
+ */
+export async function resolveConfig<Schema extends z.ZodObject>(
+  command: string,
+  schema: Schema,
+  flags: Record<string, unknown>,
+): Promise<z.output<Schema>> {
+  const fields = cliFields(schema);
+  const byKey = new Map<string, CliField>(fields.map((field) => [field.key, field]));
+  const fromFile = typeof flags.config === 'string' ? await readConfigFile(flags.config) : {};
+  const unknown = Object.keys(fromFile).filter((key) => !byKey.has(key));
+  if (unknown.length > 0) {
+    throw new Error(
+      `trl ${command}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `"${key}"`).join(', ')} in ${String(flags.config)}; see trl ${command} --help.`,
+    );
+  }
+  const merged: Record<string, unknown> = { ...fromFile };
+  for (const field of fields) {
+    const raw = flags[field.key];
+    if (raw !== undefined) merged[field.key] = coerceFlag(field, raw as string | boolean);
+  }
+  const parsed = schema.safeParse(merged);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? '');
+      const flag = byKey.get(key)?.flag;
+      return `  ${issue.path.join('.') || '(config)'}${flag ? ` (${flag})` : ''}: ${issue.message}`;
+    });
+    throw new Error(`trl ${command}: invalid config:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

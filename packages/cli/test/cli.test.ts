@@ -1,0 +1,252 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend } from '@trl/core';
+import { createByteLevelTokenizer, Gpt2LMHeadModel } from '@trl/models';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPTION_HELP } from '../src/options/help';
+import { cliFields } from '../src/options/zod-fields';
+import { COMMANDS, runCli } from '../src/program';
+
+/** Runs the CLI, capturing what it prints. */
+async function trl(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, {
+    stdout: { write: (chunk: string) => (out += chunk) },
+    stderr: { write: (chunk: string) => (err += chunk) },
+  });
+  return { code, out, err };
+}
+
+let dir: string;
+let modelDir: string;
+beforeAll(async () => {
+  await initBackend('wasm');
+  dir = await mkdtemp(join(tmpdir(), 'trl-cli-'));
+  modelDir = join(dir, 'tiny-gpt2');
+  const model = Gpt2LMHeadModel.create({
+    vocab_size: 258,
+    n_positions: 32,
+    n_embd: 16,
+    n_layer: 1,
+    n_head: 2,
+    resid_pdrop: 0,
+    embd_pdrop: 0,
+    attn_pdrop: 0,
+    bos_token_id: 256,
+    eos_token_id: 256,
+  });
+  await model.savePretrained(modelDir);
+  await createByteLevelTokenizer().savePretrained(modelDir);
+  model.dispose();
+  await writeFile(
+    join(dir, 'sft.jsonl'),
+    ['ab ab ab', 'cd cd cd', 'ab cd ab', 'cd ab cd'].map((text) => JSON.stringify({ text })).join('\n'),
+  );
+  await writeFile(
+    join(dir, 'pairs.csv'),
+    'chosen,rejected,margin\ngood,bad,0\nvery good,very bad,1\ngood one,bad one,0\n',
+  );
+  await writeFile(join(dir, 'broken.jsonl'), '{"text": "fine"}\n{"text": \n{"text": "ok"}\n');
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('trl --help', () => {
+  it('documents every option of every command', async () => {
+    for (const command of COMMANDS) {
+      const { code, out } = await trl(command.name, '--help');
+      expect(code).toBe(0);
+      for (const field of cliFields(command.schema)) {
+        expect(OPTION_HELP[field.key], `help text for ${field.key}`).toBeDefined();
+        expect(out).toContain(field.flag);
+      }
+      expect(out).toContain('--config <file>');
+    }
+    const top = await trl('--help');
+    expect(top.out).toMatch(/sft[\s\S]*reward[\s\S]*ppo/);
+  });
+});
+
+describe('trl sft', () => {
+  it('merges a config file with flag overrides and prints the resolved config (dry run)', async () => {
+    const configPath = join(dir, 'sft.json');
+    await writeFile(
+      configPath,
+      JSON.stringify({ learningRate: 1e-3, maxSteps: 5, packing: true, reportTo: ['none'] }),
+    );
+    const { code, out } = await trl(
+      'sft',
+      '--config',
+      configPath,
+      '--model-name-or-path',
+      modelDir,
+      '--dataset-path',
+      'x.jsonl',
+      '--max-steps',
+      '7',
+      '--packing',
+      'false',
+      '--dry-run',
+    );
+    expect(code).toBe(0);
+    const resolved = JSON.parse(out);
+    expect(resolved).toMatchObject({
+      learningRate: 1e-3,
+      maxSteps: 7,
+      packing: false,
+      reportTo: ['none'],
+      datasetTextField: 'text',
+      loggingSteps: 10,
+    });
+  });
+
+  it('names the bad field, flag and config key', async () => {
+    const bad = await trl(
+      'sft',
+      '--model-name-or-path',
+      modelDir,
+      '--dataset-path',
+      'x.jsonl',
+      '--learning-rate',
+      'fast',
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/learningRate \(--learning-rate\): Invalid input: expected number/);
+    const missing = await trl('sft', '--dataset-path', 'x.jsonl');
+    expect(missing.err).toMatch(/modelNameOrPath \(--model-name-or-path\)/);
+    const configPath = join(dir, 'typo.json');
+    await writeFile(configPath, JSON.stringify({ learningrate: 1 }));
+    const typo = await trl(
+      'sft',
+      '--config',
+      configPath,
+      '--model-name-or-path',
+      modelDir,
+      '--dataset-path',
+      'x',
+    );
+    expect(typo.err).toMatch(/unknown option "learningrate"/);
+  });
+
+  it('trains a tiny model and saves the resolved config, checkpoints and model', async () => {
+    const outputDir = join(dir, 'sft-out');
+    const { code, out, err } = await trl(
+      'sft',
+      '--model-name-or-path',
+      modelDir,
+      '--dataset-path',
+      join(dir, 'sft.jsonl'),
+      '--eval-split',
+      '1',
+      '--output-dir',
+      outputDir,
+      '--max-steps',
+      '4',
+      '--per-device-train-batch-size',
+      '2',
+      '--learning-rate',
+      '0.005',
+      '--save-steps',
+      '2',
+      '--save-total-limit',
+      '1',
+      '--backend',
+      'wasm',
+      '--disable-tqdm',
+    );
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const summary = JSON.parse(out.trim().split('\n').at(-1) as string);
+    expect(summary.globalStep).toBe(4);
+    expect(summary.eval_perplexity).toBeGreaterThan(1);
+    const files = await readdir(outputDir);
+    expect(files).toEqual(
+      expect.arrayContaining(['trl_config.json', 'checkpoint-4', 'model.safetensors', 'logs.jsonl']),
+    );
+    expect(files).not.toContain('checkpoint-2');
+    const saved = JSON.parse(await readFile(join(outputDir, 'trl_config.json'), 'utf8'));
+    expect(saved).toMatchObject({ maxSteps: 4, learningRate: 0.005, evalSplit: 1 });
+  });
+
+  it('reports a malformed JSONL line and writes nothing; skips it on request', async () => {
+    const outputDir = join(dir, 'broken-out');
+    const failing = await trl(
+      'sft',
+      '--model-name-or-path',
+      modelDir,
+      '--dataset-path',
+      join(dir, 'broken.jsonl'),
+      '--output-dir',
+      outputDir,
+      '--backend',
+      'wasm',
+    );
+    expect(failing.code).toBe(1);
+    expect(failing.err).toMatch(/broken\.jsonl:2: invalid JSON.*onBadRecord: 'skip'/);
+    await expect(readdir(outputDir)).rejects.toThrow(/ENOENT/);
+    const skipping = await trl(
+      'sft',
+      '--model-name-or-path',
+      modelDir,
+      '--dataset-path',
+      join(dir, 'broken.jsonl'),
+      '--output-dir',
+      outputDir,
+      '--backend',
+      'wasm',
+      '--on-bad-record',
+      'skip',
+      '--max-steps',
+      '1',
+      '--disable-tqdm',
+      '--report-to',
+      'none',
+      '--save-strategy',
+      'no',
+    );
+    expect(skipping.err).toMatch(/warning: skipped line 2/);
+    expect(skipping.code).toBe(0);
+  });
+});
+
+describe('trl reward', () => {
+  it('trains a reward model from CSV pairs with LoRA', async () => {
+    const outputDir = join(dir, 'reward-out');
+    await mkdir(outputDir, { recursive: true });
+    const { code, out, err } = await trl(
+      'reward',
+      '--model-name-or-path',
+      modelDir,
+      '--dataset-path',
+      join(dir, 'pairs.csv'),
+      '--eval-dataset-path',
+      join(dir, 'pairs.csv'),
+      '--output-dir',
+      outputDir,
+      '--max-steps',
+      '2',
+      '--per-device-train-batch-size',
+      '3',
+      '--use-peft',
+      '--lora-r',
+      '2',
+      '--lora-target-modules',
+      '["c_attn"]',
+      '--backend',
+      'wasm',
+      '--disable-tqdm',
+      '--save-strategy',
+      'no',
+    );
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const summary = JSON.parse(out.trim().split('\n').at(-1) as string);
+    expect(summary.eval_accuracy).toBeGreaterThanOrEqual(0);
+    expect(await readdir(outputDir)).toEqual(
+      expect.arrayContaining(['adapter_config.json', 'trl_config.json', 'model.safetensors']),
+    );
+    const adapter = JSON.parse(await readFile(join(outputDir, 'adapter_config.json'), 'utf8'));
+    expect(adapter.r).toBe(2);
+  });
+});
