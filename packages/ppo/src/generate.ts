@@ -1,5 +1,5 @@
 import type { GenerationOptions, Rng, ValueHeadModel } from '@trl/core';
-import { chunks } from './rollout';
+import { chunks } from './chunks';
 import { type TokenRow, toIds } from './samples';
 
 /** Options of `PPOTrainer.generate`: TRL's helper arguments plus any generation option. */

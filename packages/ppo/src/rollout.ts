@@ -1,4 +1,5 @@
 import { type KLPenaltyKind, klPenalty, tf } from '@trl/core';
+import { chunks } from './chunks';
 import { type ForwardModel, forwardWindow, fromWindow, layoutBatch } from './forward';
 import type { Sample } from './samples';
 
@@ -11,18 +12,10 @@ export interface Rollout {
   /** Value estimate before each response token. */
   values: Float32Array[];
   /**
-   * The per-token KL the reward is penalised with: `logprobs - refLogprobs` for the sampled-token
-   * estimators, the whole-vocabulary KL(policy || ref) for `'full'` (computed here, where the logits
-   * exist, so no `[batch, steps, vocab]` tensor outlives a chunk).
+   * Whole-vocabulary KL(policy || ref) per response token, only for `klPenalty: 'full'`. Computed here,
+   * where the logits exist, so no `[batch, steps, vocab]` tensor outlives a chunk.
    */
   fullKl?: Float32Array[];
-}
-
-/** Splits `items` into consecutive chunks of at most `size`. */
-export function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let from = 0; from < items.length; from += size) result.push(items.slice(from, from + size));
-  return result;
 }
 
 /**

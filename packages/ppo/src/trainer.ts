@@ -18,10 +18,11 @@ import {
   type ValueHeadModel,
 } from '@trl/core';
 import { CHECKPOINT_FORMAT, readCheckpoint, type TrainerState, writeCheckpoint } from './checkpoint';
+import { chunks } from './chunks';
 import { type PPOConfig, type PPOConfigInput, parsePPOConfig } from './config';
 import type { ForwardModel } from './forward';
 import { generateResponses, type PPOGenerateOptions } from './generate';
-import { chunks, collectRollout, type Rollout } from './rollout';
+import { collectRollout, type Rollout } from './rollout';
 import { type Sample, type TokenRow, toSamples } from './samples';
 import { transformScores } from './scores';
 import { SnapshotReference } from './snapshot-reference';
