@@ -232,7 +232,7 @@ describe('trl reward', () => {
       '--lora-r',
       '2',
       '--lora-target-modules',
-      '["c_attn"]',
+      'c_attn,c_fc',
       '--backend',
       'wasm',
       '--disable-tqdm',
@@ -248,5 +248,6 @@ describe('trl reward', () => {
     );
     const adapter = JSON.parse(await readFile(join(outputDir, 'adapter_config.json'), 'utf8'));
     expect(adapter.r).toBe(2);
+    expect(adapter.target_modules).toEqual(['c_attn', 'c_fc']);
   });
 });

@@ -13,6 +13,8 @@ export interface CliField {
   kind: FieldKind;
   /** Allowed values of an enum (or of an array of enums). */
   choices?: readonly string[];
+  /** An array of strings or enum values: a comma-separated list is accepted as well as JSON. */
+  list?: boolean;
   /** The default, when the schema has one. */
   defaultValue?: unknown;
   /** Whether the field must be given (no default, not optional). */
@@ -52,9 +54,11 @@ export function cliFields(schema: z.ZodObject): CliField[] {
     if (def.type === 'string') return { ...base, kind: 'string' as const };
     if (def.type === 'enum')
       return { ...base, kind: 'enum' as const, choices: Object.values(def.entries ?? {}) };
-    if (def.type === 'array' && def.element && defOf(def.element).type === 'enum') {
-      return { ...base, kind: 'json' as const, choices: Object.values(defOf(def.element).entries ?? {}) };
+    const element = def.type === 'array' && def.element ? defOf(def.element) : undefined;
+    if (element?.type === 'enum') {
+      return { ...base, kind: 'json' as const, list: true, choices: Object.values(element.entries ?? {}) };
     }
+    if (element?.type === 'string') return { ...base, kind: 'json' as const, list: true };
     return { ...base, kind: 'json' as const };
   });
 }
@@ -72,7 +76,7 @@ export function coerceFlag(field: CliField, raw: string | boolean): unknown {
   }
   if (field.kind === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
   if (field.kind === 'json') {
-    if (field.choices && !raw.trim().startsWith('[')) return raw.split(',').map((part) => part.trim());
+    if (field.list && !raw.trim().startsWith('[')) return raw.split(',').map((part) => part.trim());
     try {
       return JSON.parse(raw);
     } catch {
