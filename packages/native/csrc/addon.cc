@@ -1,0 +1,269 @@
+// N-API surface of the addon. Every pointer handed to the GEMM is derived from a buffer the
+// caller passed plus byte offsets that are bounds-checked here first, so a wrong offset from
+// JavaScript becomes a thrown Error instead of a wild write.
+#include <node_api.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <unistd.h>
+
+#include "sgemm.h"
+
+namespace {
+
+int g_threads = 1;
+
+#define TRL_CALL(env, call)                                                 \
+  do {                                                                      \
+    if ((call) != napi_ok) {                                                \
+      napi_throw_error((env), "TRL_NATIVE", "N-API call failed: " #call);   \
+      return nullptr;                                                       \
+    }                                                                       \
+  } while (0)
+
+bool get_number(napi_env env, napi_value value, const char* name, double* out) {
+  if (napi_get_value_double(env, value, out) != napi_ok || !std::isfinite(*out)) {
+    char message[128];
+    std::snprintf(message, sizeof(message), "sgemm: argument %s must be a finite number", name);
+    napi_throw_type_error(env, "TRL_NATIVE_ARG", message);
+    return false;
+  }
+  return true;
+}
+
+bool get_integer(napi_env env, napi_value value, const char* name, int64_t min, int64_t* out) {
+  double d = 0;
+  if (!get_number(env, value, name, &d)) return false;
+  if (d != std::floor(d) || d < static_cast<double>(min) || d > 9.0e15) {
+    char message[160];
+    std::snprintf(message, sizeof(message), "sgemm: argument %s must be an integer >= %lld (got %g)", name,
+                  static_cast<long long>(min), d);
+    napi_throw_range_error(env, "TRL_NATIVE_ARG", message);
+    return false;
+  }
+  *out = static_cast<int64_t>(d);
+  return true;
+}
+
+// The base pointer and byte length of an ArrayBuffer or of any TypedArray / DataView view.
+bool get_bytes(napi_env env, napi_value value, uint8_t** data, double* length) {
+  bool is = false;
+  void* raw = nullptr;
+  size_t bytes = 0;
+  if (napi_is_arraybuffer(env, value, &is) == napi_ok && is) {
+    if (napi_get_arraybuffer_info(env, value, &raw, &bytes) != napi_ok) return false;
+  } else if (napi_is_typedarray(env, value, &is) == napi_ok && is) {
+    napi_typedarray_type type;
+    size_t count = 0;
+    napi_value buffer;
+    size_t offset = 0;
+    if (napi_get_typedarray_info(env, value, &type, &count, &raw, &buffer, &offset) != napi_ok) return false;
+    size_t element = 1;
+    switch (type) {
+      case napi_int16_array:
+      case napi_uint16_array:
+        element = 2;
+        break;
+      case napi_int32_array:
+      case napi_uint32_array:
+      case napi_float32_array:
+        element = 4;
+        break;
+      case napi_float64_array:
+      case napi_bigint64_array:
+      case napi_biguint64_array:
+        element = 8;
+        break;
+      default:
+        element = 1;
+    }
+    bytes = count * element;
+  } else if (napi_is_dataview(env, value, &is) == napi_ok && is) {
+    napi_value buffer;
+    size_t offset = 0;
+    if (napi_get_dataview_info(env, value, &bytes, &raw, &buffer, &offset) != napi_ok) return false;
+  } else {
+    return false;
+  }
+  *data = static_cast<uint8_t*>(raw);
+  *length = static_cast<double>(bytes);
+  return raw != nullptr || bytes == 0;
+}
+
+// Throws unless [offset, offset + 4 * (max_index + 1)) lies inside the buffer and is float-aligned.
+bool check_extent(napi_env env, const char* name, int64_t offset, double max_index, double length) {
+  if (offset % 4 != 0) {
+    char message[128];
+    std::snprintf(message, sizeof(message), "sgemm: %s offset %lld is not a multiple of 4", name,
+                  static_cast<long long>(offset));
+    napi_throw_range_error(env, "TRL_NATIVE_BOUNDS", message);
+    return false;
+  }
+  if (static_cast<double>(offset) + 4.0 * (max_index + 1.0) > length) {
+    char message[160];
+    std::snprintf(message, sizeof(message), "sgemm: %s (offset %lld, %.0f floats) runs past the buffer (%.0f bytes)",
+                  name, static_cast<long long>(offset), max_index + 1.0, length);
+    napi_throw_range_error(env, "TRL_NATIVE_BOUNDS", message);
+    return false;
+  }
+  return true;
+}
+
+// sgemm(buffer, aOffset, bOffset, cOffset, batch, m, n, k, transposeA, transposeB,
+//       batchStrideA, batchStrideB, biasOffset, biasSize, activation, leakyAlpha)
+// Offsets are in bytes, strides in floats; biasOffset < 0 means no bias.
+napi_value Sgemm(napi_env env, napi_callback_info info) {
+  size_t argc = 16;
+  napi_value argv[16];
+  TRL_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc != 16) {
+    napi_throw_type_error(env, "TRL_NATIVE_ARG", "sgemm: expected 16 arguments");
+    return nullptr;
+  }
+  uint8_t* base = nullptr;
+  double length = 0;
+  if (!get_bytes(env, argv[0], &base, &length)) {
+    napi_throw_type_error(env, "TRL_NATIVE_ARG", "sgemm: argument buffer must be an ArrayBuffer or a TypedArray");
+    return nullptr;
+  }
+  int64_t a_off, b_off, c_off, batch, m, n, k, stride_a, stride_b, bias_off, bias_size, activation;
+  double alpha = 0;
+  bool trans_a = false, trans_b = false;
+  if (!get_integer(env, argv[1], "aOffset", 0, &a_off) || !get_integer(env, argv[2], "bOffset", 0, &b_off) ||
+      !get_integer(env, argv[3], "cOffset", 0, &c_off) || !get_integer(env, argv[4], "batch", 1, &batch) ||
+      !get_integer(env, argv[5], "m", 0, &m) || !get_integer(env, argv[6], "n", 0, &n) ||
+      !get_integer(env, argv[7], "k", 0, &k) || !get_integer(env, argv[10], "batchStrideA", 0, &stride_a) ||
+      !get_integer(env, argv[11], "batchStrideB", 0, &stride_b) ||
+      !get_integer(env, argv[12], "biasOffset", -1, &bias_off) ||
+      !get_integer(env, argv[13], "biasSize", 0, &bias_size) ||
+      !get_integer(env, argv[14], "activation", 0, &activation) || !get_number(env, argv[15], "leakyAlpha", &alpha))
+    return nullptr;
+  TRL_CALL(env, napi_get_value_bool(env, argv[8], &trans_a));
+  TRL_CALL(env, napi_get_value_bool(env, argv[9], &trans_b));
+  if (activation > trl::kSigmoid) {
+    napi_throw_range_error(env, "TRL_NATIVE_ARG", "sgemm: activation must be 0..4");
+    return nullptr;
+  }
+  const double last_batch = static_cast<double>(batch - 1);
+  const double mk = static_cast<double>(m) * static_cast<double>(k);
+  const double kn = static_cast<double>(k) * static_cast<double>(n);
+  const double mn = static_cast<double>(m) * static_cast<double>(n);
+  if ((mk > 0 && !check_extent(env, "A", a_off, last_batch * stride_a + mk - 1, length)) ||
+      (kn > 0 && !check_extent(env, "B", b_off, last_batch * stride_b + kn - 1, length)) ||
+      (mn > 0 && !check_extent(env, "C", c_off, (last_batch + 1) * mn - 1, length)))
+    return nullptr;
+  const bool has_bias = bias_off >= 0;
+  if (has_bias) {
+    if (bias_size != 1 && bias_size != n) {
+      napi_throw_range_error(env, "TRL_NATIVE_ARG", "sgemm: biasSize must be 1 or n");
+      return nullptr;
+    }
+    if (!check_extent(env, "bias", bias_off, static_cast<double>(bias_size) - 1, length)) return nullptr;
+  }
+
+  trl::GemmProblem problem;
+  problem.a = reinterpret_cast<const float*>(base + a_off);
+  problem.b = reinterpret_cast<const float*>(base + b_off);
+  problem.c = reinterpret_cast<float*>(base + c_off);
+  problem.m = m;
+  problem.n = n;
+  problem.k = k;
+  // Row-major A is m x k (k x m when transposed); B is k x n (n x k when transposed).
+  problem.rsa = trans_a ? 1 : k;
+  problem.csa = trans_a ? m : 1;
+  problem.rsb = trans_b ? 1 : n;
+  problem.csb = trans_b ? k : 1;
+  problem.ldc = n;
+  problem.batch = batch;
+  problem.batch_stride_a = stride_a;
+  problem.batch_stride_b = stride_b;
+  problem.batch_stride_c = m * n;
+  trl::Epilogue epilogue{has_bias ? reinterpret_cast<const float*>(base + bias_off) : nullptr, bias_size,
+                         static_cast<trl::Activation>(activation), static_cast<float>(alpha)};
+  if (!trl::sgemm(problem, epilogue, g_threads)) {
+    napi_throw_error(env, "TRL_NATIVE_OOM", "sgemm: could not allocate packing scratch");
+    return nullptr;
+  }
+  return nullptr;
+}
+
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  TRL_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int64_t threads = 0;
+  if (argc < 1 || !get_integer(env, argv[0], "threads", 1, &threads)) return nullptr;
+  g_threads = threads >= 2 ? 2 : 1;
+  napi_value result;
+  TRL_CALL(env, napi_create_int32(env, g_threads, &result));
+  return result;
+}
+
+napi_value GetThreads(napi_env env, napi_callback_info) {
+  napi_value result;
+  TRL_CALL(env, napi_create_int32(env, g_threads, &result));
+  return result;
+}
+
+napi_value SetKernel(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  TRL_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  char name[32] = {0};
+  size_t written = 0;
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], name, sizeof(name), &written) != napi_ok) {
+    napi_throw_type_error(env, "TRL_NATIVE_ARG", "setKernel: expected 'auto', 'portable' or 'avx2'");
+    return nullptr;
+  }
+  trl::KernelChoice choice;
+  if (std::strcmp(name, "auto") == 0) {
+    choice = trl::kAuto;
+  } else if (std::strcmp(name, "portable") == 0) {
+    choice = trl::kPortable;
+  } else if (std::strcmp(name, "avx2") == 0) {
+    choice = trl::kAvx2;
+  } else {
+    napi_throw_range_error(env, "TRL_NATIVE_ARG", "setKernel: expected 'auto', 'portable' or 'avx2'");
+    return nullptr;
+  }
+  napi_value result;
+  TRL_CALL(env, napi_get_boolean(env, trl::set_kernel(choice), &result));
+  return result;
+}
+
+napi_value KernelName(napi_env env, napi_callback_info) {
+  napi_value result;
+  TRL_CALL(env, napi_create_string_utf8(env, trl::kernel_name(), NAPI_AUTO_LENGTH, &result));
+  return result;
+}
+
+napi_value HasAvx2(napi_env env, napi_callback_info) {
+  napi_value result;
+  TRL_CALL(env, napi_get_boolean(env, trl::cpu_has_avx2_fma(), &result));
+  return result;
+}
+
+napi_value Export(napi_env env, napi_value exports, const char* name, napi_callback fn) {
+  napi_value value;
+  if (napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, nullptr, &value) != napi_ok) return nullptr;
+  if (napi_set_named_property(env, exports, name, value) != napi_ok) return nullptr;
+  return value;
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() {
+  static bool initialised = false;
+  if (!initialised) {
+    const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    g_threads = cpus >= 2 ? 2 : 1;
+    initialised = true;
+  }
+  if (!Export(env, exports, "sgemm", Sgemm) || !Export(env, exports, "setThreads", SetThreads) ||
+      !Export(env, exports, "getThreads", GetThreads) || !Export(env, exports, "setKernel", SetKernel) ||
+      !Export(env, exports, "kernelName", KernelName) || !Export(env, exports, "hasAvx2Fma", HasAvx2))
+    return nullptr;
+  return exports;
+}
