@@ -68,8 +68,13 @@ export function computeRewards(
   return tf.tidy(() => {
     const kls = klPenalty(logprobs, refLogprobs, kind) as tf.Tensor2D;
     const nonScoreRewards = tf.mul(kls, -klCoef) as tf.Tensor2D;
-    // oneHot's dtype argument is broken on wasm (float32 output holds int bits): cast instead.
-    const isLast = tf.cast(tf.oneHot(tf.tensor1d(lastIndices, 'int32'), steps), 'float32');
+    // isLast[b, t] = (t == lastIndex[b]). Built with `equal`, not `oneHot`: tfjs refuses oneHot
+    // with depth 1 (one-token responses), and its float32 output is broken on wasm.
+    const positions = tf.reshape(tf.range(0, steps, 1, 'int32'), [1, steps]);
+    const isLast = tf.cast(
+      tf.equal(positions, tf.tensor2d(lastIndices, [lastIndices.length, 1], 'int32')),
+      'float32',
+    );
     const scoreAtLast = tf.mul(isLast, tf.expandDims(scores, 1));
     const rewards = tf.add(nonScoreRewards, scoreAtLast) as tf.Tensor2D;
     return { rewards, nonScoreRewards, kls };

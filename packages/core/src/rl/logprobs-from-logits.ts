@@ -10,8 +10,11 @@ const FN = 'logprobsFromLogits';
  */
 function selectLabelLogits(logits: tf.Tensor3D, labels: tf.Tensor2D): tf.Tensor2D {
   const [batch, steps, vocab] = logits.shape;
-  const select = tf.customGrad((logitsInput) => {
+  const select = tf.customGrad((logitsInput, save) => {
     const input = logitsInput as tf.Tensor3D;
+    // The labels may be created inside tf.variableGrads and freed before the backward pass runs:
+    // `save` keeps a copy alive exactly as long as the gradient needs it.
+    save([labels]);
     const rowStarts = tf.mul(tf.range(0, batch * steps, 1, 'int32'), tf.scalar(vocab, 'int32'));
     const flatIndex = tf.add(rowStarts, tf.reshape(labels, [batch * steps]));
     const picked = tf.reshape(tf.gather(tf.reshape(input, [batch * steps * vocab]), flatIndex), [
@@ -20,8 +23,8 @@ function selectLabelLogits(logits: tf.Tensor3D, labels: tf.Tensor2D): tf.Tensor2
     ]);
     return {
       value: picked,
-      gradFunc: (dy) => {
-        const oneHot = tf.cast(tf.oneHot(labels, vocab), 'float32');
+      gradFunc: (dy, saved) => {
+        const oneHot = tf.cast(tf.oneHot(saved[0] as tf.Tensor2D, vocab), 'float32');
         return tf.mul(oneHot, tf.expandDims(dy as tf.Tensor, -1));
       },
     };
