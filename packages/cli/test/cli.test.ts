@@ -48,6 +48,10 @@ beforeAll(async () => {
     join(dir, 'pairs.csv'),
     'chosen,rejected,margin\ngood,bad,0\nvery good,very bad,1\ngood one,bad one,0\n',
   );
+  await writeFile(
+    join(dir, 'prompts.jsonl'),
+    ['hi', 'ok', 'yo', 'so'].map((prompt) => JSON.stringify({ prompt })).join('\n'),
+  );
   await writeFile(join(dir, 'broken.jsonl'), '{"text": "fine"}\n{"text": \n{"text": "ok"}\n');
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -249,5 +253,57 @@ describe('trl reward', () => {
     const adapter = JSON.parse(await readFile(join(outputDir, 'adapter_config.json'), 'utf8'));
     expect(adapter.r).toBe(2);
     expect(adapter.target_modules).toEqual(['c_attn', 'c_fc']);
+  });
+});
+
+describe('trl ppo', () => {
+  it('runs PPO steps against a reward model, checkpoints, and resumes', async () => {
+    const outputDir = join(dir, 'ppo-out');
+    const common = [
+      'ppo',
+      '--model-name-or-path',
+      modelDir,
+      '--reward-model-path',
+      modelDir,
+      '--dataset-path',
+      join(dir, 'prompts.jsonl'),
+      '--output-dir',
+      outputDir,
+      '--batch-size',
+      '2',
+      '--mini-batch-size',
+      '2',
+      '--ppo-epochs',
+      '1',
+      '--learning-rate',
+      '0.001',
+      '--output-min-length',
+      '2',
+      '--output-max-length',
+      '4',
+      '--save-steps',
+      '1',
+      '--backend',
+      'wasm',
+      '--disable-tqdm',
+    ];
+    const first = await trl(...common, '--max-steps', '2');
+    expect(first.err).toBe('');
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.out.trim().split('\n').at(-1) as string)).toMatchObject({
+      globalStep: 2,
+      checkpoints: 2,
+    });
+    const logs = (await readFile(join(outputDir, 'logs.jsonl'), 'utf8')).trim().split('\n');
+    expect(logs).toHaveLength(2);
+    expect(JSON.parse(logs[0] as string)).toHaveProperty(['ppo/loss/total']);
+    const resumed = await trl(...common, '--max-steps', '3', '--resume-from-checkpoint', 'true');
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.out.trim().split('\n').at(-1) as string)).toMatchObject({
+      globalStep: 3,
+      checkpoints: 3,
+    });
+    const tooFew = await trl(...common, '--batch-size', '8');
+    expect(tooFew.err).toMatch(/4 prompts but batchSize is 8/);
   });
 });
