@@ -4,6 +4,7 @@
  * to the stock kernels.
  */
 export { NATIVE_ACTIVATIONS, type NativeActivation, type NativeAddon } from './addon';
+export type { KernelCallCounts } from './kernels';
 export { type MatMulPlan, planMatMul } from './matmul-plan';
 export {
   NATIVE_KERNEL_NAMES,

@@ -19,13 +19,31 @@ interface KernelContext {
   onFailure: NativeFailureHandler;
 }
 
+/** How many calls of the replaced kernels ran natively and how many went to the stock kernel. */
+export interface KernelCallCounts {
+  /** Calls computed by the addon. */
+  native: number;
+  /** Calls handed to the stock kernel (skinny, unsupported, or after a failure). */
+  stock: number;
+}
+
+const counts: KernelCallCounts = { native: 0, stock: 0 };
+
+/** A snapshot of the call counters (they only grow; diff two snapshots). */
+export function kernelCallCounts(): KernelCallCounts {
+  return { ...counts };
+}
+
 /** Runs the native product, or the stock kernel when native is off, unsupported, or fails. */
 function runOrFallBack(
   context: KernelContext,
   args: Parameters<KernelFunc>[0],
   native: () => TensorInfo | undefined,
 ): TensorInfo | TensorInfo[] {
-  if (!context.enabled()) return context.stock(args);
+  if (!context.enabled()) {
+    counts.stock++;
+    return context.stock(args);
+  }
   let result: TensorInfo | undefined;
   try {
     result = native();
@@ -33,7 +51,12 @@ function runOrFallBack(
     context.onFailure(error);
     result = undefined;
   }
-  return result ?? context.stock(args);
+  if (result) {
+    counts.native++;
+    return result;
+  }
+  counts.stock++;
+  return context.stock(args);
 }
 
 function inputPair(args: Parameters<KernelFunc>[0]): [TensorInfo, TensorInfo] | undefined {

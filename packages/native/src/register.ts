@@ -1,6 +1,6 @@
 import { tf } from '@trl/core';
 import { addonFailure, loadAddon, type NativeAddon } from './addon';
-import { nativeBatchMatMul, nativeFusedMatMul } from './kernels';
+import { type KernelCallCounts, kernelCallCounts, nativeBatchMatMul, nativeFusedMatMul } from './kernels';
 import {
   type NativeKernelName,
   type NativeKernelOptions,
@@ -21,6 +21,8 @@ export interface NativeKernelStatus {
   microKernel?: string;
   /** Threads a large product may use, when loaded. */
   threads?: number;
+  /** Calls of the replaced kernels so far, native and handed to the stock kernel. */
+  calls: KernelCallCounts;
   /** Why native kernels are not (or no longer) in use, if they are not. */
   reason?: string;
 }
@@ -104,7 +106,7 @@ export function unregisterNativeKernels(): void {
 export function nativeKernelStatus(): NativeKernelStatus {
   const addon = loadAddon();
   const registered = [...stockConfigs.keys()];
-  const status: NativeKernelStatus = { loaded: addon !== undefined, registered };
+  const status: NativeKernelStatus = { loaded: addon !== undefined, registered, calls: kernelCallCounts() };
   if (addon) {
     status.microKernel = addon.kernelName();
     status.threads = addon.getThreads();

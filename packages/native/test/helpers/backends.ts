@@ -1,0 +1,29 @@
+import { initBackend, tf } from '@trl/core';
+import { registerNativeKernels, unregisterNativeKernels } from '../../src/index';
+
+/** Which implementation computes a product in {@link runOn}. */
+export type Engine = 'native' | 'stock' | 'cpu';
+
+/**
+ * Runs `build` on fresh tensors made from `inputs` under one engine and returns the output's
+ * values and shape; the wasm backend is left active with the native kernels registered.
+ */
+export async function runOn(
+  engine: Engine,
+  inputs: Array<{ values: Float32Array; shape: number[] }>,
+  build: (tensors: tf.Tensor[]) => tf.Tensor,
+): Promise<{ values: Float32Array; shape: number[] }> {
+  if (engine === 'cpu') await initBackend('cpu');
+  else await initBackend('wasm');
+  if (engine === 'stock') unregisterNativeKernels();
+  try {
+    const tensors = inputs.map(({ values, shape }) => tf.tensor(values, shape, 'float32'));
+    const out = build(tensors);
+    const result = { values: (await out.data()) as Float32Array, shape: out.shape };
+    tf.dispose([...tensors, out]);
+    return result;
+  } finally {
+    await initBackend('wasm');
+    if (!registerNativeKernels()) throw new Error('native kernels did not register');
+  }
+}
