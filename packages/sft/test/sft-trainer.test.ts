@@ -161,6 +161,30 @@ describe('SFTTrainer', () => {
     model.dispose();
   });
 
+  it('keeps the tensor count stable across training and evaluation', async () => {
+    const model = tinyModel(6);
+    const trainer = new SFTTrainer({
+      model,
+      tokenizer: tinyTokenizer(),
+      args: {
+        ...quiet,
+        outputDir: join(dir, 'leak'),
+        maxSteps: 2,
+        perDeviceTrainBatchSize: 2,
+        saveStrategy: 'no',
+      },
+      trainDataset: rows,
+      evalDataset: rows,
+    });
+    await trainer.train();
+    trainer.evaluate();
+    const settled = tf.memory().numTensors;
+    await trainer.train();
+    trainer.evaluate();
+    expect(tf.memory().numTensors).toBe(settled);
+    model.dispose();
+  });
+
   it('packs rows into full chunks', () => {
     const model = tinyModel(4);
     const trainer = new SFTTrainer({
