@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crossEntropy, initBackend, readSafetensors, tf } from '@trl/core';
@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AutoModelForCausalLM } from '../src/auto/auto-model-for-causal-lm';
 import type { Gpt2LMHeadModel } from '../src/gpt2/model';
 import { addLora, mergeAndUnload } from '../src/lora/lora-model';
+import { saveLoraAdapter } from '../src/lora/peft-files';
 import { createReferenceModel } from '../src/reference-model';
 import { maxAbsDiff, TINY_GPT2_DIR, tinyGpt2Expected } from './helpers/tiny-gpt2';
 
@@ -106,6 +107,22 @@ describe('LoRA', () => {
     expect(model.adapters).toBeUndefined();
     expect(maxAbsDiff(model.weights.blocks[0]!.cAttn.weight.dataSync(), byHand.flat())).toBeLessThan(1e-6);
     expect(maxAbsDiff(logits(model), adapted)).toBeLessThan(1e-4);
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it('loads an adapter-only directory onto the base named in adapter_config.json', async () => {
+    const model = addLora(await AutoModelForCausalLM.fromPretrained(TINY_GPT2_DIR), { r: 2 });
+    perturb(model);
+    const dir = mkdtempSync(join(tmpdir(), 'trl-models-adapter-'));
+    await saveLoraAdapter(model.adapters!, dir, model.nameOrPath);
+    expect(readdirSync(dir).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors']);
+    expect(JSON.parse(readFileSync(join(dir, 'adapter_config.json'), 'utf8')).base_model_name_or_path).toBe(
+      TINY_GPT2_DIR,
+    );
+    const loaded = await AutoModelForCausalLM.fromPretrained(dir);
+    expect(loaded.adapters!.all()).toHaveLength(8);
+    expect(maxAbsDiff(logits(loaded), logits(model))).toBeLessThan(1e-5);
     model.dispose();
     loaded.dispose();
   });

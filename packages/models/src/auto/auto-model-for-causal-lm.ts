@@ -1,6 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { loadGpt2Checkpoint, type PretrainedOptions } from '../checkpoint/load';
 import { Gpt2LMHeadModel } from '../gpt2/model';
 import { linearModules } from '../gpt2/weights';
+import { resolveModelFile } from '../hub/index';
 import { readLoraAdapter } from '../lora/peft-files';
 
 /** Options for {@link AutoModelForCausalLM.fromPretrained}. */
@@ -14,11 +16,16 @@ export interface CausalLMFromPretrainedOptions extends PretrainedOptions {
  * LoRA adapters.
  */
 export async function loadGpt2Model(pathOrRepoId: string, options: CausalLMFromPretrainedOptions = {}) {
-  const checkpoint = await loadGpt2Checkpoint(pathOrRepoId, options);
+  const base = await baseModelOf(pathOrRepoId, options);
+  const checkpoint = await loadGpt2Checkpoint(
+    base,
+    base === pathOrRepoId ? options : { ...options, revision: undefined },
+  );
   const model = new Gpt2LMHeadModel({
     config: checkpoint.config,
     weights: checkpoint.weights,
     seed: options.seed ?? 0,
+    nameOrPath: base,
   });
   try {
     model.adapters = await readLoraAdapter(pathOrRepoId, linearModules(model.weights), options);
@@ -27,6 +34,36 @@ export async function loadGpt2Model(pathOrRepoId: string, options: CausalLMFromP
     throw error;
   }
   return { model, extra: checkpoint.extra };
+}
+
+/**
+ * Where the base weights are: the directory or repo itself when it has a `config.json`, else the
+ * `base_model_name_or_path` of the PEFT adapter it holds (an adapter-only checkpoint, as PEFT saves).
+ */
+async function baseModelOf(pathOrRepoId: string, options: PretrainedOptions): Promise<string> {
+  if (typeof pathOrRepoId !== 'string' || pathOrRepoId.length === 0) {
+    throw new Error('pathOrRepoId must be a model directory or a hub repo id such as "gpt2".');
+  }
+  if (await resolveModelFile(pathOrRepoId, 'config.json', { ...options, required: false }))
+    return pathOrRepoId;
+  const adapterConfig = await resolveModelFile(pathOrRepoId, 'adapter_config.json', {
+    ...options,
+    required: false,
+  });
+  if (adapterConfig === undefined) {
+    throw new Error(
+      `No config.json (nor a PEFT adapter_config.json) in "${pathOrRepoId}"; is it a model checkpoint?`,
+    );
+  }
+  const base = (JSON.parse(await readFile(adapterConfig, 'utf8')) as { base_model_name_or_path?: unknown })
+    .base_model_name_or_path;
+  if (typeof base !== 'string' || base.length === 0) {
+    throw new Error(
+      `${adapterConfig} names no base_model_name_or_path: load the base model with fromPretrained, then the adapter ` +
+        'with loadLoraAdapter.',
+    );
+  }
+  return base;
 }
 
 /**

@@ -82,6 +82,8 @@ export interface Gpt2Parts {
   readonly adapters?: LoraAdapters;
   /** Seed for dropout masks. */
   readonly seed?: number;
+  /** Directory or hub repo the weights came from. */
+  readonly nameOrPath?: string;
 }
 
 /**
@@ -98,6 +100,8 @@ export class Gpt2LMHeadModel implements CausalLM {
   readonly config: Gpt2Config;
   /** The weights. */
   readonly weights: Gpt2Weights;
+  /** Directory or hub repo the weights came from; saved as PEFT's `base_model_name_or_path`. */
+  nameOrPath: string | undefined;
   /** LoRA adapters, when the model has them (set by `addLora`/`loadLoraAdapter`, cleared by `mergeAndUnload`). */
   adapters: LoraAdapters | undefined;
   private readonly owned: ReadonlySet<tf.Variable>;
@@ -110,6 +114,7 @@ export class Gpt2LMHeadModel implements CausalLM {
     this.config = parts.config;
     this.weights = parts.weights;
     this.adapters = parts.adapters;
+    this.nameOrPath = parts.nameOrPath;
     this.owned = parts.owned ?? new Set(namedWeights(parts.weights).map((w) => w.variable));
     this.frozen = new Set(parts.frozen ?? []);
     for (const v of this.frozen) v.trainable = false;
@@ -277,7 +282,7 @@ export class Gpt2LMHeadModel implements CausalLM {
   async savePretrained(dir: string): Promise<void> {
     this.assertAlive();
     await saveCheckpoint(dir, this.checkpointConfig(), this.checkpointTensors());
-    if (this.adapters) await saveLoraAdapter(this.adapters, dir);
+    if (this.adapters) await saveLoraAdapter(this.adapters, dir, this.nameOrPath);
   }
 
   /** The config as written to `config.json`. */

@@ -106,7 +106,7 @@ export class Gpt2ForSequenceClassification implements SequenceClassifier {
       label2id: Object.fromEntries(labels.map((l, i) => [l, i])),
     };
     await saveCheckpoint(dir, config, tensors);
-    if (this.backbone.adapters) await saveLoraAdapter(this.backbone.adapters, dir);
+    if (this.backbone.adapters) await saveLoraAdapter(this.backbone.adapters, dir, this.backbone.nameOrPath);
   }
 
   /** Frees the head and the backbone. */

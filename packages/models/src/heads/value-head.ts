@@ -133,7 +133,8 @@ export class Gpt2WithValueHead implements ValueHeadModel {
     tensors.set(V_HEAD_KEYS.weight, this.headWeight);
     tensors.set(V_HEAD_KEYS.bias, this.headBias);
     await saveCheckpoint(dir, this.pretrainedModel.checkpointConfig(), tensors);
-    if (this.pretrainedModel.adapters) await saveLoraAdapter(this.pretrainedModel.adapters, dir);
+    if (this.pretrainedModel.adapters)
+      await saveLoraAdapter(this.pretrainedModel.adapters, dir, this.pretrainedModel.nameOrPath);
   }
 
   /** Frees the head and the language model. */

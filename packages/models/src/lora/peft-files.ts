@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readSafetensors, tf, writeFileAtomic } from '@trl/core';
 import type { PretrainedOptions } from '../checkpoint/load';
@@ -13,7 +13,12 @@ import { type LoraConfig, loraScaling, parseLoraConfig } from './config';
  * / `[out, r]` layout under `base_model.model.<module>.lora_A|B.weight`), so PEFT loads them onto
  * transformers' GPT-2.
  */
-export async function saveLoraAdapter(adapters: LoraAdapters, dir: string, baseModel = ''): Promise<void> {
+export async function saveLoraAdapter(
+  adapters: LoraAdapters,
+  dir: string,
+  baseModel?: string,
+): Promise<void> {
+  await mkdir(dir, { recursive: true });
   const { config } = adapters;
   const tensors = new Map<string, tf.Tensor>();
   const transposed: tf.Tensor[] = [];
@@ -33,7 +38,7 @@ export async function saveLoraAdapter(adapters: LoraAdapters, dir: string, baseM
   const peftConfig = {
     peft_type: 'LORA',
     task_type: 'CAUSAL_LM',
-    base_model_name_or_path: baseModel,
+    base_model_name_or_path: baseModel ?? null,
     r: config.r,
     lora_alpha: config.loraAlpha,
     lora_dropout: config.loraDropout,
