@@ -215,6 +215,25 @@ describe('trl sft', () => {
 });
 
 describe('trl reward', () => {
+  it('names the row and field of a bad pair and writes nothing', async () => {
+    const outputDir = join(dir, 'reward-bad');
+    await writeFile(join(dir, 'bad-pairs.jsonl'), '{"chosen": "a", "rejected": "b"}\n{"chosen": "c"}\n');
+    const { code, err } = await trl(
+      'reward',
+      '--model-name-or-path',
+      modelDir,
+      '--dataset-path',
+      join(dir, 'bad-pairs.jsonl'),
+      '--output-dir',
+      outputDir,
+      '--backend',
+      'wasm',
+    );
+    expect(code).toBe(1);
+    expect(err).toMatch(/row 1 has no "rejected" text or token ids/);
+    await expect(readdir(outputDir)).rejects.toThrow(/ENOENT/);
+  });
+
   it('trains a reward model from CSV pairs with LoRA', async () => {
     const outputDir = join(dir, 'reward-out');
     await mkdir(outputDir, { recursive: true });

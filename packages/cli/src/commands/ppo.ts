@@ -144,7 +144,6 @@ export async function runPpo(flags: Record<string, unknown>, io: CliIo): Promise
     if (checkpoint) await trainer.resume(checkpoint);
     const batchesPerEpoch = Math.floor(prompts.length / config.batchSize);
     const totalSteps = maxSteps ?? batchesPerEpoch;
-    const lengths = new LengthSampler(outputMinLength, outputMaxLength, config.seed);
     const padTokenId = tokenizer.padTokenId ?? tokenizer.eosTokenId ?? 0;
     const progress = disableTqdm
       ? undefined
@@ -154,8 +153,10 @@ export async function runPpo(flags: Record<string, unknown>, io: CliIo): Promise
       const order = epochOrder(prompts.length, config.seed, Math.floor(step / batchesPerEpoch));
       const start = (step % batchesPerEpoch) * config.batchSize;
       const queries = order.slice(start, start + config.batchSize).map((index) => prompts[index] as number[]);
+      // A sampler seeded per step, so a resumed run draws the same response lengths.
+      const lengths = new LengthSampler(outputMinLength, outputMaxLength, config.seed + step);
       const responses = await trainer.generate(queries, {
-        lengthSampler: () => lengths.sample(),
+        lengthSampler: lengths.sample,
         returnPrompt: false,
         temperature,
         topK: 0,
