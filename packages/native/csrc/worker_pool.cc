@@ -18,13 +18,16 @@ namespace trl {
 namespace {
 
 // How long the helper keeps polling after a task before it sleeps on the condition variable.
-constexpr int64_t kSpinNanoseconds = 300 * 1000;
+constexpr int64_t kSpinNanoseconds = 100 * 1000;
 
 struct Pool {
   pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
   pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
   alignas(64) std::atomic<uint64_t> posted{0};
   alignas(64) std::atomic<uint64_t> finished{0};
+  // The last ticket whose part 1 someone took: the helper, or the caller when the helper is slow
+  // to wake (a busy machine), so a late helper never leaves the caller waiting.
+  alignas(64) std::atomic<uint64_t> claimed{0};
   alignas(64) std::atomic<bool> busy{false};
   PoolTask task = nullptr;
   void* context = nullptr;
@@ -56,6 +59,8 @@ void* helper_main(void* arg) {
   uint64_t seen = 0;
   for (;;) {
     seen = wait_for_work(pool, seen);
+    uint64_t expected = seen - 1;
+    if (!pool->claimed.compare_exchange_strong(expected, seen, std::memory_order_acq_rel)) continue;
     pool->task(pool->context, 1);
     pool->finished.store(seen, std::memory_order_release);
   }
@@ -102,6 +107,12 @@ bool run_on_two_threads(PoolTask task, void* context) {
 
   task(context, 0);
 
+  uint64_t unclaimed = ticket - 1;
+  if (pool->claimed.compare_exchange_strong(unclaimed, ticket, std::memory_order_acq_rel)) {
+    task(context, 1);
+    pool->busy.store(false, std::memory_order_release);
+    return true;
+  }
   for (int i = 0; pool->finished.load(std::memory_order_acquire) != ticket; ++i) {
     if (i < 100000) {
       cpu_relax();
