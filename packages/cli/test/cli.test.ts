@@ -105,6 +105,17 @@ describe('trl sft', () => {
     });
   });
 
+  it('reads a flat YAML config with TRL snake_case keys', async () => {
+    const configPath = join(dir, 'sft.yaml');
+    await writeFile(
+      configPath,
+      `model_name_or_path: ${modelDir}\ndataset_path: x.jsonl\nlearning_rate: 1.0e-4\nreport_to: [none]\n`,
+    );
+    const { code, out } = await trl('sft', '--config', configPath, '--dry-run');
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ learningRate: 1e-4, reportTo: ['none'], datasetPath: 'x.jsonl' });
+  });
+
   it('names the bad field, flag and config key', async () => {
     const bad = await trl(
       'sft',

@@ -4,7 +4,7 @@
  */
 export const OPTION_HELP: Readonly<Record<string, string>> = {
   // Run setup (all commands)
-  config: 'JSON config file; flags override its values',
+  config: 'config file, JSON or flat YAML (snake_case keys accepted); flags override its values',
   modelNameOrPath: 'model directory or Hugging Face repo id to start from',
   datasetPath: 'training data file (.jsonl, .json, .csv, .parquet)',
   evalDatasetPath: 'evaluation data file; default none',

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
+import { parseFlatYaml } from './flat-yaml';
 import { type CliField, cliFields, coerceFlag } from './zod-fields';
 
-/** Reads a JSON config file into an object, naming the file in every error. */
+/** Reads a JSON or flat YAML (`.yaml`/`.yml`) config file into an object, naming the file in every error. */
 export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
@@ -12,6 +13,7 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
       `--config ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
     );
   }
+  if (/\.ya?ml$/i.test(path)) return parseFlatYaml(text, `--config ${path}`);
   let value: unknown;
   try {
     value = JSON.parse(text);
