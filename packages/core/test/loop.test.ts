@@ -194,6 +194,7 @@ describe('runTrainingLoop', () => {
         trainExamples: points.slice(0, 6),
       }),
     ).rejects.toThrow(/trainExamples is 10 but this run has 6/);
+    expect([...w.dataSync()]).toEqual([...Float32Array.from([0.1, -0.2])]); // untouched
     await expect(
       runTrainingLoop({ task: regressionTask(w, b), args: args(join(dir, 'empty')), trainExamples: [] }),
     ).rejects.toThrow(/training dataset is empty/);

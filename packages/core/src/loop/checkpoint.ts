@@ -143,12 +143,14 @@ export async function resolveCheckpoint(resume: string | true, outputDir: string
 
 /**
  * Restores the variables and the optimizer from `dir` and returns the loop state. Names and shapes
- * must match the current parameters exactly, or nothing is changed.
+ * must match the current parameters exactly, and `validate` (which may throw) must accept the state,
+ * or nothing is changed.
  */
 export async function loadCheckpoint(
   dir: string,
   parameters: readonly NamedVariable[],
   optimizer: AdamW,
+  validate?: (state: LoopState) => void,
 ): Promise<LoopState> {
   const fail = (detail: string): never => {
     throw new Error(`resumeFromCheckpoint ${dir}: ${detail}`);
@@ -160,6 +162,7 @@ export async function loadCheckpoint(
     fail(`cannot read ${CHECKPOINT_FILES.state} (${(error as Error).message}).`);
   }
   if (state?.format !== STATE_FORMAT) fail(`${CHECKPOINT_FILES.state} is not a trl-ts trainer state.`);
+  validate?.(state as LoopState);
   const saved = await readSafetensors(join(dir, CHECKPOINT_FILES.parameters));
   for (const parameter of parameters) {
     const entry = saved.tensors.get(parameter.name);

@@ -94,17 +94,21 @@ export async function runTrainingLoop<Example, Batch>(
 
   if (args.resumeFromCheckpoint !== undefined && args.resumeFromCheckpoint !== false) {
     const dir = await resolveCheckpoint(args.resumeFromCheckpoint, args.outputDir);
-    const state = await loadCheckpoint(dir, parameters, optimizer);
-    const mismatch = (['trainExamples', 'updatesPerEpoch', 'totalSteps', 'dataSeed'] as const).find(
-      (key) => state[key] !== { ...plan, trainExamples: trainExamples.length, dataSeed }[key],
-    );
-    if (mismatch) {
-      optimizer.dispose();
-      throw new Error(
-        `resumeFromCheckpoint ${dir}: the checkpoint's ${mismatch} is ${state[mismatch]} but this run has ` +
-          `${{ ...plan, trainExamples: trainExamples.length, dataSeed }[mismatch]}; resume with the same data and arguments.`,
+    const current = { ...plan, trainExamples: trainExamples.length, dataSeed };
+    const state = await loadCheckpoint(dir, parameters, optimizer, (saved) => {
+      const mismatch = (['trainExamples', 'updatesPerEpoch', 'totalSteps', 'dataSeed'] as const).find(
+        (key) => saved[key] !== current[key],
       );
-    }
+      if (mismatch) {
+        throw new Error(
+          `resumeFromCheckpoint ${dir}: the checkpoint's ${mismatch} is ${saved[mismatch]} but this run has ` +
+            `${current[mismatch]}; resume with the same data and arguments.`,
+        );
+      }
+    }).catch((error: unknown) => {
+      optimizer.dispose();
+      throw error;
+    });
     globalStep = state.globalStep;
     rng = Rng.fromState(state.rng);
     logHistory = state.logHistory;
