@@ -180,12 +180,13 @@ export async function loadCheckpoint(
     );
   }
   const optimizerState = await loadAdamWState(join(dir, CHECKPOINT_FILES.optimizer));
+  // loadState validates everything before changing anything, and the weights were checked above.
+  optimizer.loadState(optimizerState);
   for (const parameter of parameters) {
     const entry = saved.tensors.get(parameter.name) as SafetensorEntry;
     tf.tidy(() =>
       parameter.variable.assign(tf.tensor(entry.values as Float32Array, parameter.variable.shape)),
     );
   }
-  optimizer.loadState(optimizerState);
   return state as LoopState;
 }
