@@ -58,4 +58,20 @@ describe("GPT-2's initialisation and dropout", () => {
     expect(maxAbsDiff(trainA, trainB)).toBe(0);
     expect(maxAbsDiff(trainA, evalA)).toBeGreaterThan(1e-4);
   });
+
+  it('applies attn_pdrop to the attention probabilities when it is the only dropout', () => {
+    const attnOnly = { ...config, embd_pdrop: 0, resid_pdrop: 0, attn_pdrop: 0.5 };
+    const run = (training: boolean) => {
+      const model = Gpt2LMHeadModel.create(attnOnly, { seed: 2 });
+      const out = tf.tidy(() =>
+        model
+          .forward({ inputIds: tf.tensor2d([[1, 2, 3, 4, 5, 6]], undefined, 'int32'), training })
+          .logits.dataSync(),
+      );
+      model.dispose();
+      return out;
+    };
+    expect(maxAbsDiff(run(true), run(false))).toBeGreaterThan(1e-4);
+    expect(maxAbsDiff(run(true), run(true))).toBe(0);
+  });
 });

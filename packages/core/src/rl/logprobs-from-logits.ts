@@ -14,7 +14,7 @@ function selectLabelLogits(logits: tf.Tensor3D, labels: tf.Tensor2D): tf.Tensor2
     const input = logitsInput as tf.Tensor3D;
     // The labels may be created inside tf.variableGrads and freed before the backward pass runs:
     // `save` keeps a copy alive exactly as long as the gradient needs it.
-    save([labels]);
+    (save as tf.GradSaveFunc)([labels]);
     const rowStarts = tf.mul(tf.range(0, batch * steps, 1, 'int32'), tf.scalar(vocab, 'int32'));
     const flatIndex = tf.add(rowStarts, tf.reshape(labels, [batch * steps]));
     const picked = tf.reshape(tf.gather(tf.reshape(input, [batch * steps * vocab]), flatIndex), [

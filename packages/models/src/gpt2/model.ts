@@ -190,8 +190,12 @@ export class Gpt2LMHeadModel implements CausalLM {
       key = tf.concat([input.past.key, key], 2);
       value = tf.concat([input.past.value, value], 2);
     }
-    // attn_pdrop is not applied: @trl/core's causalAttention has no dropout on the probabilities yet.
-    const attended = causalAttention(splitHeads(q!), key, value, { attentionMask: input.attentionMask });
+    const attnDropout = input.training ? this.config.attn_pdrop : 0;
+    const attended = causalAttention(splitHeads(q!), key, value, {
+      attentionMask: input.attentionMask,
+      dropout: attnDropout,
+      seed: attnDropout > 0 ? this.dropoutRng.nextSeed() : undefined,
+    });
     const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [batch, seq, width]) as tf.Tensor3D;
     return { output: this.dense(block.attnProj, merged, input.training), cache: { key, value } };
   }
