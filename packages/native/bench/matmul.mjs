@@ -118,7 +118,9 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   await initBackend('wasm');
   const addon = nativeAddon();
-  console.error(`env: ${JSON.stringify({ node: process.version, cpus: os.cpus().length, status: nativeKernelStatus() })}`);
+  console.error(
+    `env: ${JSON.stringify({ node: process.version, cpus: os.cpus().length, status: nativeKernelStatus() })}`,
+  );
   if (addon) for (const threads of args.threads) await benchRawGemm(addon, threads, args.seconds);
 
   unregisterNativeKernels();
@@ -129,7 +131,8 @@ async function main() {
   }
   if (!addon) return;
   for (const threads of args.threads) {
-    if (!registerNativeKernels({ threads })) throw new Error(`registerNativeKernels failed: ${nativeKernelStatus().reason}`);
+    if (!registerNativeKernels({ threads }))
+      throw new Error(`registerNativeKernels failed: ${nativeKernelStatus().reason}`);
     for (const shape of SHAPES) await benchKernel(shape, 'native', threads, args.seconds);
   }
 }

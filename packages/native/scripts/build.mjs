@@ -19,7 +19,17 @@ const strict = process.argv.includes('--strict');
 function findNodeGyp() {
   const candidates = [
     process.env.npm_config_node_gyp,
-    join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+    join(
+      dirname(process.execPath),
+      '..',
+      'lib',
+      'node_modules',
+      'npm',
+      'node_modules',
+      'node-gyp',
+      'bin',
+      'node-gyp.js',
+    ),
     '/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js',
     '/usr/local/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js',
   ];
@@ -60,7 +70,8 @@ function main() {
   const log = `${result.stdout ?? ''}\n${result.stderr ?? ''}`;
   if (result.error) fail(`node-gyp could not run: ${result.error.message}`, log);
   if (result.status !== 0) fail(`node-gyp exited with ${result.status}`, log);
-  if (!existsSync(join(buildDir, 'Release', 'trl_native.node'))) fail('node-gyp produced no trl_native.node', log);
+  if (!existsSync(join(buildDir, 'Release', 'trl_native.node')))
+    fail('node-gyp produced no trl_native.node', log);
   console.log('@trl/native: built build/Release/trl_native.node');
 }
 

@@ -54,7 +54,8 @@ let lastFailure: string | undefined;
 
 /** This package's root: src/ (sources, tests) and dist/ (builds) both sit one level below it. */
 function packageRoot(): string {
-  const here = typeof __filename === 'string' && __filename.length > 0 ? __filename : fileURLToPath(import.meta.url);
+  const here =
+    typeof __filename === 'string' && __filename.length > 0 ? __filename : fileURLToPath(import.meta.url);
   return dirname(dirname(here));
 }
 

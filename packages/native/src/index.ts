@@ -15,6 +15,7 @@ export {
 } from './options';
 export {
   loadNativeKernels,
+  NATIVE_MATMUL_FLAG,
   type NativeKernelStatus,
   nativeAddon,
   nativeKernelStatus,

@@ -72,7 +72,12 @@ export function nativeBatchMatMul(context: KernelContext): KernelFunc {
       const pair = inputPair(args);
       if (!pair) return undefined;
       const [a, b] = pair;
-      const plan = planMatMul(a.shape, b.shape, Boolean(args.attrs?.transposeA), Boolean(args.attrs?.transposeB));
+      const plan = planMatMul(
+        a.shape,
+        b.shape,
+        Boolean(args.attrs?.transposeA),
+        Boolean(args.attrs?.transposeB),
+      );
       if (!plan || (plan.plain2d && plan.m < context.options.minRows)) return undefined;
       return runNativeMatMul(context.addon, args.backend, a, b, plan);
     });
@@ -100,7 +105,12 @@ export function nativeFusedMatMul(context: KernelContext): KernelFunc {
       const pair = inputPair(args);
       if (!pair) return undefined;
       const [a, b] = pair;
-      const plan = planMatMul(a.shape, b.shape, Boolean(args.attrs?.transposeA), Boolean(args.attrs?.transposeB));
+      const plan = planMatMul(
+        a.shape,
+        b.shape,
+        Boolean(args.attrs?.transposeA),
+        Boolean(args.attrs?.transposeB),
+      );
       if (!plan || (plan.plain2d && plan.m < context.options.minRows)) return undefined;
       const epilogue = fusedEpilogue(args, plan.n);
       if (!epilogue) return undefined;

@@ -44,7 +44,9 @@ export type ResolvedNativeKernelOptions = z.output<typeof nativeKernelOptionsSch
 export function resolveNativeKernelOptions(options: NativeKernelOptions = {}): ResolvedNativeKernelOptions {
   const parsed = nativeKernelOptionsSchema.safeParse(options);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`);
+    const issues = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`,
+    );
     throw new Error(`registerNativeKernels: invalid options — ${issues.join('; ')}`);
   }
   return parsed.data;

@@ -27,6 +27,17 @@ export interface NativeKernelStatus {
   reason?: string;
 }
 
+/**
+ * Set on globalThis while native matmul kernels are registered, so other packages can tell
+ * (without depending on this one) that transposed products are fast on wasm and the default
+ * MatMul gradients are the better choice.
+ */
+export const NATIVE_MATMUL_FLAG = Symbol.for('@trl/native.fastTransposedMatMul');
+
+function setFlag(on: boolean): void {
+  (globalThis as Record<symbol, unknown>)[NATIVE_MATMUL_FLAG] = on;
+}
+
 const stockConfigs = new Map<NativeKernelName, tf.KernelConfig>();
 let failure: string | undefined;
 
@@ -44,6 +55,7 @@ function factoryFor(name: NativeKernelName) {
 
 function onNativeFailure(error: unknown): void {
   if (failure) return;
+  setFlag(false);
   failure = `a native call failed, using the stock kernels from now on: ${error instanceof Error ? error.message : String(error)}`;
   console.warn(`@trl/native: ${failure}`);
 }
@@ -90,6 +102,7 @@ export function registerNativeKernels(options: NativeKernelOptions = {}): boolea
   unregisterNativeKernels();
   failure = undefined;
   install(addon, resolved);
+  setFlag(stockConfigs.has('BatchMatMul'));
   return stockConfigs.size > 0;
 }
 
@@ -100,6 +113,7 @@ export function unregisterNativeKernels(): void {
     tf.registerKernel(stock);
   }
   stockConfigs.clear();
+  setFlag(false);
 }
 
 /** Whether the addon is loaded, which kernels are replaced, and why not when they are not. */

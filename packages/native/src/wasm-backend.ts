@@ -25,8 +25,10 @@ export function asWasmBackend(backend: unknown): WasmBackendInternals | undefine
   const wasm = candidate.wasm as Record<string, unknown> | undefined;
   const dataIdMap = candidate.dataIdMap as Record<string, unknown> | undefined;
   if (typeof wasm !== 'object' || wasm === null || !(wasm.HEAPU8 instanceof Uint8Array)) return undefined;
-  if (typeof dataIdMap !== 'object' || dataIdMap === null || typeof dataIdMap.get !== 'function') return undefined;
-  if (typeof candidate.makeOutput !== 'function' || typeof candidate.disposeData !== 'function') return undefined;
+  if (typeof dataIdMap !== 'object' || dataIdMap === null || typeof dataIdMap.get !== 'function')
+    return undefined;
+  if (typeof candidate.makeOutput !== 'function' || typeof candidate.disposeData !== 'function')
+    return undefined;
   return backend as WasmBackendInternals;
 }
 

@@ -3,7 +3,8 @@ import { nativeAddon } from '../src/index';
 import { maxRelativeError, randomFloats, referenceMatMul } from './helpers/reference';
 
 const addon = nativeAddon();
-if (!addon) throw new Error('the addon is not built: run `node scripts/build.mjs --strict` in packages/native');
+if (!addon)
+  throw new Error('the addon is not built: run `node scripts/build.mjs --strict` in packages/native');
 
 interface Case {
   batch: number;
@@ -28,7 +29,24 @@ function check(c: Case, seed: number): number {
   const cAt = bAt + sizeB + gap;
   const buffer = randomFloats(cAt + sizeC + gap, seed);
   const before = buffer.slice();
-  addon?.sgemm(buffer.buffer, aAt * 4, bAt * 4, cAt * 4, c.batch, c.m, c.n, c.k, c.transposeA, c.transposeB, strideA, strideB, -1, 0, 0, 0);
+  addon?.sgemm(
+    buffer.buffer,
+    aAt * 4,
+    bAt * 4,
+    cAt * 4,
+    c.batch,
+    c.m,
+    c.n,
+    c.k,
+    c.transposeA,
+    c.transposeB,
+    strideA,
+    strideB,
+    -1,
+    0,
+    0,
+    0,
+  );
   const expected = referenceMatMul(before.subarray(aAt, bAt), before.subarray(bAt, cAt), c, strideA, strideB);
   // Nothing outside C may change.
   expect(buffer.subarray(0, cAt)).toEqual(before.subarray(0, cAt));
@@ -103,14 +121,22 @@ describe('native sgemm', () => {
 
   it('refuses out-of-bounds or misaligned operands with an Error instead of touching memory', () => {
     const buffer = new Float32Array(16);
-    expect(() => addon.sgemm(buffer, 0, 0, 56, 1, 2, 2, 2, false, false, 0, 0, -1, 0, 0, 0)).toThrow(/C .*runs past/);
-    expect(() => addon.sgemm(buffer, 2, 0, 0, 1, 2, 2, 2, false, false, 0, 0, -1, 0, 0, 0)).toThrow(/multiple of 4/);
-    expect(() => addon.sgemm(buffer, 0, 0, 0, 3, 2, 2, 2, false, false, 8, 0, -1, 0, 0, 0)).toThrow(/A .*runs past/);
-    expect(() => addon.sgemm(buffer, 0, 0, 0, 1, 2, 2, 2, false, false, 0, 0, 60, 2, 0, 0)).toThrow(/bias/);
-    expect(() => addon.sgemm(buffer, 0, 0, 0, 1, -1, 2, 2, false, false, 0, 0, -1, 0, 0, 0)).toThrow(/argument m/);
-    expect(() => addon.sgemm({} as ArrayBuffer, 0, 0, 0, 1, 1, 1, 1, false, false, 0, 0, -1, 0, 0, 0)).toThrow(
-      /buffer must be/,
+    expect(() => addon.sgemm(buffer, 0, 0, 56, 1, 2, 2, 2, false, false, 0, 0, -1, 0, 0, 0)).toThrow(
+      /C .*runs past/,
     );
+    expect(() => addon.sgemm(buffer, 2, 0, 0, 1, 2, 2, 2, false, false, 0, 0, -1, 0, 0, 0)).toThrow(
+      /multiple of 4/,
+    );
+    expect(() => addon.sgemm(buffer, 0, 0, 0, 3, 2, 2, 2, false, false, 8, 0, -1, 0, 0, 0)).toThrow(
+      /A .*runs past/,
+    );
+    expect(() => addon.sgemm(buffer, 0, 0, 0, 1, 2, 2, 2, false, false, 0, 0, 60, 2, 0, 0)).toThrow(/bias/);
+    expect(() => addon.sgemm(buffer, 0, 0, 0, 1, -1, 2, 2, false, false, 0, 0, -1, 0, 0, 0)).toThrow(
+      /argument m/,
+    );
+    expect(() =>
+      addon.sgemm({} as ArrayBuffer, 0, 0, 0, 1, 1, 1, 1, false, false, 0, 0, -1, 0, 0, 0),
+    ).toThrow(/buffer must be/);
   });
 
   it('reports its micro-kernel and refuses unknown ones', () => {

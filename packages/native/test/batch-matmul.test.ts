@@ -1,6 +1,11 @@
 import { initBackend, tf } from '@trl/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { nativeKernelStatus, registerNativeKernels } from '../src/index';
+import {
+  NATIVE_MATMUL_FLAG,
+  nativeKernelStatus,
+  registerNativeKernels,
+  unregisterNativeKernels,
+} from '../src/index';
 import { runOn } from './helpers/backends';
 import { maxRelativeError, randomFloats } from './helpers/reference';
 
@@ -50,6 +55,15 @@ describe('native BatchMatMul in the wasm backend', () => {
     expect(registerNativeKernels()).toBe(true);
   });
 
+  it('flags itself on globalThis while registered', () => {
+    const flag = () => (globalThis as Record<symbol, unknown>)[NATIVE_MATMUL_FLAG];
+    expect(flag()).toBe(true);
+    unregisterNativeKernels();
+    expect(flag()).toBe(false);
+    expect(registerNativeKernels()).toBe(true);
+    expect(flag()).toBe(true);
+  });
+
   it('agrees with the stock wasm kernel and the cpu backend', async () => {
     for (const [index, c] of CASES.entries()) {
       const inputs = inputsFor(c, 10 * index);
@@ -63,7 +77,8 @@ describe('native BatchMatMul in the wasm backend', () => {
       expect(native.shape, label).toEqual(cpu.shape);
       expect(maxRelativeError(native.values, cpu.values), label).toBeLessThan(2e-5);
       expect(maxRelativeError(native.values, stock.values), label).toBeLessThan(2e-5);
-      const skinny = c.a.length === 2 && c.b.length === 2 && !c.transposeA && !c.transposeB && (c.a[0] ?? 0) < 16;
+      const skinny =
+        c.a.length === 2 && c.b.length === 2 && !c.transposeA && !c.transposeB && (c.a[0] ?? 0) < 16;
       expect(after.native - before.native, label).toBe(skinny ? 0 : 1);
       expect(after.stock - before.stock, label).toBe(skinny ? 1 : 0);
     }
@@ -83,7 +98,10 @@ describe('native BatchMatMul in the wasm backend', () => {
       const native = await runOn('native', inputs, matMul(c));
       const expanded = (t: tf.Tensor[]) => {
         const [a, b] = t as [tf.Tensor, tf.Tensor];
-        return matMul(c)([tf.broadcastTo(a, [...c.batch, ...a.shape.slice(-2)]), tf.broadcastTo(b, [...c.batch, ...b.shape.slice(-2)])]);
+        return matMul(c)([
+          tf.broadcastTo(a, [...c.batch, ...a.shape.slice(-2)]),
+          tf.broadcastTo(b, [...c.batch, ...b.shape.slice(-2)]),
+        ]);
       };
       const cpu = await runOn('cpu', inputs, expanded);
       expect(native.shape, JSON.stringify(c)).toEqual(cpu.shape);

@@ -13,7 +13,10 @@ async function compare(activation: Activation, biasShape: number[] | null, nativ
   const inputs = [
     { values: randomFloats(2 * 20 * 24, 7).map((v) => v * 3), shape: aShape },
     { values: randomFloats(2 * 24 * 30, 8), shape: bShape },
-    { values: randomFloats(biasShape ? biasShape.reduce((x, d) => x * d, 1) : 1, 9), shape: biasShape ?? [1] },
+    {
+      values: randomFloats(biasShape ? biasShape.reduce((x, d) => x * d, 1) : 1, 9),
+      shape: biasShape ?? [1],
+    },
   ];
   const build = (t: tf.Tensor[]) =>
     tf.fused.matMul({
@@ -30,7 +33,9 @@ async function compare(activation: Activation, biasShape: number[] | null, nativ
   const reference = await runOn(nativeExpected ? 'cpu' : 'stock', inputs, build);
   const label = `${activation} bias=${JSON.stringify(biasShape)}`;
   expect(native.shape, label).toEqual(reference.shape);
-  expect(maxRelativeError(native.values, reference.values), label).toBeLessThan(nativeExpected ? 2e-5 : 1e-12);
+  expect(maxRelativeError(native.values, reference.values), label).toBeLessThan(
+    nativeExpected ? 2e-5 : 1e-12,
+  );
   expect(after.native - before.native, label).toBe(nativeExpected ? 1 : 0);
 }
 

@@ -13,7 +13,11 @@ describe('planMatMul', () => {
   });
 
   it('uses a zero A stride when only B has batch items', () => {
-    expect(planMatMul([10, 8], [3, 8, 6], false, false)).toMatchObject({ batch: 3, batchStrideA: 0, batchStrideB: 48 });
+    expect(planMatMul([10, 8], [3, 8, 6], false, false)).toMatchObject({
+      batch: 3,
+      batchStrideA: 0,
+      batchStrideB: 48,
+    });
   });
 
   it('lists item pairs for two-sided broadcasting', () => {

@@ -1,5 +1,5 @@
 import { initBackend, tf } from '@trl/core';
-import { registerNativeKernels, unregisterNativeKernels } from '../../src/index';
+import { nativeKernelStatus, registerNativeKernels, unregisterNativeKernels } from '../../src/index';
 
 /** Which implementation computes a product in {@link runOn}. */
 export type Engine = 'native' | 'stock' | 'cpu';
@@ -16,14 +16,16 @@ export async function runOn(
   if (engine === 'cpu') await initBackend('cpu');
   else await initBackend('wasm');
   if (engine === 'stock') unregisterNativeKernels();
+  let result: { values: Float32Array; shape: number[] } | undefined;
   try {
     const tensors = inputs.map(({ values, shape }) => tf.tensor(values, shape, 'float32'));
     const out = build(tensors);
-    const result = { values: (await out.data()) as Float32Array, shape: out.shape };
+    result = { values: (await out.data()) as Float32Array, shape: out.shape };
     tf.dispose([...tensors, out]);
-    return result;
   } finally {
     await initBackend('wasm');
-    if (!registerNativeKernels()) throw new Error('native kernels did not register');
+    registerNativeKernels();
   }
+  if (nativeKernelStatus().registered.length === 0) throw new Error('native kernels did not re-register');
+  return result;
 }
