@@ -5,7 +5,7 @@ import { Gpt2LMHeadModel, Gpt2WithValueHead } from '@trl/models';
 import { PPOTrainer } from '@trl/ppo';
 import { statsToMetrics } from '@trl/textenv';
 import { createCalculatorEnvironment, evaluate, summarizeEpisodes } from './environment.mjs';
-import { createCalculatorTokenizer } from './protocol.mjs';
+import { createCalculatorTokenizer, tokenizerCorpus } from './protocol.mjs';
 import { runSft } from './sft.mjs';
 import { lineChartSvg } from './svg-chart.mjs';
 import { sampleTasks, splitTasks } from './tasks.mjs';
@@ -42,8 +42,9 @@ export async function runExperiment(config, { runDir, log = console.log }) {
     new TensorBoardTracker(join(runDir, 'tensorboard')),
   ]);
 
-  const tokenizer = createCalculatorTokenizer();
   const { test, train } = splitTasks(config.testSize, config.seed);
+  const tokenizer = createCalculatorTokenizer(tokenizerCorpus(train));
+  log(`tokenizer: byte-level BPE, ${tokenizer.vocabSize} tokens, learned from the training tasks' transcripts`);
   const rng = new Rng(config.seed + 1);
   const lm = Gpt2LMHeadModel.create(
     { ...config.model, vocab_size: tokenizer.vocabSize, bos_token_id: tokenizer.eosTokenId, eos_token_id: tokenizer.eosTokenId },

@@ -1,15 +1,35 @@
-import { createByteLevelTokenizer } from '@trl/models';
+import { trainBpeTokenizer } from '@trl/models';
 import { Calculator } from '@trl/tools-calculator';
 
 /** TRL's tool markers plus the tool name; each becomes one token so a decision is one token. */
 export const PROTOCOL_TOKENS = ['<request>', '<call>', '<response>', '<submit>', '<Calculator>'];
 
+/** The fixed words of the task template, also kept whole (so no number ever fuses with a space or `=`). */
+export const TEMPLATE_TOKENS = ['What is ', 'Result='];
+
+/** Vocabulary size of the tokenizer: 256 bytes, 9 special tokens, the rest learned merges. */
+export const VOCAB_SIZE = 600;
+
 /**
- * The project's byte-level tokenizer (one id per byte, so digits stay single characters and copying a
- * number is copying characters) with the protocol markers as special tokens.
+ * The project's byte-level BPE (GPT-2's scheme, `trainBpeTokenizer`) learned from `corpus`, with the
+ * protocol markers and template words as special tokens. GPT-2's pre-tokenizer cuts digit runs
+ * apart from operators and dots, so a number is tokenized the same way in the question, in the tool
+ * query, in the tool answer (`2064.0` → `20` `64` `.` `0`) and in the result: copying a number is
+ * copying its one or two tokens.
  */
-export function createCalculatorTokenizer() {
-  return createByteLevelTokenizer({ specialTokens: ['<|endoftext|>', '<|pad|>', ...PROTOCOL_TOKENS] });
+export function createCalculatorTokenizer(corpus) {
+  return trainBpeTokenizer(corpus, {
+    vocabSize: VOCAB_SIZE,
+    specialTokens: ['<|endoftext|>', '<|pad|>', ...PROTOCOL_TOKENS, ...TEMPLATE_TOKENS],
+  });
+}
+
+/** The tokenizer's training text: one tool and one direct transcript of every task in `tasks`. */
+export function tokenizerCorpus(tasks, calculator = createCalculator()) {
+  return tasks.flatMap((task) => [
+    transcriptText(transcriptSegments(task, 'tool', calculator)),
+    transcriptText(transcriptSegments(task, 'direct', calculator)),
+  ]);
 }
 
 /** The calculator tool, answering like TRL's (`13-3` → `10.0`). */

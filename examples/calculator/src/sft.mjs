@@ -58,7 +58,7 @@ export async function runSft({ model, tokenizer, pool, config, tracker, onProgre
     if (step % logEvery === 0 || step === steps - 1) {
       lastLoss = (await value.data())[0];
       await tracker.log({ 'sft/loss': lastLoss, 'sft/lr': optimizer.learningRate }, step);
-      onProgress?.(step, lastLoss);
+      await onProgress?.(step, lastLoss);
     }
     tf.dispose([inputIds, labelIds, value, ...Object.values(grads)]);
   }

@@ -5,11 +5,14 @@ import {
   exactMatchReward,
   parseSubmittedResult,
   PROTOCOL_TOKENS,
+  TEMPLATE_TOKENS,
+  tokenizerCorpus,
   transcriptSegments,
   transcriptText,
+  VOCAB_SIZE,
 } from '../src/protocol.mjs';
 import { buildSftBatch } from '../src/sft.mjs';
-import { makeTask } from '../src/tasks.mjs';
+import { makeTask, splitTasks } from '../src/tasks.mjs';
 
 describe('reward (TRL exact match on Result=N<submit>)', () => {
   it('pays 1 only for the right number followed by <submit>', () => {
@@ -30,7 +33,8 @@ describe('reward (TRL exact match on Result=N<submit>)', () => {
 });
 
 describe('transcript format', () => {
-  const tokenizer = createCalculatorTokenizer();
+  const tokenizer = createCalculatorTokenizer(tokenizerCorpus(splitTasks(200, 0).train));
+  const pieces = (text: string) => tokenizer.encode(text).map((id: number) => tokenizer.decode([id]));
 
   it('writes the tool transcript as TRL: question, request, tool answer, result', () => {
     const segments = transcriptSegments(makeTask(13, 3, '-'), 'tool');
@@ -45,10 +49,15 @@ describe('transcript format', () => {
     expect(transcriptText(transcriptSegments(makeTask(7, 6, '*'), 'direct'))).toBe('What is 7*6?Result=42<submit>');
   });
 
-  it('makes each protocol marker one token and keeps digits as bytes', () => {
-    for (const marker of PROTOCOL_TOKENS) expect(tokenizer.encode(marker)).toHaveLength(1);
-    expect(tokenizer.encode('2401')).toEqual([50, 52, 48, 49]);
-    expect(tokenizer.vocabSize).toBe(256 + 2 + PROTOCOL_TOKENS.length);
+  it('makes each marker and template word one token and tokenizes a number alike everywhere', () => {
+    for (const marker of [...PROTOCOL_TOKENS, ...TEMPLATE_TOKENS]) expect(tokenizer.encode(marker)).toHaveLength(1);
+    expect(tokenizer.vocabSize).toBe(VOCAB_SIZE);
+    const number = pieces('2064');
+    expect(number.join('')).toBe('2064');
+    expect(pieces('2064.0<response>').slice(0, number.length)).toEqual(number);
+    expect(pieces('Result=2064<submit>')).toEqual(['Result=', ...number, '<submit>']);
+    expect(pieces('What is 48*43?')).toEqual(['What is ', ...pieces('48'), '*', ...pieces('43'), '?']);
+    expect(pieces('Result=-40<submit>')).toEqual(['Result=', '-', ...pieces('40'), '<submit>']);
   });
 
   it('trains only on model tokens: labels skip the question, the tool answer and padding', () => {
