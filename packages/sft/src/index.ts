@@ -5,7 +5,6 @@
 export { padCollate, type SFTBatch } from './collate';
 export { findLastSubsequence, maskToResponse } from './completion-only';
 export { type SFTConfig, type SFTConfigInput, sftConfigSchema } from './config';
-export type { NoisyCausalLMInput } from './model-input';
 export { neftuneNoise } from './neftune';
 export { type PackingOptions, packSequences } from './packing';
 export { type PrepareContext, prepareSFTDataset, type SFTDatasetStats } from './prepare';

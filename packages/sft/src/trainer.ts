@@ -1,5 +1,6 @@
 import {
   type CausalLM,
+  type CausalLMInput,
   crossEntropy,
   Dataset,
   evaluateTask,
@@ -18,7 +19,7 @@ import {
 } from '@trl/core';
 import { padCollate, type SFTBatch } from './collate';
 import { type SFTConfig, type SFTConfigInput, sftConfigSchema } from './config';
-import { type NoisyCausalLMInput, saveTokenizerIfPossible } from './model-input';
+import { saveTokenizerIfPossible } from './model-input';
 import { neftuneNoise } from './neftune';
 import { prepareSFTDataset, type SFTDatasetStats } from './prepare';
 import { type FormattingFunc, IGNORE_INDEX, type SFTExample } from './tokenize';
@@ -182,7 +183,7 @@ export class SFTTrainer<Row, Model extends CausalLM = CausalLM, PeftConfig = unk
     const rows = batch.inputIds.length;
     const length = batch.inputIds[0]?.length ?? 0;
     const alpha = this.args.neftuneNoiseAlpha;
-    const input: NoisyCausalLMInput = {
+    const input: CausalLMInput = {
       inputIds: tf.tensor2d(batch.inputIds, [rows, length], 'int32'),
       attentionMask: tf.tensor2d(batch.attentionMask, [rows, length], 'int32'),
       training,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type CausalLM,
+  type CausalLMInput,
   type CausalLMOutput,
   embedding,
   linear,
@@ -14,7 +15,6 @@ import {
 } from '@trl/core';
 import { addLora, type Gpt2LMHeadModel } from '@trl/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NoisyCausalLMInput } from '../src/model-input';
 import { SFTTrainer } from '../src/trainer';
 import { tinyModel, tinyTokenizer, useWasm } from './helpers';
 
@@ -249,7 +249,7 @@ function hookedModel(honourHook: boolean): CausalLM & { seen: number[] } {
     specificationVersion: SPECIFICATION_VERSION,
     info: { modelType: 'toy', vocabSize: 258, maxPositions: 32, hiddenSize: 8, eosTokenId: 256 },
     seen,
-    forward(input: NoisyCausalLMInput): CausalLMOutput {
+    forward(input: CausalLMInput): CausalLMOutput {
       return tf.tidy(() => {
         let h = embedding(input.inputIds, wte) as tf.Tensor3D;
         if (honourHook && input.training && input.embeddingNoise) {
@@ -318,5 +318,37 @@ describe('NEFTune wiring', () => {
     });
     await expect(trainer.train()).rejects.toThrow(/ignored `embeddingNoise`/);
     model.dispose();
+  });
+
+  it('trains GPT-2 with NEFTune noise on its token embeddings (training loss differs, eval does not)', async () => {
+    const run = async (alpha: number | undefined) => {
+      const model = tinyModel(4);
+      const { tracker, logged } = collecting();
+      const trainer = new SFTTrainer({
+        model,
+        tokenizer: tinyTokenizer(),
+        args: {
+          ...quiet,
+          outputDir: join(dir, `gpt2-neftune-${alpha ?? 'off'}`),
+          learningRate: 0,
+          maxSteps: 1,
+          loggingSteps: 1,
+          perDeviceTrainBatchSize: 4,
+          saveStrategy: 'no',
+          ...(alpha === undefined ? {} : { neftuneNoiseAlpha: alpha }),
+        },
+        trainDataset: rows,
+        evalDataset: rows,
+        tracker,
+      });
+      await trainer.train();
+      const evalLoss = trainer.evaluate().eval_loss as number;
+      model.dispose();
+      return { trainLoss: logged.find(([m]) => 'loss' in m)?.[0].loss as number, evalLoss };
+    };
+    const plain = await run(undefined);
+    const noisy = await run(50);
+    expect(Math.abs(noisy.trainLoss - plain.trainLoss)).toBeGreaterThan(1e-4);
+    expect(noisy.evalLoss).toBeCloseTo(plain.evalLoss, 5);
   });
 });

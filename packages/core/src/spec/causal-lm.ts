@@ -33,6 +33,11 @@ export interface CausalLMInput {
   training?: boolean;
   /** Also return the last hidden state (after the final layer norm). Default false. */
   outputHiddenStates?: boolean;
+  /**
+   * Transforms the token embeddings `[batch, seq, hidden]` before position embeddings are added,
+   * in training passes only (ignored when `training` is false). NEFTune adds its noise here.
+   */
+  embeddingNoise?: (tokenEmbeddings: Tensor3D) => Tensor3D;
 }
 
 /** Output of a forward pass. The caller owns the tensors (dispose them or run inside `tf.tidy`). */

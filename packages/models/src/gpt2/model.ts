@@ -52,6 +52,8 @@ export interface TransformerInput {
   readonly past?: readonly LayerCache[];
   /** Return the updated cache (generation); otherwise none is built. */
   readonly useCache?: boolean;
+  /** Applied to the token embeddings in training passes (NEFTune). */
+  readonly embeddingNoise?: (tokenEmbeddings: tf.Tensor3D) => tf.Tensor3D;
 }
 
 /** Result of the transformer body. */
@@ -142,7 +144,11 @@ export class Gpt2LMHeadModel implements CausalLM {
     this.assertAlive();
     return tf.tidy(() => {
       const prepared = prepareInput(input, this.config);
-      const { hidden } = this.transformer({ ...prepared, training: input.training ?? false });
+      const { hidden } = this.transformer({
+        ...prepared,
+        training: input.training ?? false,
+        embeddingNoise: input.embeddingNoise,
+      });
       const logits = this.lmHead(hidden, this.lmHeadWeightT());
       return input.outputHiddenStates ? { logits, hiddenStates: hidden } : { logits };
     });
@@ -158,7 +164,8 @@ export class Gpt2LMHeadModel implements CausalLM {
     const norm = (x: tf.Tensor3D, ln: LayerNormWeights) =>
       layerNorm(x, ln.weight, ln.bias, config.layer_norm_epsilon) as tf.Tensor3D;
 
-    const tokens = embedding(input.inputIds, weights.wte) as tf.Tensor3D;
+    let tokens = embedding(input.inputIds, weights.wte) as tf.Tensor3D;
+    if (input.training && input.embeddingNoise) tokens = input.embeddingNoise(tokens);
     const positions = embedding(input.positionIds, weights.wpe) as tf.Tensor3D;
     let h = drop(tf.add(tokens, positions), config.embd_pdrop);
     const present: LayerCache[] = [];

@@ -79,7 +79,11 @@ export class Gpt2ForSequenceClassification implements SequenceClassifier {
   forward(input: Omit<CausalLMInput, 'outputHiddenStates'>): SequenceClassifierOutput {
     return tf.tidy(() => {
       const prepared = prepareInput(input, this.backbone.config);
-      const { hidden } = this.backbone.transformer({ ...prepared, training: input.training ?? false });
+      const { hidden } = this.backbone.transformer({
+        ...prepared,
+        training: input.training ?? false,
+        embeddingNoise: input.embeddingNoise,
+      });
       const [batch, seq] = hidden.shape;
       const last = lastRealToken(input, batch, seq, this.backbone.config.pad_token_id ?? undefined);
       const pick = tf.expandDims(tf.oneHot(tf.tensor1d(last, 'int32'), seq), 2);
