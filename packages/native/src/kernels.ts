@@ -1,6 +1,6 @@
 import type { tf } from '@trl/core';
 import { NATIVE_ACTIVATIONS, type NativeAddon } from './addon';
-import { planMatMul } from './matmul-plan';
+import { type MatMulPlan, planMatMul } from './matmul-plan';
 import { type NativeEpilogue, runNativeMatMul } from './native-matmul';
 import type { ResolvedNativeKernelOptions } from './options';
 
@@ -65,6 +65,11 @@ function inputPair(args: Parameters<KernelFunc>[0]): [TensorInfo, TensorInfo] | 
   return [a, b];
 }
 
+/** Whether a product should stay on XNNPACK: plain, skinny, and not K = 0 (where stock returns garbage). */
+function staysOnXnnpack(plan: MatMulPlan, minRows: number): boolean {
+  return plan.plain2d && plan.m < minRows && plan.k > 0;
+}
+
 /** BatchMatMul on the addon; the stock kernel keeps skinny 2-D products and anything unusual. */
 export function nativeBatchMatMul(context: KernelContext): KernelFunc {
   return (args) =>
@@ -78,7 +83,7 @@ export function nativeBatchMatMul(context: KernelContext): KernelFunc {
         Boolean(args.attrs?.transposeA),
         Boolean(args.attrs?.transposeB),
       );
-      if (!plan || (plan.plain2d && plan.m < context.options.minRows)) return undefined;
+      if (!plan || staysOnXnnpack(plan, context.options.minRows)) return undefined;
       return runNativeMatMul(context.addon, args.backend, a, b, plan);
     });
 }
@@ -111,7 +116,7 @@ export function nativeFusedMatMul(context: KernelContext): KernelFunc {
         Boolean(args.attrs?.transposeA),
         Boolean(args.attrs?.transposeB),
       );
-      if (!plan || (plan.plain2d && plan.m < context.options.minRows)) return undefined;
+      if (!plan || staysOnXnnpack(plan, context.options.minRows)) return undefined;
       const epilogue = fusedEpilogue(args, plan.n);
       if (!epilogue) return undefined;
       return runNativeMatMul(context.addon, args.backend, a, b, plan, epilogue);

@@ -103,6 +103,8 @@ export function registerNativeKernels(options: NativeKernelOptions = {}): boolea
   failure = undefined;
   install(addon, resolved);
   setFlag(stockConfigs.has('BatchMatMul'));
+  if (stockConfigs.size === 0)
+    failure = 'the wasm backend registered no matmul kernels to replace (is tfjs-backend-wasm loaded?)';
   return stockConfigs.size > 0;
 }
 

@@ -91,6 +91,7 @@ describe('native BatchMatMul in the wasm backend', () => {
       { a: [2, 1, 4, 5], b: [1, 3, 5, 6], batch: [2, 3] },
       { a: [3, 1, 4, 6], b: [2, 4, 5], transposeA: true, batch: [3, 2] },
       { a: [20, 0], b: [0, 18], batch: [] },
+      { a: [3, 0], b: [0, 4], batch: [] },
       { a: [2, 20, 0], b: [2, 0, 18], batch: [2] },
     ];
     for (const [index, c] of cases.entries()) {
