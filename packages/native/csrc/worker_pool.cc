@@ -114,7 +114,7 @@ bool run_on_two_threads(PoolTask task, void* context) {
     return true;
   }
   for (int i = 0; pool->finished.load(std::memory_order_acquire) != ticket; ++i) {
-    if (i < 100000) {
+    if (i < 20000) {
       cpu_relax();
     } else {
       sched_yield();
