@@ -7,28 +7,28 @@ export const FULL_CONFIG = {
   backend: 'wasm',
   /** Held-out questions, never used in SFT or PPO. */
   testSize: 200,
-  model: { n_embd: 64, n_layer: 2, n_head: 4, n_positions: 64, embd_pdrop: 0, resid_pdrop: 0, attn_pdrop: 0 },
+  model: { n_embd: 64, n_layer: 2, n_head: 2, n_positions: 64, embd_pdrop: 0, resid_pdrop: 0, attn_pdrop: 0 },
   sft: {
-    steps: 700,
+    steps: 1500,
     batchSize: 32,
     learningRate: 3e-3,
-    warmupSteps: 50,
+    warmupSteps: 100,
     /** Share of transcripts that use the calculator; the rest answer from the model's head. */
     toolFraction: 0.4,
-    logEvery: 25,
+    logEvery: 100,
   },
-  env: { maxTurns: 2, maxNewTokens: 16, generateBatchSize: 64 },
+  env: { maxTurns: 2, maxNewTokens: 8, generateBatchSize: 64 },
   ppo: {
-    steps: 30,
+    steps: 60,
     batchSize: 64,
-    learningRate: 1e-4,
+    learningRate: 3e-4,
     miniBatchSize: 16,
     ppoEpochs: 4,
     initKlCoef: 0.05,
     adapKlCtrl: false,
     maxGradNorm: 1,
     /** Held-out evaluation every n PPO steps (and after the last). */
-    evalEvery: 5,
+    evalEvery: 10,
   },
 };
 

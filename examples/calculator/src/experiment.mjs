@@ -78,8 +78,10 @@ export async function runExperiment(config, { runDir, log = console.log }) {
       step,
     );
     log(`  eval @ppo step ${step}: sampled ${JSON.stringify(point.sampled)} greedy ${JSON.stringify(point.greedy)} (${seconds()} s)`);
-    return { point, sampled };
+    lastEval = { point, sampled };
+    return lastEval;
   };
+  let lastEval;
 
   log(`Held-out evaluation after SFT (${test.length} tasks)`);
   const afterSft = await evalAt(0);
@@ -129,6 +131,11 @@ export async function runExperiment(config, { runDir, log = console.log }) {
     }
   }
   const afterPpo = curve.eval[curve.eval.length - 1];
+  const finalEpisodes = lastEval?.sampled;
+  if (finalEpisodes) {
+    const wrong = finalEpisodes.histories.filter((_, i) => finalEpisodes.rewards[i] === 0).slice(0, 8);
+    log(`  wrong held-out episodes after PPO (first ${wrong.length}):\n    ${wrong.map((h) => h.text).join('\n    ')}`);
+  }
 
   const totalSeconds = seconds();
   const summary = {
