@@ -30,7 +30,10 @@ export function summarizeEpisodes(histories, rewards) {
   const count = histories.length;
   const correct = rewards.reduce((sum, r) => sum + (r > 0 ? 1 : 0), 0);
   const toolCalls = histories.reduce((sum, history) => sum + (usedCalculator(history) ? 1 : 0), 0);
-  const correctWithTool = histories.reduce((sum, h, i) => sum + (usedCalculator(h) && rewards[i] > 0 ? 1 : 0), 0);
+  const correctWithTool = histories.reduce(
+    (sum, h, i) => sum + (usedCalculator(h) && rewards[i] > 0 ? 1 : 0),
+    0,
+  );
   return {
     accuracy: count === 0 ? 0 : correct / count,
     toolCallRate: count === 0 ? 0 : toolCalls / count,

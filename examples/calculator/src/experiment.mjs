@@ -1,6 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getBackendInfo, initBackend, JsonlTracker, MultiTracker, Rng, TensorBoardTracker, tf } from '@trl/core';
+import {
+  getBackendInfo,
+  initBackend,
+  JsonlTracker,
+  MultiTracker,
+  Rng,
+  TensorBoardTracker,
+  tf,
+} from '@trl/core';
 import { Gpt2LMHeadModel, Gpt2WithValueHead } from '@trl/models';
 import { PPOTrainer } from '@trl/ppo';
 import { statsToMetrics } from '@trl/textenv';
@@ -44,14 +52,23 @@ export async function runExperiment(config, { runDir, log = console.log }) {
 
   const { test, train } = splitTasks(config.testSize, config.seed);
   const tokenizer = createCalculatorTokenizer(tokenizerCorpus(train));
-  log(`tokenizer: byte-level BPE, ${tokenizer.vocabSize} tokens, learned from the training tasks' transcripts`);
+  log(
+    `tokenizer: byte-level BPE, ${tokenizer.vocabSize} tokens, learned from the training tasks' transcripts`,
+  );
   const rng = new Rng(config.seed + 1);
   const lm = Gpt2LMHeadModel.create(
-    { ...config.model, vocab_size: tokenizer.vocabSize, bos_token_id: tokenizer.eosTokenId, eos_token_id: tokenizer.eosTokenId },
+    {
+      ...config.model,
+      vocab_size: tokenizer.vocabSize,
+      bos_token_id: tokenizer.eosTokenId,
+      eos_token_id: tokenizer.eosTokenId,
+    },
     { seed: config.seed },
   );
 
-  log(`SFT: ${config.sft.steps} steps × ${config.sft.batchSize} transcripts (${config.sft.toolFraction * 100}% with the tool)`);
+  log(
+    `SFT: ${config.sft.steps} steps × ${config.sft.batchSize} transcripts (${config.sft.toolFraction * 100}% with the tool)`,
+  );
   const sft = await runSft({
     model: lm,
     tokenizer,
@@ -65,8 +82,21 @@ export async function runExperiment(config, { runDir, log = console.log }) {
   const policy = new Gpt2WithValueHead(lm, { seed: config.seed + 3 });
   const evalSeed = config.seed + 1000;
   const evalAt = async (step) => {
-    const sampled = await evaluate({ model: policy, tokenizer, tasks: test, config: config.env, seed: evalSeed });
-    const greedy = await evaluate({ model: policy, tokenizer, tasks: test, config: config.env, seed: evalSeed, doSample: false });
+    const sampled = await evaluate({
+      model: policy,
+      tokenizer,
+      tasks: test,
+      config: config.env,
+      seed: evalSeed,
+    });
+    const greedy = await evaluate({
+      model: policy,
+      tokenizer,
+      tasks: test,
+      config: config.env,
+      seed: evalSeed,
+      doSample: false,
+    });
     const point = { step, sampled: evalSummary(sampled), greedy: evalSummary(greedy) };
     await tracker.log(
       {
@@ -77,7 +107,9 @@ export async function runExperiment(config, { runDir, log = console.log }) {
       },
       step,
     );
-    log(`  eval @ppo step ${step}: sampled ${JSON.stringify(point.sampled)} greedy ${JSON.stringify(point.greedy)} (${seconds()} s)`);
+    log(
+      `  eval @ppo step ${step}: sampled ${JSON.stringify(point.sampled)} greedy ${JSON.stringify(point.greedy)} (${seconds()} s)`,
+    );
     lastEval = { point, sampled };
     return lastEval;
   };
@@ -103,8 +135,14 @@ export async function runExperiment(config, { runDir, log = console.log }) {
       seed: config.seed,
     },
   });
-  const env = createCalculatorEnvironment({ model: policy, tokenizer, config: config.env, seed: config.seed + 4 });
+  const env = createCalculatorEnvironment({
+    model: policy,
+    tokenizer,
+    config: config.env,
+    seed: config.seed + 4,
+  });
   const curve = { train: [], eval: [afterSft.point] };
+  let afterPpo = afterSft.point;
   log(`PPO: ${config.ppo.steps} steps × ${config.ppo.batchSize} episodes`);
   for (let step = 1; step <= config.ppo.steps; step++) {
     const tasks = sampleTasks(train, config.ppo.batchSize, rng);
@@ -118,7 +156,11 @@ export async function runExperiment(config, { runDir, log = console.log }) {
     const ppoStats = await trainer.step(pick(queries), pick(responses), pick(rewards), pick(masks));
     const summary = summarizeEpisodes(histories, rewards);
     await tracker.log(
-      { 'env/reward_mean': summary.accuracy, 'env/tool_call_rate': summary.toolCallRate, ...statsToMetrics(stats) },
+      {
+        'env/reward_mean': summary.accuracy,
+        'env/tool_call_rate': summary.toolCallRate,
+        ...statsToMetrics(stats),
+      },
       step,
     );
     curve.train.push({ step, reward: summary.accuracy, toolCallRate: summary.toolCallRate });
@@ -127,14 +169,16 @@ export async function runExperiment(config, { runDir, log = console.log }) {
         `kl ${Number(ppoStats['objective/kl'] ?? Number.NaN).toFixed(3)} (${seconds()} s)`,
     );
     if (step % config.ppo.evalEvery === 0 || step === config.ppo.steps) {
-      curve.eval.push((await evalAt(step)).point);
+      afterPpo = (await evalAt(step)).point;
+      curve.eval.push(afterPpo);
     }
   }
-  const afterPpo = curve.eval[curve.eval.length - 1];
   const finalEpisodes = lastEval?.sampled;
   if (finalEpisodes) {
     const wrong = finalEpisodes.histories.filter((_, i) => finalEpisodes.rewards[i] === 0).slice(0, 8);
-    log(`  wrong held-out episodes after PPO (first ${wrong.length}):\n    ${wrong.map((h) => h.text).join('\n    ')}`);
+    log(
+      `  wrong held-out episodes after PPO (first ${wrong.length}):\n    ${wrong.map((h) => h.text).join('\n    ')}`,
+    );
   }
 
   const totalSeconds = seconds();
@@ -170,9 +214,21 @@ export function learningCurve(curve) {
     yLabel: 'rate',
     yDomain: [0, 1],
     series: [
-      { name: 'held-out accuracy', points: curve.eval.map((p) => ({ x: p.step, y: p.sampled.accuracy })), markers: true },
-      { name: 'held-out tool calls', points: curve.eval.map((p) => ({ x: p.step, y: p.sampled.toolCallRate })), markers: true },
-      { name: 'train batch reward', points: curve.train.map((p) => ({ x: p.step, y: p.reward })), dashed: true },
+      {
+        name: 'held-out accuracy',
+        points: curve.eval.map((p) => ({ x: p.step, y: p.sampled.accuracy })),
+        markers: true,
+      },
+      {
+        name: 'held-out tool calls',
+        points: curve.eval.map((p) => ({ x: p.step, y: p.sampled.toolCallRate })),
+        markers: true,
+      },
+      {
+        name: 'train batch reward',
+        points: curve.train.map((p) => ({ x: p.step, y: p.reward })),
+        dashed: true,
+      },
     ],
   });
 }

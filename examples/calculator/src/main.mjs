@@ -14,7 +14,8 @@ function applyOverrides(config, args) {
     for (const key of keys.slice(0, -1)) target = target?.[key];
     const last = keys[keys.length - 1];
     if (!target || !(last in target)) throw new Error(`--set ${path}: no such config field.`);
-    target[last] = raw === 'true' ? true : raw === 'false' ? false : Number.isNaN(Number(raw)) ? raw : Number(raw);
+    target[last] =
+      raw === 'true' ? true : raw === 'false' ? false : Number.isNaN(Number(raw)) ? raw : Number(raw);
   }
   return config;
 }
@@ -22,7 +23,11 @@ function applyOverrides(config, args) {
 const smoke = process.argv.includes('--smoke');
 const config = applyOverrides(structuredClone(smoke ? SMOKE_CONFIG : FULL_CONFIG), process.argv.slice(2));
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-const runDir = join(fileURLToPath(new URL('..', import.meta.url)), 'runs', `${stamp}${smoke ? '-smoke' : ''}${process.env.RUN_TAG ?? ''}`);
+const runDir = join(
+  fileURLToPath(new URL('..', import.meta.url)),
+  'runs',
+  `${stamp}${smoke ? '-smoke' : ''}${process.env.RUN_TAG ?? ''}`,
+);
 
 console.log(`calculator example (${smoke ? 'smoke' : 'full'} mode), run directory ${runDir}`);
 console.log(`config: ${JSON.stringify(config, null, 2)}`);

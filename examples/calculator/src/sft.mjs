@@ -44,13 +44,19 @@ export async function runSft({ model, tokenizer, pool, config, tracker, onProgre
     optimizer.setLearningRate(schedule(step));
     const tasks = sampleTasks(pool, batchSize, rng);
     const examples = tasks.map((task) =>
-      encodeTranscript(transcriptSegments(task, rng.next() < toolFraction ? 'tool' : 'direct', calculator), tokenizer),
+      encodeTranscript(
+        transcriptSegments(task, rng.next() < toolFraction ? 'tool' : 'direct', calculator),
+        tokenizer,
+      ),
     );
     const { inputs, labels } = buildSftBatch(examples, padTokenId);
     const inputIds = tf.tensor2d(inputs, undefined, 'int32');
     const labelIds = tf.tensor2d(labels, undefined, 'int32');
     const { value, grads } = tf.variableGrads(
-      () => crossEntropy(model.forward({ inputIds, training: true }).logits, labelIds, { ignoreIndex: IGNORE_INDEX }),
+      () =>
+        crossEntropy(model.forward({ inputIds, training: true }).logits, labelIds, {
+          ignoreIndex: IGNORE_INDEX,
+        }),
       variables.map((v) => v.variable),
     );
     clipGradNorm(grads, 1.0);

@@ -6,7 +6,10 @@
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd'];
 
 function escapeXml(text) {
-  return String(text).replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]);
+  return String(text).replace(
+    /[<>&"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c],
+  );
 }
 
 function niceTicks(min, max, count) {
@@ -15,7 +18,8 @@ function niceTicks(min, max, count) {
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? raw;
   const ticks = [];
-  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(Number(v.toFixed(10)));
+  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step)
+    ticks.push(Number(v.toFixed(10)));
   return ticks;
 }
 
@@ -24,7 +28,8 @@ function niceTicks(min, max, count) {
  * y range (e.g. [0, 1] for accuracy); the x range spans the data.
  */
 export function lineChartSvg({ title, xLabel, yLabel, series, yDomain, width = 720, height = 420 }) {
-  if (!Array.isArray(series) || series.length === 0) throw new Error('lineChartSvg: `series` must be a non-empty array.');
+  if (!Array.isArray(series) || series.length === 0)
+    throw new Error('lineChartSvg: `series` must be a non-empty array.');
   const margin = { top: 48, right: 170, bottom: 56, left: 64 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
@@ -33,8 +38,8 @@ export function lineChartSvg({ title, xLabel, yLabel, series, yDomain, width = 7
   const xMin = Math.min(...xs);
   const xMax = Math.max(...xs, xMin + 1);
   const [yMin, yMax] = yDomain ?? [Math.min(...ys), Math.max(...ys)];
-  const sx = (x) => margin.left + ((x - xMin) / (xMax - xMin)) * plotW;
-  const sy = (y) => margin.top + plotH - ((y - yMin) / (yMax - yMin || 1)) * plotH;
+  const sx = (x) => Number((margin.left + ((x - xMin) / (xMax - xMin)) * plotW).toFixed(1));
+  const sy = (y) => Number((margin.top + plotH - ((y - yMin) / (yMax - yMin || 1)) * plotH).toFixed(1));
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
@@ -59,10 +64,15 @@ export function lineChartSvg({ title, xLabel, yLabel, series, yDomain, width = 7
   );
   series.forEach((s, index) => {
     const color = s.color ?? COLORS[index % COLORS.length];
-    const path = s.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ');
-    parts.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`);
+    const path = s.points
+      .map((p, i) => `${i === 0 ? 'M' : 'L'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`)
+      .join(' ');
+    parts.push(
+      `<path d="${path}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`,
+    );
     if (s.markers) {
-      for (const p of s.points) parts.push(`<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="3.5" fill="${color}"/>`);
+      for (const p of s.points)
+        parts.push(`<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="3.5" fill="${color}"/>`);
     }
     const ly = margin.top + 10 + index * 20;
     const lx = margin.left + plotW + 14;

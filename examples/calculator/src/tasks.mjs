@@ -14,10 +14,18 @@ export const OPERAND_LIMIT = 50;
 
 /** Builds the task for `a op b`. */
 export function makeTask(a, b, op) {
-  if (!Number.isInteger(a) || !Number.isInteger(b) || a < 0 || b < 0 || a >= OPERAND_LIMIT || b >= OPERAND_LIMIT) {
+  if (
+    !Number.isInteger(a) ||
+    !Number.isInteger(b) ||
+    a < 0 ||
+    b < 0 ||
+    a >= OPERAND_LIMIT ||
+    b >= OPERAND_LIMIT
+  ) {
     throw new Error(`makeTask: operands must be integers in 0..${OPERAND_LIMIT - 1}, got a=${a}, b=${b}.`);
   }
-  if (!OPERATORS.includes(op)) throw new Error(`makeTask: op must be one of ${OPERATORS.join(' ')}, got ${op}.`);
+  if (!OPERATORS.includes(op))
+    throw new Error(`makeTask: op must be one of ${OPERATORS.join(' ')}, got ${op}.`);
   const answer = op === '+' ? a + b : op === '-' ? a - b : a * b;
   const expression = `${a}${op}${b}`;
   return { a, b, op, expression, question: `What is ${expression}?`, answer };
@@ -27,7 +35,8 @@ export function makeTask(a, b, op) {
 export function allTasks() {
   const tasks = [];
   for (const op of OPERATORS) {
-    for (let a = 0; a < OPERAND_LIMIT; a++) for (let b = 0; b < OPERAND_LIMIT; b++) tasks.push(makeTask(a, b, op));
+    for (let a = 0; a < OPERAND_LIMIT; a++)
+      for (let b = 0; b < OPERAND_LIMIT; b++) tasks.push(makeTask(a, b, op));
   }
   return tasks;
 }

@@ -3,8 +3,8 @@ import {
   createCalculatorTokenizer,
   encodeTranscript,
   exactMatchReward,
-  parseSubmittedResult,
   PROTOCOL_TOKENS,
+  parseSubmittedResult,
   TEMPLATE_TOKENS,
   tokenizerCorpus,
   transcriptSegments,
@@ -46,11 +46,14 @@ describe('transcript format', () => {
   });
 
   it('writes the direct transcript without the tool', () => {
-    expect(transcriptText(transcriptSegments(makeTask(7, 6, '*'), 'direct'))).toBe('What is 7*6?Result=42<submit>');
+    expect(transcriptText(transcriptSegments(makeTask(7, 6, '*'), 'direct'))).toBe(
+      'What is 7*6?Result=42<submit>',
+    );
   });
 
   it('makes each marker and template word one token and tokenizes a number alike everywhere', () => {
-    for (const marker of [...PROTOCOL_TOKENS, ...TEMPLATE_TOKENS]) expect(tokenizer.encode(marker)).toHaveLength(1);
+    for (const marker of [...PROTOCOL_TOKENS, ...TEMPLATE_TOKENS])
+      expect(tokenizer.encode(marker)).toHaveLength(1);
     expect(tokenizer.vocabSize).toBe(VOCAB_SIZE);
     const number = pieces('2064');
     expect(number.join('')).toBe('2064');
