@@ -15,7 +15,7 @@ describeEachBackend('RL math edge cases', () => {
     const total = z.reduce((a, b) => a + b, 0);
     const expected = z.map((v, i) => (i === 2 ? 1 : 0) - v / total);
     const grad = Array.from(grads[logits.name]!.dataSync());
-    grad.forEach((g, i) => expect(g).toBeCloseTo(expected[i]!, 5));
+    for (const [i, g] of grad.entries()) expect(g).toBeCloseTo(expected[i]!, 5);
     expect(value.dataSync()[0]).toBeCloseTo(Math.log(z[2]! / total), 5);
     tf.dispose([value, logits, ...Object.values(grads)]);
   });
