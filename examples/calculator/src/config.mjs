@@ -9,7 +9,7 @@ export const FULL_CONFIG = {
   testSize: 200,
   model: { n_embd: 64, n_layer: 2, n_head: 2, n_positions: 64, embd_pdrop: 0, resid_pdrop: 0, attn_pdrop: 0 },
   sft: {
-    steps: 1500,
+    steps: 2000,
     batchSize: 32,
     learningRate: 3e-3,
     warmupSteps: 100,
@@ -19,9 +19,9 @@ export const FULL_CONFIG = {
   },
   env: { maxTurns: 2, maxNewTokens: 8, generateBatchSize: 64 },
   ppo: {
-    steps: 60,
+    steps: 50,
     batchSize: 64,
-    learningRate: 3e-4,
+    learningRate: 5e-5,
     miniBatchSize: 16,
     ppoEpochs: 4,
     initKlCoef: 0.05,
