@@ -13,13 +13,19 @@ function plainMatMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   return tf.matMul(a, b);
 }
 
+/** Set by `@trl/native` while its kernels (fast with transpose flags) serve wasm's MatMul. */
+const NATIVE_MATMUL_FLAG = Symbol.for('@trl/native.fastTransposedMatMul');
+
 /**
  * Whether the backend multiplies transposed operands as fast as plain ones. Native TensorFlow
- * does; wasm routes only non-transposed 2-D products through XNNPACK, so there (and on cpu,
- * where it costs nothing extra) transposing explicitly first is the fast path.
+ * does, and so does wasm with `@trl/native`'s kernels registered; stock wasm routes only
+ * non-transposed 2-D products through XNNPACK, so there (and on cpu, where it costs nothing
+ * extra) transposing explicitly first is the fast path.
  */
 function hasFastTransposedMatMul(): boolean {
-  return tf.getBackend() === 'tensorflow';
+  const backend = tf.getBackend();
+  if (backend === 'tensorflow') return true;
+  return backend === 'wasm' && (globalThis as Record<symbol, unknown>)[NATIVE_MATMUL_FLAG] === true;
 }
 
 const matmul2dOp = customGradient<[tf.Tensor2D, tf.Tensor2D], tf.Tensor2D>(([a, b], save) => {
