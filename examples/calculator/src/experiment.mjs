@@ -220,6 +220,11 @@ export function learningCurve(curve) {
         markers: true,
       },
       {
+        name: 'held-out acc. (greedy)',
+        points: curve.eval.map((p) => ({ x: p.step, y: p.greedy.accuracy })),
+        markers: true,
+      },
+      {
         name: 'held-out tool calls',
         points: curve.eval.map((p) => ({ x: p.step, y: p.sampled.toolCallRate })),
         markers: true,
