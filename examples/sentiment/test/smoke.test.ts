@@ -1,0 +1,39 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SMOKE_CONFIG } from '../src/config.mjs';
+import { runExperiment } from '../src/experiment.mjs';
+
+describe('smoke run', () => {
+  const runDir = mkdtempSync(join(tmpdir(), 'sentiment-smoke-'));
+  afterAll(() => rmSync(runDir, { recursive: true, force: true }));
+
+  it('runs SFT, evaluation and PPO end to end with finite numbers and writes logs, curve and checkpoint', async () => {
+    const summary = await runExperiment(SMOKE_CONFIG, { runDir, log: () => {} });
+    expect(summary.heldOutOpenings).toBe(SMOKE_CONFIG.testSize);
+    expect(summary.curve.train).toHaveLength(SMOKE_CONFIG.ppo.steps);
+    expect(summary.afterPpo.step).toBe(SMOKE_CONFIG.ppo.steps);
+    for (const value of [
+      summary.beforePpo.meanReward,
+      summary.afterPpo.meanReward,
+      summary.maxKl,
+      summary.sftFinalLoss,
+    ]) {
+      expect(Number.isFinite(value)).toBe(true);
+    }
+    for (const point of summary.curve.train) {
+      expect(Number.isFinite(point.reward)).toBe(true);
+      expect(Number.isFinite(point.kl)).toBe(true);
+    }
+    expect(summary.samplesAfter).toHaveLength(SMOKE_CONFIG.testSize);
+    const lines = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n');
+    const keys = new Set(lines.flatMap((line) => Object.keys(JSON.parse(line))));
+    expect(keys).toContain('sft/loss');
+    expect(keys).toContain('eval/reward_mean');
+    expect(keys).toContain('objective/kl');
+    expect(readFileSync(join(runDir, 'learning-curve.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
+    const saved = JSON.parse(readFileSync(join(runDir, 'checkpoint', 'config.json'), 'utf8'));
+    expect(saved.n_embd).toBe(SMOKE_CONFIG.model.n_embd);
+  });
+});
