@@ -177,6 +177,7 @@ export async function runExperiment(config, { runDir, log = console.log }) {
     samplesAfter: after.samples,
     finalKl: kls.at(-1),
     maxKl: round(Math.max(...kls)),
+    medianKl: round(kls.slice().sort((a, b) => a - b)[Math.floor(kls.length / 2)]),
     sftFinalLoss: round(sft.finalLoss),
     sftSeconds,
     ppoSeconds: round(totalSeconds - sftSeconds, 1),

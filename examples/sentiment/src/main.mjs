@@ -40,7 +40,7 @@ console.log(
       `before PPO ${beforePpo.meanReward}, after PPO ${afterPpo.meanReward}`,
     `positive continuations: ${(beforePpo.positiveRate * 100).toFixed(1)}% -> ${(afterPpo.positiveRate * 100).toFixed(1)}%, ` +
       `negative: ${(beforePpo.negativeRate * 100).toFixed(1)}% -> ${(afterPpo.negativeRate * 100).toFixed(1)}%`,
-    `objective/kl: final ${summary.finalKl}, max ${summary.maxKl}`,
+    `objective/kl per PPO step: final ${summary.finalKl}, median ${summary.medianKl}, max ${summary.maxKl}`,
     `wall time: ${summary.totalSeconds} s (SFT ${summary.sftSeconds} s, evaluation + PPO ${summary.ppoSeconds} s), load average ${summary.loadAverage.join(' ')}`,
     `logs, curve and checkpoint: ${runDir}`,
   ].join('\n'),

@@ -1,0 +1,36 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SMOKE_CONFIG } from '../src/config.mjs';
+import { runExperiment } from '../src/experiment.mjs';
+
+describe('smoke run', () => {
+  const runDir = mkdtempSync(join(tmpdir(), 'reward-model-smoke-'));
+  afterAll(() => rmSync(runDir, { recursive: true, force: true }));
+
+  it('trains the reward model, then runs SFT and PPO against it with finite numbers', async () => {
+    const summary = await runExperiment(SMOKE_CONFIG, { runDir, log: () => {} });
+    expect(summary.rewardModel.evalPairs).toBe(SMOKE_CONFIG.reward.evalPairs);
+    expect(summary.rewardModel.accuracy).toBeGreaterThanOrEqual(0);
+    expect(summary.rewardModel.accuracy).toBeLessThanOrEqual(1);
+    expect(Number.isFinite(summary.rewardModel.evalLoss)).toBe(true);
+    expect(summary.curve.train).toHaveLength(SMOKE_CONFIG.ppo.steps);
+    expect(summary.afterPpo.step).toBe(SMOKE_CONFIG.ppo.steps);
+    for (const point of summary.curve.train) {
+      expect(Number.isFinite(point.reward)).toBe(true);
+      expect(Number.isFinite(point.kl)).toBe(true);
+    }
+    expect(Number.isFinite(summary.afterPpo.rewardModelScore)).toBe(true);
+    const keys = new Set(
+      readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .flatMap((line) => Object.keys(JSON.parse(line))),
+    );
+    expect(keys).toContain('eval/reward_model_score');
+    expect(keys).toContain('objective/kl');
+    expect(existsSync(join(runDir, 'reward-model', 'config.json'))).toBe(true);
+    expect(readFileSync(join(runDir, 'learning-curve.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
+  });
+});
