@@ -240,17 +240,17 @@ export function learningCurve(curve) {
     yLabel: 'score',
     series: [
       {
-        name: 'held-out reward-model score',
+        name: 'held-out RM score',
         points: curve.eval.map((p) => ({ x: p.step, y: p.rewardModelScore })),
         markers: true,
       },
       {
-        name: 'held-out positivity (hidden)',
+        name: 'held-out positivity',
         points: curve.eval.map((p) => ({ x: p.step, y: p.positivity })),
         markers: true,
       },
       {
-        name: 'train batch reward-model score',
+        name: 'batch RM score',
         points: curve.train.map((p) => ({ x: p.step, y: p.reward })),
         dashed: true,
       },
