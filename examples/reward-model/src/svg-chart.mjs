@@ -42,6 +42,7 @@ export function lineChartSvg({ title, xLabel, yLabel, series, yDomain, width = 7
   const sy = (y) => Number((margin.top + plotH - ((y - yMin) / (yMax - yMin || 1)) * plotH).toFixed(1));
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+    `<title>${escapeXml(title)}</title>`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text x="${margin.left + plotW / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
   ];

@@ -16,10 +16,10 @@ export const FULL_CONFIG = {
   ppo: {
     steps: 40,
     batchSize: 64,
-    learningRate: 1e-4,
+    learningRate: 5e-5,
     miniBatchSize: 16,
     ppoEpochs: 4,
-    initKlCoef: 0.1,
+    initKlCoef: 0.3,
     adapKlCtrl: true,
     maxGradNorm: 1,
     /** Held-out evaluation every n PPO steps (and after the last). */
