@@ -7,9 +7,9 @@ export const FULL_CONFIG = {
   backend: 'wasm',
   /** Held-out questions, never used in SFT or PPO. */
   testSize: 200,
-  model: { n_embd: 64, n_layer: 2, n_head: 2, n_positions: 64, embd_pdrop: 0, resid_pdrop: 0, attn_pdrop: 0 },
+  model: { n_embd: 96, n_layer: 2, n_head: 2, n_positions: 64, embd_pdrop: 0, resid_pdrop: 0, attn_pdrop: 0 },
   sft: {
-    steps: 2000,
+    steps: 2500,
     batchSize: 32,
     learningRate: 3e-3,
     warmupSteps: 100,
