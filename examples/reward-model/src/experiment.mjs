@@ -1,29 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import {
-  getBackendInfo,
-  initBackend,
-  JsonlTracker,
-  MultiTracker,
-  Rng,
-  TensorBoardTracker,
-  tf,
-} from '@trl/core';
+import { getBackendInfo, initBackend, Rng, tf } from '@trl/core';
+import { createRunTracker, mean, round } from '@trl/example-kit/run';
+import { runSft } from '@trl/example-kit/sft';
+import { lineChartSvg } from '@trl/example-kit/svg-chart';
 import { Gpt2LMHeadModel, Gpt2WithValueHead, trainBpeTokenizer } from '@trl/models';
 import { PPOTrainer } from '@trl/ppo';
 import { allOpenings, positivity, sampleReviews, splitOpenings } from './pairs.mjs';
 import { trainRewardModel } from './reward-model.mjs';
-import { runSft } from './sft.mjs';
-import { lineChartSvg } from './svg-chart.mjs';
-
-function round(value, digits = 4) {
-  return Number(value.toFixed(digits));
-}
-
-function mean(values) {
-  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
-}
 
 /**
  * Continues every prompt once with the policy and scores prompt + continuation (special tokens
@@ -65,10 +50,7 @@ export async function runExperiment(config, { runDir, log = console.log }) {
   writeFileSync(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   await initBackend(config.backend);
   log(`backend: ${getBackendInfo().name}`);
-  const tracker = new MultiTracker([
-    new JsonlTracker(join(runDir, 'metrics.jsonl'), { append: false }),
-    new TensorBoardTracker(join(runDir, 'tensorboard')),
-  ]);
+  const tracker = createRunTracker(runDir);
   const { test, train } = splitOpenings(config.testSize, config.seed);
   const tokenizer = trainBpeTokenizer(sampleReviews(allOpenings(), 2000, new Rng(config.seed + 5)), {
     vocabSize: config.vocabSize,
@@ -107,7 +89,7 @@ export async function runExperiment(config, { runDir, log = console.log }) {
   const sft = await runSft({
     model: lm,
     tokenizer,
-    openings: train,
+    sampleTexts: (count, rng) => sampleReviews(train, count, rng),
     config: { ...config.sft, seed: config.seed + 2 },
     tracker,
     onProgress: (step, loss) => log(`  sft step ${step} loss ${loss.toFixed(4)} (${seconds()} s)`),

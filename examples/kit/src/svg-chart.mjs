@@ -24,8 +24,19 @@ function niceTicks(min, max, count) {
 }
 
 /**
- * Renders `series` ({ name, points: [{ x, y }] }[]) as an SVG document string. `yDomain` fixes the
- * y range (e.g. [0, 1] for accuracy); the x range spans the data.
+ * @typedef {object} ChartSeries One line of the chart.
+ * @property {string} name Legend label.
+ * @property {{ x: number, y: number }[]} points Vertices, in drawing order.
+ * @property {string} [color] Stroke colour; defaults to a palette entry by position.
+ * @property {boolean} [dashed] Dashed stroke, for noisier per-batch curves.
+ * @property {boolean} [markers] A dot on every point, for sparse evaluation curves.
+ */
+
+/**
+ * Renders `series` as an SVG document string. `yDomain` fixes the y range (e.g. [0, 1] for
+ * accuracy); the x range spans the data.
+ * @param {{ title: string, xLabel: string, yLabel: string, series: ChartSeries[], yDomain?: [number, number], width?: number, height?: number }} options
+ * @returns {string}
  */
 export function lineChartSvg({ title, xLabel, yLabel, series, yDomain, width = 720, height = 420 }) {
   if (!Array.isArray(series) || series.length === 0)

@@ -1,5 +1,4 @@
 import { AdamW, clipGradNorm, createLrSchedule, crossEntropy, Rng, tf } from '@trl/core';
-import { sampleReviews } from './reviews.mjs';
 
 const IGNORE_INDEX = -100;
 
@@ -19,10 +18,22 @@ export function buildLmBatch(rows, padTokenId) {
 }
 
 /**
- * SFT warm start on freshly drawn reviews of the training openings, so the policy writes reviews of
- * every sentiment before PPO. AdamW with warmup + cosine decay and gradient clipping.
+ * SFT warm start on freshly drawn texts (`sampleTexts(batchSize, rng)` each step), so the policy
+ * already writes the example's kind of text before PPO. AdamW with warmup + cosine decay and
+ * gradient clipping; logs `sft/loss` and `sft/lr` every `logEvery` steps and on the last one.
+ * @param {{
+ *   model: import('@trl/core').CausalLM,
+ *   tokenizer: import('@trl/core').Tokenizer,
+ *   sampleTexts: ((batchSize: number, rng: import('@trl/core').Rng) => string[]) | undefined,
+ *   config: { steps?: number, batchSize?: number, learningRate?: number, warmupSteps?: number, seed?: number, logEvery?: number },
+ *   tracker: import('@trl/core').Tracker,
+ *   onProgress?: (step: number, loss: number) => void | Promise<void>,
+ * }} options
+ * @returns {Promise<{ finalLoss: number }>}
  */
-export async function runSft({ model, tokenizer, openings, config, tracker, onProgress }) {
+export async function runSft({ model, tokenizer, sampleTexts, config, tracker, onProgress }) {
+  if (typeof sampleTexts !== 'function')
+    throw new Error('runSft: `sampleTexts` must be a function (batchSize, rng) => string[].');
   const { steps, batchSize, learningRate, warmupSteps, seed, logEvery } = config;
   const rng = new Rng(seed);
   const variables = model.trainableVariables();
@@ -33,7 +44,7 @@ export async function runSft({ model, tokenizer, openings, config, tracker, onPr
   let lastLoss = Number.NaN;
   for (let step = 0; step < steps; step++) {
     optimizer.setLearningRate(schedule(step));
-    const rows = sampleReviews(openings, batchSize, rng).map((text) => [...tokenizer.encode(text), eos]);
+    const rows = sampleTexts(batchSize, rng).map((text) => [...tokenizer.encode(text), eos]);
     const { inputs, labels } = buildLmBatch(rows, padTokenId);
     const inputIds = tf.tensor2d(inputs, undefined, 'int32');
     const labelIds = tf.tensor2d(labels, undefined, 'int32');
