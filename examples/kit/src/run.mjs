@@ -1,5 +1,6 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { JsonlTracker, MultiTracker, TensorBoardTracker } from '@trl/core';
+import { getBackendInfo, initBackend, JsonlTracker, MultiTracker, TensorBoardTracker } from '@trl/core';
 
 /** Rounds for logs and summaries, where more digits are noise. */
 export function round(value, digits = 4) {
@@ -17,4 +18,43 @@ export function createRunTracker(runDir) {
     new JsonlTracker(join(runDir, 'metrics.jsonl'), { append: false }),
     new TensorBoardTracker(join(runDir, 'tensorboard')),
   ]);
+}
+
+/**
+ * Opens an example's run: creates `runDir`, saves `config.json` there (so every run records what it
+ * ran with), starts `config.backend` and the tracker. `seconds()` is the wall time since the start.
+ * @param {{ config: { backend?: string } & object, runDir: string, log?: (line: string) => void }} options
+ * @returns {Promise<{ seconds: () => number, tracker: import('@trl/core').Tracker }>}
+ */
+export async function startRun({ config, runDir, log = console.log }) {
+  const started = performance.now();
+  const seconds = () => round((performance.now() - started) / 1000, 1);
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  await initBackend(config.backend);
+  log(`backend: ${getBackendInfo().name}`);
+  return { seconds, tracker: createRunTracker(runDir) };
+}
+
+/**
+ * Continues every prompt once with the trainer's policy and decodes the new tokens (special tokens
+ * dropped), in prompt order; `seed` makes held-out evaluations repeatable.
+ * @param {{
+ *   trainer: { generate(queries: number[][], options: object): Promise<number[][]> },
+ *   tokenizer: { encode(text: string): number[], decode(ids: number[], options: { skipSpecialTokens: boolean }): string },
+ *   prompts: string[],
+ *   generation: object,
+ *   seed?: number,
+ * }} options
+ * @returns {Promise<{ queries: number[][], responses: number[][], texts: string[] }>}
+ */
+export async function generateContinuations({ trainer, tokenizer, prompts, generation, seed }) {
+  const queries = prompts.map((prompt) => tokenizer.encode(prompt));
+  const responses = await trainer.generate(queries, {
+    ...generation,
+    returnPrompt: false,
+    ...(seed === undefined ? {} : { seed }),
+  });
+  const texts = responses.map((ids) => tokenizer.decode(ids, { skipSpecialTokens: true }));
+  return { queries, responses, texts };
 }

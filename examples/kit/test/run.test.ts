@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRunTracker, mean, round } from '../src/run.mjs';
+import { createRunTracker, generateContinuations, mean, round, startRun } from '../src/run.mjs';
 
 describe('run helpers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kit-run-'));
@@ -21,5 +21,49 @@ describe('run helpers', () => {
     await tracker.close();
     const line = JSON.parse(readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n')[0] ?? '{}');
     expect(line['sft/loss']).toBe(2.5);
+  });
+
+  it('starts a run: config.json saved, backend started and logged, a ticking clock and a tracker', async () => {
+    const runDir = join(dir, 'nested', 'run');
+    const logged: string[] = [];
+    const config = { backend: 'cpu', seed: 3 };
+    const { seconds, tracker } = await startRun({ config, runDir, log: (line: string) => logged.push(line) });
+    expect(JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8'))).toEqual(config);
+    expect(logged).toEqual(['backend: cpu']);
+    expect(seconds()).toBeGreaterThanOrEqual(0);
+    await tracker.log({ x: 1 }, 0);
+    await tracker.close();
+    expect(readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')).toContain('"x":1');
+  });
+
+  it('generates one continuation per prompt, passing the seed only when given', async () => {
+    const calls: Record<string, unknown>[] = [];
+    const trainer = {
+      generate: async (queries: number[][], options: Record<string, unknown>) => {
+        calls.push(options);
+        return queries.map((q) => [q.length, 0]);
+      },
+    };
+    const tokenizer = {
+      encode: (text: string) => [...text].map((c) => c.charCodeAt(0)),
+      decode: (ids: number[], options: { skipSpecialTokens: boolean }) =>
+        ids.filter((id) => !(options.skipSpecialTokens && id === 0)).join('|'),
+    };
+    const generation = { maxNewTokens: 2 };
+    const out = await generateContinuations({
+      trainer,
+      tokenizer,
+      prompts: ['ab', 'xyz'],
+      generation,
+      seed: 7,
+    });
+    expect(out.queries).toEqual([
+      [97, 98],
+      [120, 121, 122],
+    ]);
+    expect(out.texts).toEqual(['2', '3']);
+    expect(calls[0]).toEqual({ maxNewTokens: 2, returnPrompt: false, seed: 7 });
+    await generateContinuations({ trainer, tokenizer, prompts: ['a'], generation });
+    expect(calls[1]).toEqual({ maxNewTokens: 2, returnPrompt: false });
   });
 });

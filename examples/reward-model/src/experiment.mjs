@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { getBackendInfo, initBackend, Rng, tf } from '@trl/core';
-import { createRunTracker, mean, round } from '@trl/example-kit/run';
+import { getBackendInfo, Rng, tf } from '@trl/core';
+import { generateContinuations, mean, round, startRun } from '@trl/example-kit/run';
 import { runSft } from '@trl/example-kit/sft';
 import { lineChartSvg } from '@trl/example-kit/svg-chart';
 import { Gpt2LMHeadModel, Gpt2WithValueHead, trainBpeTokenizer } from '@trl/models';
@@ -16,13 +16,13 @@ import { trainRewardModel } from './reward-model.mjs';
  * the policy never sees, to check the learned reward is not being gamed.
  */
 export async function rollout({ trainer, rewardModel, tokenizer, prompts, generation, seed }) {
-  const queries = prompts.map((prompt) => tokenizer.encode(prompt));
-  const responses = await trainer.generate(queries, {
-    ...generation,
-    returnPrompt: false,
-    ...(seed === undefined ? {} : { seed }),
+  const { queries, responses, texts } = await generateContinuations({
+    trainer,
+    tokenizer,
+    prompts,
+    generation,
+    seed,
   });
-  const texts = responses.map((ids) => tokenizer.decode(ids, { skipSpecialTokens: true }));
   const rewards = rewardModel.score(prompts.map((prompt, i) => prompt + texts[i]));
   return { queries, responses, texts, rewards, positivity: texts.map(positivity) };
 }
@@ -44,13 +44,7 @@ function rewardModelCurve(logPath) {
  * and a KL penalty to the SFT model. Writes logs, the learning curve and a summary under `runDir`.
  */
 export async function runExperiment(config, { runDir, log = console.log }) {
-  const started = performance.now();
-  const seconds = () => round((performance.now() - started) / 1000, 1);
-  mkdirSync(runDir, { recursive: true });
-  writeFileSync(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
-  await initBackend(config.backend);
-  log(`backend: ${getBackendInfo().name}`);
-  const tracker = createRunTracker(runDir);
+  const { seconds, tracker } = await startRun({ config, runDir, log });
   const { test, train } = splitOpenings(config.testSize, config.seed);
   const tokenizer = trainBpeTokenizer(sampleReviews(allOpenings(), 2000, new Rng(config.seed + 5)), {
     vocabSize: config.vocabSize,

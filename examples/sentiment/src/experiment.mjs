@@ -1,8 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { getBackendInfo, initBackend, Rng, tf } from '@trl/core';
-import { createRunTracker, mean, round } from '@trl/example-kit/run';
+import { getBackendInfo, Rng, tf } from '@trl/core';
+import { generateContinuations, mean, round, startRun } from '@trl/example-kit/run';
 import { runSft } from '@trl/example-kit/sft';
 import { lineChartSvg } from '@trl/example-kit/svg-chart';
 import { Gpt2LMHeadModel, Gpt2WithValueHead, trainBpeTokenizer } from '@trl/models';
@@ -15,13 +15,13 @@ import { sentimentReward } from './reward.mjs';
  * dropped) with AFINN-165. Returns the continuations' texts and rewards, in prompt order.
  */
 export async function rollout({ trainer, tokenizer, prompts, generation, seed }) {
-  const queries = prompts.map((prompt) => tokenizer.encode(prompt));
-  const responses = await trainer.generate(queries, {
-    ...generation,
-    returnPrompt: false,
-    ...(seed === undefined ? {} : { seed }),
+  const { queries, responses, texts } = await generateContinuations({
+    trainer,
+    tokenizer,
+    prompts,
+    generation,
+    seed,
   });
-  const texts = responses.map((ids) => tokenizer.decode(ids, { skipSpecialTokens: true }));
   return { queries, responses, texts, rewards: texts.map(sentimentReward) };
 }
 
@@ -31,13 +31,7 @@ export async function rollout({ trainer, tokenizer, prompts, generation, seed })
  * Writes logs, the learning curve, a summary and the final checkpoint under `runDir`; returns the summary.
  */
 export async function runExperiment(config, { runDir, log = console.log }) {
-  const started = performance.now();
-  const seconds = () => round((performance.now() - started) / 1000, 1);
-  mkdirSync(runDir, { recursive: true });
-  writeFileSync(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
-  await initBackend(config.backend);
-  log(`backend: ${getBackendInfo().name}`);
-  const tracker = createRunTracker(runDir);
+  const { seconds, tracker } = await startRun({ config, runDir, log });
 
   const { test, train } = splitOpenings(config.testSize, config.seed);
   const tokenizer = trainBpeTokenizer(sampleReviews(allOpenings(), 2000, new Rng(config.seed + 5)), {
