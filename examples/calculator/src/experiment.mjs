@@ -9,13 +9,13 @@ import {
   TensorBoardTracker,
   tf,
 } from '@trl/core';
+import { lineChartSvg } from '@trl/example-kit/svg-chart';
 import { Gpt2LMHeadModel, Gpt2WithValueHead } from '@trl/models';
 import { PPOTrainer } from '@trl/ppo';
 import { statsToMetrics } from '@trl/textenv';
 import { createCalculatorEnvironment, evaluate, summarizeEpisodes } from './environment.mjs';
 import { createCalculatorTokenizer, tokenizerCorpus } from './protocol.mjs';
 import { runSft } from './sft.mjs';
-import { lineChartSvg } from './svg-chart.mjs';
 import { sampleTasks, splitTasks } from './tasks.mjs';
 
 function round(value, digits = 4) {

@@ -1,33 +1,15 @@
 #!/usr/bin/env node
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseRunArgs } from '@trl/example-kit/cli';
 import { FULL_CONFIG, SMOKE_CONFIG } from './config.mjs';
 import { runExperiment } from './experiment.mjs';
 
-/** Applies `--set path.to.key=value` overrides (numbers and booleans parsed) to a config copy. */
-function applyOverrides(config, args) {
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] !== '--set') continue;
-    const [path, raw] = String(args[++i]).split('=');
-    const keys = path.split('.');
-    let target = config;
-    for (const key of keys.slice(0, -1)) target = target?.[key];
-    const last = keys[keys.length - 1];
-    if (!target || !(last in target)) throw new Error(`--set ${path}: no such config field.`);
-    target[last] =
-      raw === 'true' ? true : raw === 'false' ? false : Number.isNaN(Number(raw)) ? raw : Number(raw);
-  }
-  return config;
-}
-
-const smoke = process.argv.includes('--smoke');
-const config = applyOverrides(structuredClone(smoke ? SMOKE_CONFIG : FULL_CONFIG), process.argv.slice(2));
-const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-const runDir = join(
-  fileURLToPath(new URL('..', import.meta.url)),
-  'runs',
-  `${stamp}${smoke ? '-smoke' : ''}${process.env.RUN_TAG ?? ''}`,
-);
+const { smoke, config, runDir } = parseRunArgs({
+  args: process.argv.slice(2),
+  smokeConfig: SMOKE_CONFIG,
+  fullConfig: FULL_CONFIG,
+  exampleDir: fileURLToPath(new URL('..', import.meta.url)),
+});
 
 console.log(`calculator example (${smoke ? 'smoke' : 'full'} mode), run directory ${runDir}`);
 console.log(`config: ${JSON.stringify(config, null, 2)}`);
