@@ -10,7 +10,7 @@ import { RewardTrainer, rewardConfigSchema } from '@trl/reward';
 import type { CliIo } from '../io';
 import { resolveConfig } from '../options/resolve';
 import { loadRunData, loraSettings } from './load-data';
-import { runSetupSchema } from './run-setup';
+import { runSetupSchema, trainerArgs } from './run-setup';
 import { formatConfig, saveResolvedConfig } from './save-config';
 
 /** `trl reward`'s options: the run setup plus RewardConfig. */
@@ -23,23 +23,9 @@ export async function runReward(flags: Record<string, unknown>, io: CliIo): Prom
   if (config.dryRun) return 0;
   await initBackend(config.backend);
   const data = await loadRunData(config, config.seed, io);
-  const {
-    modelNameOrPath,
-    datasetPath,
-    evalDatasetPath,
-    evalSplit,
-    onBadRecord,
-    backend,
-    dryRun,
-    usePeft,
-    loraR,
-    loraAlpha,
-    loraDropout,
-    loraTargetModules,
-    ...args
-  } = config;
-  const tokenizer = await AutoTokenizer.fromPretrained(modelNameOrPath);
-  const model = await AutoModelForSequenceClassification.fromPretrained(modelNameOrPath, {
+  const args = trainerArgs(config);
+  const tokenizer = await AutoTokenizer.fromPretrained(config.modelNameOrPath);
+  const model = await AutoModelForSequenceClassification.fromPretrained(config.modelNameOrPath, {
     numLabels: 1,
     seed: config.seed,
   });
@@ -51,7 +37,7 @@ export async function runReward(flags: Record<string, unknown>, io: CliIo): Prom
       trainDataset: data.train.toArray() as unknown as PreferenceRow[],
       evalDataset: data.eval?.toArray() as unknown as PreferenceRow[] | undefined,
       progressStream: io.stderr,
-      ...(usePeft
+      ...(config.usePeft
         ? {
             peft: {
               config: loraSettings(config) as LoraConfigInput,

@@ -31,3 +31,10 @@ export const runSetupSchema = z.object({
 
 /** Validated run setup. */
 export type RunSetup = z.output<typeof runSetupSchema>;
+
+/** The trainer's own arguments: a command's config without the run-setup options. */
+export function trainerArgs<Config extends RunSetup>(config: Config): Omit<Config, keyof RunSetup> {
+  const args: Record<string, unknown> = { ...config };
+  for (const key of Object.keys(runSetupSchema.shape)) delete args[key];
+  return args as Omit<Config, keyof RunSetup>;
+}

@@ -10,7 +10,7 @@ import { SFTTrainer, sftConfigSchema } from '@trl/sft';
 import type { CliIo } from '../io';
 import { resolveConfig } from '../options/resolve';
 import { loadRunData, loraSettings } from './load-data';
-import { runSetupSchema } from './run-setup';
+import { runSetupSchema, trainerArgs } from './run-setup';
 import { formatConfig, saveResolvedConfig } from './save-config';
 
 /** `trl sft`'s options: the run setup plus SFTConfig. */
@@ -23,23 +23,9 @@ export async function runSft(flags: Record<string, unknown>, io: CliIo): Promise
   if (config.dryRun) return 0;
   await initBackend(config.backend);
   const data = await loadRunData(config, config.seed, io);
-  const {
-    modelNameOrPath,
-    datasetPath,
-    evalDatasetPath,
-    evalSplit,
-    onBadRecord,
-    backend,
-    dryRun,
-    usePeft,
-    loraR,
-    loraAlpha,
-    loraDropout,
-    loraTargetModules,
-    ...args
-  } = config;
-  const tokenizer = await AutoTokenizer.fromPretrained(modelNameOrPath);
-  const model = await AutoModelForCausalLM.fromPretrained(modelNameOrPath, { seed: config.seed });
+  const args = trainerArgs(config);
+  const tokenizer = await AutoTokenizer.fromPretrained(config.modelNameOrPath);
+  const model = await AutoModelForCausalLM.fromPretrained(config.modelNameOrPath, { seed: config.seed });
   try {
     const trainer = new SFTTrainer({
       model,
@@ -49,7 +35,7 @@ export async function runSft(flags: Record<string, unknown>, io: CliIo): Promise
       evalDataset: data.eval,
       progressStream: io.stderr,
       onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
-      ...(usePeft
+      ...(config.usePeft
         ? {
             peft: {
               config: loraSettings(config) as LoraConfigInput,
