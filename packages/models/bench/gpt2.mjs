@@ -1,90 +1,20 @@
 #!/usr/bin/env node
 // GPT-2 throughput benchmark for @trl/models, the TypeScript side of shared/bench/torch/gpt2_bench.py:
-// same configs, same modes, same FLOP accounting and the same JSON fields, one line per measurement.
+// same configs, same modes, same FLOP accounting and the same JSON fields, one line per measurement,
+// plus memory fields (tensors_*, peak_rss_mb). The PPO step lives in ../ppo/bench/ppo-step.mjs.
 //
 //   node bench/gpt2.mjs --config tiny small --mode train sample [--steps 5] [--warmup 2] [--backend wasm]
+//                       [--native [--native-threads 1|2]] [--profile]
 //
+// --native registers @trl/native's matmul kernels (wasm only); --profile times every kernel over the
+// measured steps (table on stderr, a "kind":"profile" JSON line on stdout). See bench/README.md.
 // Needs the built packages (`pnpm build`): it imports @trl/models and @trl/core from their dist.
-import os from 'node:os';
-import { performance } from 'node:perf_hooks';
-import { AdamW, crossEntropy, initBackend, Rng, tf } from '@trl/core';
-import { Gpt2LMHeadModel } from '@trl/models';
-
-const CONFIGS = {
-  tiny: { n_layer: 2, n_embd: 128, n_head: 4, vocab: 1000, seq: 64, batch: 8, n_pos: 128 },
-  small: { n_layer: 6, n_embd: 384, n_head: 6, vocab: 8192, seq: 128, batch: 8, n_pos: 256 },
-  gpt2: { n_layer: 12, n_embd: 768, n_head: 12, vocab: 50257, seq: 128, batch: 4, n_pos: 1024 },
-};
-
-function parseArgs(argv) {
-  const args = {
-    config: ['tiny'],
-    mode: ['train', 'sample'],
-    steps: 10,
-    warmup: 2,
-    maxSeconds: 150,
-    backend: 'wasm',
-    seed: 0,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const values = [];
-    while (i + 1 < argv.length && !argv[i + 1].startsWith('--')) values.push(argv[++i]);
-    if (flag === '--config') args.config = values;
-    else if (flag === '--mode') args.mode = values;
-    else if (flag === '--steps') args.steps = Number(values[0]);
-    else if (flag === '--warmup') args.warmup = Number(values[0]);
-    else if (flag === '--max-seconds') args.maxSeconds = Number(values[0]);
-    else if (flag === '--backend') args.backend = values[0];
-    else if (flag === '--seed') args.seed = Number(values[0]);
-    else throw new Error(`unknown flag ${flag}; see the header of bench/gpt2.mjs`);
-  }
-  for (const c of args.config)
-    if (!CONFIGS[c]) throw new Error(`--config ${c}: use ${Object.keys(CONFIGS).join(', ')}`);
-  for (const m of args.mode)
-    if (!['train', 'sample'].includes(m)) throw new Error(`--mode ${m}: use train, sample`);
-  return args;
-}
-
-/** The torch comparator has no dropout: build the same model. */
-function createModel(cfg, seed) {
-  return Gpt2LMHeadModel.create(
-    {
-      vocab_size: cfg.vocab,
-      n_positions: cfg.n_pos,
-      n_embd: cfg.n_embd,
-      n_layer: cfg.n_layer,
-      n_head: cfg.n_head,
-      resid_pdrop: 0,
-      embd_pdrop: 0,
-      attn_pdrop: 0,
-      bos_token_id: null,
-      eos_token_id: null,
-    },
-    { seed },
-  );
-}
+import { AdamW, crossEntropy, Rng, tf } from '@trl/core';
+import { CONFIGS, createModel, parseArgs, randomIds, runMode, setup, timedSteps } from './harness.mjs';
 
 function countParams(model) {
   const total = model.namedWeights().reduce((sum, w) => sum + w.variable.size, 0);
   return { total, matmul: total - model.weights.wpe.size };
-}
-
-async function timedSteps(fn, warmup, steps, maxSeconds) {
-  for (let i = 0; i < warmup; i++) await fn();
-  const times = [];
-  const start = performance.now();
-  for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push((performance.now() - t0) / 1000);
-    if ((performance.now() - start) / 1000 > maxSeconds) break;
-  }
-  return times;
-}
-
-function randomIds(rng, rows, cols, vocab) {
-  return Array.from({ length: rows }, () => Array.from({ length: cols }, () => rng.nextInt(vocab)));
 }
 
 async function benchTrain(cfg, args) {
@@ -120,7 +50,7 @@ async function benchTrain(cfg, args) {
     losses.push((await value.data())[0]);
     tf.dispose([value, ...Object.values(grads)]);
   };
-  const times = await timedSteps(step, args.warmup, args.steps, args.maxSeconds);
+  const { times, memory, profile } = await timedSteps(step, args);
   const { total, matmul } = countParams(model);
   const tokens = cfg.batch * cfg.seq;
   const flopsPerToken = 6 * matmul + 12 * cfg.n_layer * cfg.n_embd * cfg.seq;
@@ -129,6 +59,8 @@ async function benchTrain(cfg, args) {
   model.dispose();
   return {
     times,
+    memory,
+    profile,
     tokens,
     flops: flopsPerToken * tokens,
     params: total,
@@ -156,7 +88,7 @@ async function benchSample(cfg, args) {
     });
     if (results.some((r) => r.tokenIds.length !== newTokens)) throw new Error('a row stopped early');
   };
-  const times = await timedSteps(generate, args.warmup, args.steps, args.maxSeconds);
+  const { times, memory, profile } = await timedSteps(generate, args);
   const { total, matmul } = countParams(model);
   const L = cfg.n_layer;
   const d = cfg.n_embd;
@@ -165,6 +97,8 @@ async function benchSample(cfg, args) {
   model.dispose();
   return {
     times,
+    memory,
+    profile,
     tokens: batch * newTokens,
     flops,
     params: total,
@@ -173,53 +107,17 @@ async function benchSample(cfg, args) {
   };
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const round = (x, digits) => Math.round(x * 10 ** digits) / 10 ** digits;
+const BENCHES = { train: benchTrain, sample: benchSample };
 
 async function main() {
-  const args = parseArgs(process.argv.slice(2));
-  await initBackend(args.backend);
-  console.error(
-    `env: ${JSON.stringify({ backend: tf.getBackend(), node: process.version, cpus: os.cpus().length })}`,
-  );
+  const args = parseArgs(process.argv.slice(2), {
+    modes: Object.keys(BENCHES),
+    usage: 'bench/gpt2.mjs',
+  });
+  const env = await setup(args);
   for (const name of args.config) {
-    const cfg = CONFIGS[name];
     for (const mode of args.mode) {
-      const t0 = performance.now();
-      const r = mode === 'train' ? await benchTrain(cfg, args) : await benchSample(cfg, args);
-      const wall = (performance.now() - t0) / 1000;
-      const med = median(r.times);
-      const record = {
-        impl: 'trl-ts',
-        mode,
-        config: name,
-        tokens_per_s: round(r.tokens / med, 2),
-        gflops: round(r.flops / med / 1e9, 3),
-        params: r.params,
-        step_ms_median: round(med * 1e3, 3),
-        step_ms_min: round(Math.min(...r.times) * 1e3, 3),
-        step_ms_mean: round((r.times.reduce((a, b) => a + b, 0) / r.times.length) * 1e3, 3),
-        steps_measured: r.times.length,
-        warmup: args.warmup,
-        tokens_per_step: r.tokens,
-        gflop_per_step: round(r.flops / 1e9, 4),
-        batch: r.batch,
-        seq: cfg.seq,
-        n_layer: cfg.n_layer,
-        n_embd: cfg.n_embd,
-        n_head: cfg.n_head,
-        vocab: cfg.vocab,
-        threads: 1,
-        backend: tf.getBackend(),
-        tfjs: tf.version.tfjs,
-        wall_s: round(wall, 2),
-        loadavg_1m: round(os.loadavg()[0], 2),
-        ...r.extra,
-      };
-      console.log(JSON.stringify(record));
+      await runMode({ mode, name, cfg: CONFIGS[name], args, env, bench: BENCHES[mode] });
     }
   }
 }
