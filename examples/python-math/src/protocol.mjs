@@ -1,0 +1,151 @@
+import { trainBpeTokenizer } from '@trl/models';
+import { evaluateExpression } from './problems.mjs';
+
+/** The tool's name as the model writes it: `<request><PythonInterpreter>code<call>`. */
+export const TOOL_NAME = 'PythonInterpreter';
+
+/** TRL's tool markers plus the tool name; each becomes one token so a decision is one token. */
+export const PROTOCOL_TOKENS = ['<request>', '<call>', '<response>', '<submit>', `<${TOOL_NAME}>`];
+
+/** The answer prefix of TRL's reward, kept whole so a number never fuses with `=`. */
+export const TEMPLATE_TOKENS = ['Result='];
+
+/** Vocabulary size of the tokenizer: 256 bytes, 8 special tokens, the rest learned merges. */
+export const VOCAB_SIZE = 700;
+
+/** The operators a slip can swap in. */
+const SLIP_OPERATORS = ['+', '-', '*'];
+
+/**
+ * The project's byte-level BPE (GPT-2's scheme) learned from `corpus`, with the protocol markers and
+ * `Result=` as special tokens. GPT-2's pre-tokenizer glues a leading space to a digit run, so the
+ * program is written `n = 23 + 17 * 4`: every number is ` 23` both in the question and in the code,
+ * and copying a number is copying the same token.
+ */
+export function createPythonMathTokenizer(corpus) {
+  return trainBpeTokenizer(corpus, {
+    vocabSize: VOCAB_SIZE,
+    specialTokens: ['<|endoftext|>', '<|pad|>', ...PROTOCOL_TOKENS, ...TEMPLATE_TOKENS],
+  });
+}
+
+/** The program the model should write for `expression`: assign, then print (what the tool returns). */
+export function programFor(expression) {
+  return `n = ${expression}\nprint(n)`;
+}
+
+/**
+ * `expression` with one operator swapped for a different one (a slip a hurried student makes, e.g.
+ * `23 + 17 + 4` for `23 + 17 * 4`); which one and what it becomes are drawn from `rng`.
+ */
+export function slipExpression(expression, rng) {
+  const tokens = expression.split(' ');
+  const operatorPositions = tokens.map((_, i) => i).filter((i) => i % 2 === 1);
+  const position = operatorPositions[rng.nextInt(operatorPositions.length)];
+  const choices = SLIP_OPERATORS.filter((op) => op !== tokens[position]);
+  tokens[position] = choices[rng.nextInt(choices.length)];
+  return tokens.join(' ');
+}
+
+/**
+ * The segments of an SFT transcript of `problem`. `system` segments are written by the environment
+ * (the question, the tool's answer) and are not trained on.
+ * - `program`: the right program, the tool prints the answer, the model copies it;
+ * - `slip`: a program with one operator wrong (drawn with `rng`); the model copies the wrong result;
+ * - `direct`: no tool, the true answer from the model's head (which it mostly cannot compute).
+ */
+export function transcriptSegments(problem, kind, rng) {
+  if (kind === 'direct') {
+    return [
+      { text: problem.question, system: true },
+      { text: `Result=${problem.answer}<submit>`, system: false },
+    ];
+  }
+  if (kind !== 'program' && kind !== 'slip') {
+    throw new Error(`transcriptSegments: kind must be 'program', 'slip' or 'direct', got ${kind}.`);
+  }
+  if (kind === 'slip' && !rng) throw new Error('transcriptSegments: a slip transcript needs `rng`.');
+  const expression = kind === 'slip' ? slipExpression(problem.expression, rng) : problem.expression;
+  const printed = evaluateExpression(expression);
+  return [
+    { text: problem.question, system: true },
+    { text: `<request><${TOOL_NAME}>${programFor(expression)}<call>`, system: false },
+    { text: `${printed}<response>`, system: true },
+    { text: `Result=${printed}<submit>`, system: false },
+  ];
+}
+
+/** The full transcript text (what a TextHistory of the same episode would read). */
+export function transcriptText(segments) {
+  return segments.map((segment) => segment.text).join('');
+}
+
+/** The tokenizer's training text: a program and a direct transcript of every problem in `problems`. */
+export function tokenizerCorpus(problems) {
+  return problems.flatMap((problem) => [
+    transcriptText(transcriptSegments(problem, 'program')),
+    transcriptText(transcriptSegments(problem, 'direct')),
+  ]);
+}
+
+/**
+ * Token ids and SFT targets of a transcript: each segment tokenized on its own (as the environment
+ * does); `trainOn` is true on model segments, false on system segments (question and tool output).
+ */
+export function encodeTranscript(segments, tokenizer) {
+  const ids = [];
+  const trainOn = [];
+  for (const segment of segments) {
+    for (const token of tokenizer.encode(segment.text)) {
+      ids.push(token);
+      trainOn.push(!segment.system);
+    }
+  }
+  return { ids, trainOn };
+}
+
+const RESULT_PATTERN = /Result\s*=\s*(-?\d+(?:\.\d+)?)\s*<submit>/;
+
+/** The number submitted in `text` as TRL's `Result=N<submit>` (first match), or null. */
+export function parseSubmittedResult(text) {
+  const match = RESULT_PATTERN.exec(text);
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * TRL's exact-match reward on the model's final segment: 1 when it submits `Result=N<submit>` with N
+ * the answer (within 0.1, as TRL; answers are integers, so exact), else 0.
+ */
+export function exactMatchReward(text, answer) {
+  const submitted = parseSubmittedResult(text);
+  return submitted !== null && Math.abs(submitted - answer) < 0.1 ? 1 : 0;
+}
+
+/** The text of the last segment the model wrote in a TextHistory (what TRL's reward reads). */
+export function lastModelText(history) {
+  const segments = history.segments;
+  for (let i = segments.length - 1; i >= 0; i--) if (!segments[i].system) return segments[i].text;
+  return '';
+}
+
+/** `rewardFn` for the TextEnvironment: exact match on each history's last model segment. */
+export function rewardHistories(histories, { answers }) {
+  return histories.map((history, i) => exactMatchReward(lastModelText(history), answers[i]));
+}
+
+/** The episode's calls to the Python tool. */
+export function pythonCalls(history) {
+  return history.toolCalls.filter((call) => call.tool === TOOL_NAME);
+}
+
+/**
+ * True when a tool call ran the program to the end without a Python error: the tool answered
+ * (no environment error or timeout) and its answer carries no traceback or host notice.
+ */
+export function ranWithoutError(call) {
+  return (
+    call.status === 'ok' &&
+    !call.response.includes('[stderr]') &&
+    !/^\w*(Timeout)?Error:/m.test(call.response)
+  );
+}
