@@ -2,9 +2,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { getBackendInfo, Rng, tf } from '@trl/core';
+import { writeLearningCurve } from '@trl/example-kit/chart';
 import { generateContinuations, mean, round, startRun } from '@trl/example-kit/run';
 import { runSft } from '@trl/example-kit/sft';
-import { lineChartSvg } from '@trl/example-kit/svg-chart';
 import { Gpt2LMHeadModel, Gpt2WithValueHead, trainBpeTokenizer } from '@trl/models';
 import { PPOTrainer } from '@trl/ppo';
 import { allOpenings, positivity, sampleReviews, splitOpenings } from './pairs.mjs';
@@ -199,7 +199,7 @@ export async function runExperiment(config, { runDir, log = console.log }) {
     curve,
   };
   writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  writeFileSync(join(runDir, 'learning-curve.svg'), learningCurve(curve));
+  await writeLearningCurve(runDir, 'learning-curve', learningCurve(curve));
   await tracker.close();
   trainer.dispose();
   policy.dispose();
@@ -208,9 +208,12 @@ export async function runExperiment(config, { runDir, log = console.log }) {
   return summary;
 }
 
-/** The PPO learning curve: the reward model's score and the hidden positivity, held out and per batch. */
+/**
+ * The PPO learning curve: the reward model's score and the hidden positivity, held out and per batch,
+ * as a chart for `writeLearningCurve`.
+ */
 export function learningCurve(curve) {
-  return lineChartSvg({
+  return {
     title: 'PPO against a learned reward model',
     xLabel: 'PPO step',
     yLabel: 'score',
@@ -231,5 +234,5 @@ export function learningCurve(curve) {
         dashed: true,
       },
     ],
-  });
+  };
 }

@@ -32,5 +32,10 @@ describe('smoke run', () => {
     expect(keys).toContain('objective/kl');
     expect(existsSync(join(runDir, 'reward-model', 'config.json'))).toBe(true);
     expect(readFileSync(join(runDir, 'learning-curve.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
+    const png = readFileSync(join(runDir, 'learning-curve.png'));
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(JSON.parse(readFileSync(join(runDir, 'learning-curve.vl.json'), 'utf8')).data.values.length).toBe(
+      summary.curve.eval.length * 2 + summary.curve.train.length,
+    );
   });
 });

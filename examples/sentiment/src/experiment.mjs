@@ -2,9 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { getBackendInfo, Rng, tf } from '@trl/core';
+import { writeLearningCurve } from '@trl/example-kit/chart';
 import { generateContinuations, mean, round, startRun } from '@trl/example-kit/run';
 import { runSft } from '@trl/example-kit/sft';
-import { lineChartSvg } from '@trl/example-kit/svg-chart';
 import { Gpt2LMHeadModel, Gpt2WithValueHead, trainBpeTokenizer } from '@trl/models';
 import { PPOTrainer } from '@trl/ppo';
 import { allOpenings, sampleReviews, splitOpenings } from './reviews.mjs';
@@ -163,7 +163,7 @@ export async function runExperiment(config, { runDir, log = console.log }) {
     curve,
   };
   writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  writeFileSync(join(runDir, 'learning-curve.svg'), learningCurve(curve));
+  await writeLearningCurve(runDir, 'learning-curve', learningCurve(curve));
   await policy.savePretrained(join(runDir, 'checkpoint'));
   await tokenizer.savePretrained(join(runDir, 'checkpoint'));
   await tracker.close();
@@ -173,9 +173,12 @@ export async function runExperiment(config, { runDir, log = console.log }) {
   return summary;
 }
 
-/** The learning curve: held-out mean reward, training-batch reward and KL to the reference, per PPO step. */
+/**
+ * The learning curve: held-out mean reward, training-batch reward and KL to the reference, per PPO step,
+ * as a chart for `writeLearningCurve`.
+ */
 export function learningCurve(curve) {
-  return lineChartSvg({
+  return {
     title: 'Sentiment PPO: AFINN-165 reward and KL to the SFT model',
     xLabel: 'PPO step',
     yLabel: 'reward / KL (nats)',
@@ -192,5 +195,5 @@ export function learningCurve(curve) {
       },
       { name: 'objective/kl', points: curve.train.map((p) => ({ x: p.step, y: p.kl })) },
     ],
-  });
+  };
 }

@@ -33,6 +33,11 @@ describe('smoke run', () => {
     expect(keys).toContain('eval/reward_mean');
     expect(keys).toContain('objective/kl');
     expect(readFileSync(join(runDir, 'learning-curve.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
+    const png = readFileSync(join(runDir, 'learning-curve.png'));
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(JSON.parse(readFileSync(join(runDir, 'learning-curve.vl.json'), 'utf8')).data.values.length).toBe(
+      summary.curve.train.length * 2 + summary.curve.eval.length,
+    );
     const saved = JSON.parse(readFileSync(join(runDir, 'checkpoint', 'config.json'), 'utf8'));
     expect(saved.n_embd).toBe(SMOKE_CONFIG.model.n_embd);
   });
