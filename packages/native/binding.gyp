@@ -7,7 +7,8 @@
         "csrc/sgemm.cc",
         "csrc/kernel_portable.cc",
         "csrc/kernel_avx2.cc",
-        "csrc/worker_pool.cc"
+        "csrc/worker_pool.cc",
+        "csrc/decoder.cc"
       ],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-O3", "-fno-exceptions", "-fno-math-errno"],

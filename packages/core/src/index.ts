@@ -3,6 +3,7 @@
  * (backend selection, differentiable ops), RL math, training utilities and IO.
  */
 export * as tf from '@tensorflow/tfjs';
+export * from './accel/index';
 export * from './data/index';
 export * from './engine/index';
 export * from './io/index';

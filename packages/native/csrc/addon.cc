@@ -9,6 +9,10 @@
 #include <cstring>
 #include <unistd.h>
 
+#include <string>
+#include <vector>
+
+#include "decoder.h"
 #include "sgemm.h"
 
 namespace {
@@ -245,6 +249,198 @@ napi_value HasAvx2(napi_env env, napi_callback_info) {
   return result;
 }
 
+
+// ---- The inference decoder -------------------------------------------------------------------
+
+// What a JavaScript decoder handle points at; `decoder` is null once freed.
+struct DecoderHolder {
+  trl::Decoder* decoder;
+};
+
+void finalize_decoder(napi_env, void* data, void*) {
+  auto* holder = static_cast<DecoderHolder*>(data);
+  delete holder->decoder;
+  delete holder;
+}
+
+// A typed array of the expected type; `count` receives its element count.
+bool get_typed(napi_env env, napi_value value, napi_typedarray_type want, const char* name, void** data,
+               size_t* count) {
+  bool is = false;
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t offset = 0;
+  if (napi_is_typedarray(env, value, &is) != napi_ok || !is ||
+      napi_get_typedarray_info(env, value, &type, count, data, &buffer, &offset) != napi_ok || type != want) {
+    char message[128];
+    std::snprintf(message, sizeof(message), "decoder: %s must be a %s", name,
+                  want == napi_int32_array ? "Int32Array" : "Float32Array");
+    napi_throw_type_error(env, "TRL_NATIVE_ARG", message);
+    return false;
+  }
+  return true;
+}
+
+trl::Decoder* get_decoder(napi_env env, napi_value value) {
+  void* data = nullptr;
+  if (napi_get_value_external(env, value, &data) != napi_ok || data == nullptr) {
+    napi_throw_type_error(env, "TRL_NATIVE_ARG", "decoder: the handle is not a decoder");
+    return nullptr;
+  }
+  auto* holder = static_cast<DecoderHolder*>(data);
+  if (holder->decoder == nullptr) napi_throw_error(env, "TRL_NATIVE_FREED", "decoder: the decoder was freed");
+  return holder->decoder;
+}
+
+// decoderCreate(dims: Int32Array [layers, width, heads, vocab, maxPositions, inner, maxRows, maxSlots],
+//               epsilon, weights: Float32Array[], separateHead) -> handle
+napi_value DecoderCreate(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  TRL_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc != 4) {
+    napi_throw_type_error(env, "TRL_NATIVE_ARG", "decoderCreate: expected 4 arguments");
+    return nullptr;
+  }
+  void* raw = nullptr;
+  size_t count = 0;
+  if (!get_typed(env, argv[0], napi_int32_array, "dims", &raw, &count)) return nullptr;
+  if (count != 8) {
+    napi_throw_range_error(env, "TRL_NATIVE_ARG", "decoderCreate: dims must have 8 entries");
+    return nullptr;
+  }
+  const int32_t* dims = static_cast<const int32_t*>(raw);
+  for (size_t i = 0; i < 8; i++) {
+    if (dims[i] < 1) {
+      napi_throw_range_error(env, "TRL_NATIVE_ARG", "decoderCreate: every dim must be at least 1");
+      return nullptr;
+    }
+  }
+  if (dims[1] % dims[2] != 0) {
+    napi_throw_range_error(env, "TRL_NATIVE_ARG", "decoderCreate: width must be a multiple of heads");
+    return nullptr;
+  }
+  double epsilon = 0;
+  if (!get_number(env, argv[1], "epsilon", &epsilon)) return nullptr;
+  bool separate_head = false;
+  TRL_CALL(env, napi_get_value_bool(env, argv[3], &separate_head));
+  trl::DecoderDims d{dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7],
+                     static_cast<float>(epsilon)};
+  const double cache_floats = 2.0 * d.layers * d.max_rows * d.max_slots * d.width;
+  if (cache_floats > 1.0e9) {
+    napi_throw_range_error(env, "TRL_NATIVE_ARG", "decoderCreate: the cache would exceed 4 GB; lower maxRows or maxSlots");
+    return nullptr;
+  }
+  const std::vector<int64_t> sizes = trl::Decoder::weight_sizes(d, separate_head);
+  uint32_t length = 0;
+  bool is_array = false;
+  if (napi_is_array(env, argv[2], &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, argv[2], &length) != napi_ok || length != sizes.size()) {
+    char message[128];
+    std::snprintf(message, sizeof(message), "decoderCreate: weights must be an array of %zu Float32Arrays",
+                  sizes.size());
+    napi_throw_type_error(env, "TRL_NATIVE_ARG", message);
+    return nullptr;
+  }
+  std::vector<const float*> weights(sizes.size());
+  for (uint32_t i = 0; i < length; i++) {
+    napi_value element;
+    TRL_CALL(env, napi_get_element(env, argv[2], i, &element));
+    if (!get_typed(env, element, napi_float32_array, "each weight", &raw, &count)) return nullptr;
+    if (static_cast<int64_t>(count) != sizes[i]) {
+      char message[128];
+      std::snprintf(message, sizeof(message), "decoderCreate: weights[%u] has %zu floats, expected %lld", i, count,
+                    static_cast<long long>(sizes[i]));
+      napi_throw_range_error(env, "TRL_NATIVE_ARG", message);
+      return nullptr;
+    }
+    weights[i] = static_cast<const float*>(raw);
+  }
+  auto* holder = new DecoderHolder{new trl::Decoder(d, weights, separate_head)};
+  napi_value result;
+  TRL_CALL(env, napi_create_external(env, holder, finalize_decoder, nullptr, &result));
+  return result;
+}
+
+// decoderForward(handle, tokens, positions, mask, rows, length, keep | null, logits)
+napi_value DecoderForward(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  TRL_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc != 8) {
+    napi_throw_type_error(env, "TRL_NATIVE_ARG", "decoderForward: expected 8 arguments");
+    return nullptr;
+  }
+  trl::Decoder* decoder = get_decoder(env, argv[0]);
+  if (decoder == nullptr) return nullptr;
+  int64_t rows = 0, length = 0;
+  if (!get_integer(env, argv[4], "rows", 1, &rows) || !get_integer(env, argv[5], "length", 1, &length))
+    return nullptr;
+  void* tokens = nullptr;
+  void* positions = nullptr;
+  void* mask = nullptr;
+  void* logits = nullptr;
+  size_t n_tokens = 0, n_positions = 0, n_mask = 0, n_logits = 0;
+  if (!get_typed(env, argv[1], napi_int32_array, "tokens", &tokens, &n_tokens) ||
+      !get_typed(env, argv[2], napi_int32_array, "positions", &positions, &n_positions) ||
+      !get_typed(env, argv[3], napi_int32_array, "mask", &mask, &n_mask) ||
+      !get_typed(env, argv[7], napi_float32_array, "logits", &logits, &n_logits))
+    return nullptr;
+  const size_t n = static_cast<size_t>(rows * length);
+  if (n_tokens != n || n_positions != n || n_mask != n) {
+    napi_throw_range_error(env, "TRL_NATIVE_ARG", "decoderForward: tokens, positions and mask need rows * length entries");
+    return nullptr;
+  }
+  void* keep = nullptr;
+  napi_valuetype keep_type;
+  TRL_CALL(env, napi_typeof(env, argv[6], &keep_type));
+  if (keep_type != napi_null && keep_type != napi_undefined) {
+    size_t n_keep = 0;
+    if (!get_typed(env, argv[6], napi_int32_array, "keep", &keep, &n_keep)) return nullptr;
+    if (n_keep != static_cast<size_t>(rows)) {
+      napi_throw_range_error(env, "TRL_NATIVE_ARG", "decoderForward: keep needs one entry per row");
+      return nullptr;
+    }
+  }
+  if (n_logits < static_cast<size_t>(rows) * static_cast<size_t>(decoder->vocab())) {
+    napi_throw_range_error(env, "TRL_NATIVE_ARG", "decoderForward: logits needs rows * vocab entries");
+    return nullptr;
+  }
+  const std::string error = decoder->forward(
+      static_cast<const int32_t*>(tokens), static_cast<const int32_t*>(positions), static_cast<const int32_t*>(mask),
+      rows, length, static_cast<const int32_t*>(keep), static_cast<float*>(logits), g_threads);
+  if (!error.empty()) {
+    const std::string message = "decoderForward: " + error;
+    napi_throw_range_error(env, "TRL_NATIVE_ARG", message.c_str());
+  }
+  return nullptr;
+}
+
+// decoderReset(handle): forget the cache.
+napi_value DecoderReset(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  TRL_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  trl::Decoder* decoder = argc == 1 ? get_decoder(env, argv[0]) : nullptr;
+  if (decoder != nullptr) decoder->reset();
+  return nullptr;
+}
+
+// decoderFree(handle): release the weights and cache now rather than at garbage collection.
+napi_value DecoderFree(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  TRL_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  void* data = nullptr;
+  if (argc == 1 && napi_get_value_external(env, argv[0], &data) == napi_ok && data != nullptr) {
+    auto* holder = static_cast<DecoderHolder*>(data);
+    delete holder->decoder;
+    holder->decoder = nullptr;
+  }
+  return nullptr;
+}
+
+
 napi_value Export(napi_env env, napi_value exports, const char* name, napi_callback fn) {
   napi_value value;
   if (napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, nullptr, &value) != napi_ok) return nullptr;
@@ -263,7 +459,9 @@ NAPI_MODULE_INIT() {
   }
   if (!Export(env, exports, "sgemm", Sgemm) || !Export(env, exports, "setThreads", SetThreads) ||
       !Export(env, exports, "getThreads", GetThreads) || !Export(env, exports, "setKernel", SetKernel) ||
-      !Export(env, exports, "kernelName", KernelName) || !Export(env, exports, "hasAvx2Fma", HasAvx2))
+      !Export(env, exports, "kernelName", KernelName) || !Export(env, exports, "hasAvx2Fma", HasAvx2) ||
+      !Export(env, exports, "decoderCreate", DecoderCreate) || !Export(env, exports, "decoderForward", DecoderForward) ||
+      !Export(env, exports, "decoderReset", DecoderReset) || !Export(env, exports, "decoderFree", DecoderFree))
     return nullptr;
   return exports;
 }

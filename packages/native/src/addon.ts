@@ -44,7 +44,36 @@ export interface NativeAddon {
   kernelName(): string;
   /** Whether this CPU (and OS) supports AVX2 and FMA. */
   hasAvx2Fma(): boolean;
+  /**
+   * A GPT-2 inference decoder holding copies of `weights` (embeddings, 12 arrays per block, final
+   * norm, optional untied head) and a cache for `dims` = [layers, width, heads, vocab, maxPositions,
+   * inner, maxRows, maxSlots].
+   */
+  decoderCreate(
+    dims: Int32Array,
+    epsilon: number,
+    weights: readonly Float32Array[],
+    separateHead: boolean,
+  ): NativeDecoderHandle;
+  /** Appends `[rows, length]` tokens and writes each row's last logits to `logits`. Throws on bad input. */
+  decoderForward(
+    handle: NativeDecoderHandle,
+    tokens: Int32Array,
+    positions: Int32Array,
+    mask: Int32Array,
+    rows: number,
+    length: number,
+    keep: Int32Array | null,
+    logits: Float32Array,
+  ): void;
+  /** Empties the decoder's cache. */
+  decoderReset(handle: NativeDecoderHandle): void;
+  /** Frees the decoder now (otherwise at garbage collection). */
+  decoderFree(handle: NativeDecoderHandle): void;
 }
+
+/** An opaque native decoder. */
+export type NativeDecoderHandle = { readonly __nativeDecoder: unique symbol };
 
 const ADDON_FILE = join('build', 'Release', 'trl_native.node');
 const FAILURE_MARKER = join('build', 'native-build-failed.txt');
@@ -62,9 +91,18 @@ function packageRoot(): string {
 function isNativeAddon(value: unknown): value is NativeAddon {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
-  return ['sgemm', 'setThreads', 'getThreads', 'setKernel', 'kernelName', 'hasAvx2Fma'].every(
-    (name) => typeof record[name] === 'function',
-  );
+  return [
+    'sgemm',
+    'setThreads',
+    'getThreads',
+    'setKernel',
+    'kernelName',
+    'hasAvx2Fma',
+    'decoderCreate',
+    'decoderForward',
+    'decoderReset',
+    'decoderFree',
+  ].every((name) => typeof record[name] === 'function');
 }
 
 /** Whether TRL_NATIVE_DISABLE=1 asks for the stock kernels (checked on every call). */

@@ -3,7 +3,13 @@
  * kernels, running in place on the wasm heap. Without the compiled addon everything falls back
  * to the stock kernels.
  */
-export { NATIVE_ACTIVATIONS, type NativeActivation, type NativeAddon } from './addon';
+export {
+  NATIVE_ACTIVATIONS,
+  type NativeActivation,
+  type NativeAddon,
+  type NativeDecoderHandle,
+} from './addon';
+export { nativeDecoderProvider, registerNativeDecoder, unregisterNativeDecoder } from './fast-decoder';
 export type { KernelCallCounts } from './kernels';
 export { type MatMulPlan, planMatMul } from './matmul-plan';
 export {

@@ -32,6 +32,8 @@ export const nativeKernelOptionsSchema = z.object({
     .default([...NATIVE_KERNEL_NAMES]),
   /** Micro-kernel choice: `auto` uses AVX2/FMA when the CPU has it; `portable` forces plain C++. */
   microKernel: z.enum(['auto', 'portable']).default('auto'),
+  /** Also register the native GPT-2 decoder for generation (see `registerNativeDecoder`). */
+  decoder: z.boolean().default(true),
 });
 
 /** What callers may pass to {@link registerNativeKernels}. */

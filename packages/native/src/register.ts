@@ -1,5 +1,6 @@
 import { tf } from '@trl/core';
 import { addonFailure, loadAddon, type NativeAddon } from './addon';
+import { registerNativeDecoder, unregisterNativeDecoder } from './fast-decoder';
 import { type KernelCallCounts, kernelCallCounts, nativeBatchMatMul, nativeFusedMatMul } from './kernels';
 import {
   type NativeKernelName,
@@ -102,6 +103,7 @@ export function registerNativeKernels(options: NativeKernelOptions = {}): boolea
   unregisterNativeKernels();
   failure = undefined;
   install(addon, resolved);
+  if (resolved.decoder) registerNativeDecoder();
   setFlag(stockConfigs.has('BatchMatMul'));
   if (stockConfigs.size === 0)
     failure = 'the wasm backend registered no matmul kernels to replace (is tfjs-backend-wasm loaded?)';
@@ -115,6 +117,7 @@ export function unregisterNativeKernels(): void {
     tf.registerKernel(stock);
   }
   stockConfigs.clear();
+  unregisterNativeDecoder();
   setFlag(false);
 }
 

@@ -37,6 +37,11 @@ export interface GenerationOptions {
   stopStrings?: readonly string[] | readonly (readonly string[])[];
   /** Decodes generated tokens to check stop strings. */
   tokenizer?: Tokenizer;
+  /**
+   * Use the registered fast decoder (`registerFastDecoderProvider`, e.g. from @trl/native) when the
+   * model supports it. Default true; false always decodes with tensor ops.
+   */
+  fastDecoder?: boolean;
 }
 
 /** One generated row. */

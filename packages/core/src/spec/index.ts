@@ -1,5 +1,13 @@
 export type { CausalLM, CausalLMInfo, CausalLMInput, CausalLMOutput, NamedVariable } from './causal-lm';
 export type { PreferenceRow, PromptCompletionRow, PromptRow, TextRow } from './dataset';
+export type {
+  FastDecoder,
+  FastDecoderInput,
+  FastDecoderProvider,
+  PreNormDecoderLayerWeights,
+  PreNormDecoderShape,
+  PreNormDecoderWeights,
+} from './fast-decoder';
 export type { FinishReason, GenerationOptions, GenerationResult } from './generation';
 export type { RewardFunction } from './reward-function';
 export type { SequenceClassifier, SequenceClassifierOutput } from './sequence-classifier';

@@ -26,6 +26,8 @@ export interface ResolvedGeneration {
   readonly stopStrings: readonly (readonly string[])[];
   /** Tokenizer for stop strings. */
   readonly tokenizer: Tokenizer | undefined;
+  /** Whether a registered fast decoder may be used. */
+  readonly fastDecoder: boolean;
 }
 
 /** Facts about the model that bound the options. */
@@ -104,6 +106,9 @@ export function resolveGenerationOptions(
   if (stopStrings.some((list) => list.length > 0) && !options.tokenizer) {
     throw new Error('stopStrings need options.tokenizer to decode the generated tokens.');
   }
+  if (options.fastDecoder !== undefined && typeof options.fastDecoder !== 'boolean') {
+    throw new Error(`fastDecoder must be true or false, got ${String(options.fastDecoder)}.`);
+  }
   return {
     maxNewTokens,
     minNewTokens,
@@ -117,6 +122,7 @@ export function resolveGenerationOptions(
     stopTokenIds,
     stopStrings,
     tokenizer: options.tokenizer,
+    fastDecoder: options.fastDecoder ?? true,
   };
 }
 

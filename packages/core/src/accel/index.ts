@@ -1,0 +1,1 @@
+export { fastDecoderProvider, registerFastDecoderProvider } from './fast-decoder-registry';

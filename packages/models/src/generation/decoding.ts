@@ -1,0 +1,48 @@
+/** A row still generating, as a decoding engine sees it. */
+export interface DecodingRow {
+  /** Position id the next fed token takes; the engine advances it. */
+  nextPosition: number;
+  /** The tokens generated so far; the engine feeds the last one. */
+  readonly result: { readonly tokenIds: readonly number[] };
+}
+
+/**
+ * How `generate` runs the model: the prompts go in at creation, then each round reads the
+ * next-token logits of the active rows and feeds each continuing row its newest token.
+ */
+export interface Decoding {
+  /** Logits of the active rows' next tokens, `[rows, vocab]` row-major. */
+  logits(): Promise<Float32Array>;
+  /**
+   * Feeds each row its newest token. `keep` lists which of the previous round's rows these are,
+   * when some finished; their caches are dropped.
+   */
+  feed(rows: readonly DecodingRow[], keep: readonly number[] | undefined): void;
+  /** Frees everything the decoding holds. */
+  dispose(): void;
+}
+
+/** Prompts left-padded to their longest length, with the mask and transformers' position ids. */
+export interface PaddedPrompts {
+  /** Rows. */
+  readonly rows: number;
+  /** Tokens per row after padding. */
+  readonly width: number;
+  /** Token ids `[rows, width]`. */
+  readonly ids: Int32Array;
+  /** 1 for prompt tokens, 0 for padding. */
+  readonly mask: Int32Array;
+}
+
+/** Left-pads `prompts` with `padTokenId`. */
+export function leftPad(prompts: readonly (readonly number[])[], padTokenId: number): PaddedPrompts {
+  const width = Math.max(...prompts.map((p) => p.length));
+  const ids = new Int32Array(prompts.length * width).fill(padTokenId);
+  const mask = new Int32Array(prompts.length * width);
+  prompts.forEach((prompt, b) => {
+    const offset = b * width + width - prompt.length;
+    ids.set(prompt, offset);
+    mask.fill(1, offset, (b + 1) * width);
+  });
+  return { rows: prompts.length, width, ids, mask };
+}

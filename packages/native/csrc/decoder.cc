@@ -1,0 +1,260 @@
+// GPT-2's inference forward pass on plain arrays, matching @trl/models' tfjs model: token and
+// position embeddings, pre-norm blocks (causal attention over the cache, GELU-tanh MLP), the final
+// norm and the tied (or separate) LM head. Products go through the package's GEMM.
+#include "decoder.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "sgemm.h"
+
+namespace trl {
+
+namespace {
+
+// y[rows, n] = x[rows, k] @ w[k, n] + bias[n].
+void linear(const float* x, int64_t rows, int64_t k, const std::vector<float>& w, const std::vector<float>& bias,
+            int64_t n, float* y, int threads) {
+  GemmProblem p{};
+  p.a = x;
+  p.b = w.data();
+  p.c = y;
+  p.m = rows;
+  p.n = n;
+  p.k = k;
+  p.rsa = k;
+  p.csa = 1;
+  p.rsb = n;
+  p.csb = 1;
+  p.ldc = n;
+  p.batch = 1;
+  Epilogue e{bias.data(), n, kLinear, 0.f};
+  sgemm(p, e, threads);
+}
+
+// Layer norm of each row of x [rows, width] into y, PyTorch's biased variance.
+void layer_norm(const float* x, int64_t rows, int64_t width, const std::vector<float>& w,
+                const std::vector<float>& b, float epsilon, float* y) {
+  for (int64_t r = 0; r < rows; r++) {
+    const float* xr = x + r * width;
+    float* yr = y + r * width;
+    float mean = 0.f;
+    for (int64_t i = 0; i < width; i++) mean += xr[i];
+    mean /= static_cast<float>(width);
+    float variance = 0.f;
+    for (int64_t i = 0; i < width; i++) {
+      const float c = xr[i] - mean;
+      variance += c * c;
+    }
+    variance /= static_cast<float>(width);
+    const float inverse_std = 1.f / std::sqrt(variance + epsilon);
+    for (int64_t i = 0; i < width; i++) yr[i] = (xr[i] - mean) * inverse_std * w[i] + b[i];
+  }
+}
+
+// GPT-2's gelu_new: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+void gelu_new(float* x, int64_t count) {
+  constexpr float kScale = 0.7978845608028654f;
+  for (int64_t i = 0; i < count; i++) {
+    const float v = x[i];
+    x[i] = 0.5f * v * (1.f + std::tanh(kScale * (v + 0.044715f * v * v * v)));
+  }
+}
+
+void add_into(float* x, const float* y, int64_t count) {
+  for (int64_t i = 0; i < count; i++) x[i] += y[i];
+}
+
+void grow(std::vector<float>& buffer, int64_t floats) {
+  if (static_cast<int64_t>(buffer.size()) < floats) buffer.resize(static_cast<size_t>(floats));
+}
+
+}  // namespace
+
+std::vector<int64_t> Decoder::weight_sizes(const DecoderDims& d, bool separate_head) {
+  std::vector<int64_t> sizes{d.vocab * d.width, d.max_positions * d.width};
+  for (int64_t l = 0; l < d.layers; l++) {
+    const int64_t w = d.width;
+    const int64_t layer[] = {w, w, w * 3 * w, 3 * w, w * w, w, w, w, w * d.inner, d.inner, d.inner * w, w};
+    sizes.insert(sizes.end(), std::begin(layer), std::end(layer));
+  }
+  sizes.push_back(d.width);
+  sizes.push_back(d.width);
+  if (separate_head) sizes.push_back(d.vocab * d.width);
+  return sizes;
+}
+
+Decoder::Decoder(const DecoderDims& dims, const std::vector<const float*>& weights, bool separate_head)
+    : d_(dims), separate_head_(separate_head) {
+  const std::vector<int64_t> sizes = weight_sizes(dims, separate_head);
+  size_t next = 0;
+  auto take = [&](std::vector<float>& into) {
+    into.assign(weights[next], weights[next] + sizes[next]);
+    next++;
+  };
+  take(wte_);
+  take(wpe_);
+  layers_.resize(static_cast<size_t>(dims.layers));
+  for (DecoderLayer& layer : layers_) {
+    for (std::vector<float>* part : {&layer.ln1_w, &layer.ln1_b, &layer.qkv_w, &layer.qkv_b, &layer.out_w,
+                                     &layer.out_b, &layer.ln2_w, &layer.ln2_b, &layer.up_w, &layer.up_b,
+                                     &layer.down_w, &layer.down_b})
+      take(*part);
+  }
+  take(lnf_w_);
+  take(lnf_b_);
+  if (separate_head) take(head_);
+  const int64_t cache = dims.layers * dims.max_rows * dims.max_slots * dims.width;
+  keys_.assign(static_cast<size_t>(cache), 0.f);
+  values_.assign(static_cast<size_t>(cache), 0.f);
+  slot_mask_.assign(static_cast<size_t>(dims.max_rows * dims.max_slots), 0);
+}
+
+void Decoder::compact(const int32_t* keep, int64_t rows) {
+  const int64_t row_floats = d_.max_slots * d_.width;  // heads * slots * head_dim
+  for (int64_t l = 0; l < d_.layers; l++) {
+    float* k = keys_.data() + l * d_.max_rows * row_floats;
+    float* v = values_.data() + l * d_.max_rows * row_floats;
+    for (int64_t r = 0; r < rows; r++) {
+      if (keep[r] == r) continue;
+      std::memmove(k + r * row_floats, k + keep[r] * row_floats, sizeof(float) * row_floats);
+      std::memmove(v + r * row_floats, v + keep[r] * row_floats, sizeof(float) * row_floats);
+    }
+  }
+  for (int64_t r = 0; r < rows; r++) {
+    if (keep[r] == r) continue;
+    std::memmove(&slot_mask_[r * d_.max_slots], &slot_mask_[keep[r] * d_.max_slots], d_.max_slots);
+  }
+}
+
+// Stores this call's keys and values in the cache, then attends each new token to every real
+// cached token at or before it. Reads qkv_ [rows * length, 3 * width], writes att_.
+void Decoder::attend(int64_t layer, int64_t rows, int64_t length) {
+  const int64_t w = d_.width, heads = d_.heads, hd = w / heads, slots = d_.max_slots;
+  const float scale = 1.f / std::sqrt(static_cast<float>(hd));
+  float* kc = keys_.data() + layer * d_.max_rows * heads * slots * hd;
+  float* vc = values_.data() + layer * d_.max_rows * heads * slots * hd;
+  for (int64_t r = 0; r < rows; r++) {
+    for (int64_t t = 0; t < length; t++) {
+      const float* src = qkv_.data() + (r * length + t) * 3 * w;
+      for (int64_t h = 0; h < heads; h++) {
+        const int64_t at = ((r * heads + h) * slots + slots_ + t) * hd;
+        std::memcpy(kc + at, src + w + h * hd, sizeof(float) * hd);
+        std::memcpy(vc + at, src + 2 * w + h * hd, sizeof(float) * hd);
+      }
+    }
+  }
+  grow(scores_, slots_ + length);
+  float* scores = scores_.data();
+  for (int64_t r = 0; r < rows; r++) {
+    const uint8_t* real = &slot_mask_[r * slots];
+    for (int64_t t = 0; t < length; t++) {
+      const int64_t last = slots_ + t;  // the query's own slot
+      const float* q_row = qkv_.data() + (r * length + t) * 3 * w;
+      float* out_row = att_.data() + (r * length + t) * w;
+      for (int64_t h = 0; h < heads; h++) {
+        const float* q = q_row + h * hd;
+        const float* keys = kc + (r * heads + h) * slots * hd;
+        const float* values = vc + (r * heads + h) * slots * hd;
+        float* out = out_row + h * hd;
+        float max = -INFINITY;
+        for (int64_t s = 0; s <= last; s++) {
+          if (!real[s]) continue;
+          const float* k = keys + s * hd;
+          float dot = 0.f;
+          for (int64_t i = 0; i < hd; i++) dot += q[i] * k[i];
+          scores[s] = dot * scale;
+          max = std::max(max, scores[s]);
+        }
+        std::fill(out, out + hd, 0.f);
+        if (max == -INFINITY) continue;  // a padding query with nothing to see: its output is unused
+        float total = 0.f;
+        for (int64_t s = 0; s <= last; s++) {
+          if (!real[s]) continue;
+          scores[s] = std::exp(scores[s] - max);
+          total += scores[s];
+        }
+        const float inverse = 1.f / total;
+        for (int64_t s = 0; s <= last; s++) {
+          if (!real[s]) continue;
+          const float p = scores[s] * inverse;
+          const float* v = values + s * hd;
+          for (int64_t i = 0; i < hd; i++) out[i] += p * v[i];
+        }
+      }
+    }
+  }
+}
+
+std::string Decoder::forward(const int32_t* tokens, const int32_t* positions, const int32_t* mask, int64_t rows,
+                             int64_t length, const int32_t* keep, float* logits, int threads) {
+  if (rows < 1 || rows > d_.max_rows) return "rows must be between 1 and the decoder's maxRows";
+  if (length < 1) return "length must be at least 1";
+  if (slots_ + length > d_.max_slots) return "the cache is full: create the decoder with a larger maxLength";
+  if (keep != nullptr) {
+    if (slots_ == 0) return "keep was given but the cache is empty";
+    for (int64_t r = 0; r < rows; r++) {
+      if (keep[r] < 0 || keep[r] >= rows_ || (r > 0 && keep[r] <= keep[r - 1]))
+        return "keep must list increasing indices of the previous call's rows";
+    }
+    compact(keep, rows);
+  } else if (slots_ > 0 && rows != rows_) {
+    return "rows changed without keep: pass the indices of the rows that continue";
+  }
+  const int64_t n = rows * length, w = d_.width;
+  for (int64_t i = 0; i < n; i++) {
+    if (tokens[i] < 0 || tokens[i] >= d_.vocab) return "a token id is outside [0, vocab)";
+    if (positions[i] < 0 || positions[i] >= d_.max_positions) return "a position id is outside [0, maxPositions)";
+  }
+  grow(x_, n * w);
+  grow(h_, n * w);
+  grow(qkv_, n * 3 * w);
+  grow(att_, n * w);
+  grow(up_, n * d_.inner);
+  for (int64_t i = 0; i < n; i++) {
+    const float* te = wte_.data() + static_cast<int64_t>(tokens[i]) * w;
+    const float* pe = wpe_.data() + static_cast<int64_t>(positions[i]) * w;
+    for (int64_t j = 0; j < w; j++) x_[i * w + j] = te[j] + pe[j];
+  }
+  for (int64_t r = 0; r < rows; r++)
+    for (int64_t t = 0; t < length; t++) slot_mask_[r * d_.max_slots + slots_ + t] = mask[r * length + t] != 0;
+
+  for (int64_t l = 0; l < d_.layers; l++) {
+    const DecoderLayer& layer = layers_[static_cast<size_t>(l)];
+    layer_norm(x_.data(), n, w, layer.ln1_w, layer.ln1_b, d_.epsilon, h_.data());
+    linear(h_.data(), n, w, layer.qkv_w, layer.qkv_b, 3 * w, qkv_.data(), threads);
+    attend(l, rows, length);
+    linear(att_.data(), n, w, layer.out_w, layer.out_b, w, h_.data(), threads);
+    add_into(x_.data(), h_.data(), n * w);
+    layer_norm(x_.data(), n, w, layer.ln2_w, layer.ln2_b, d_.epsilon, h_.data());
+    linear(h_.data(), n, w, layer.up_w, layer.up_b, d_.inner, up_.data(), threads);
+    gelu_new(up_.data(), n * d_.inner);
+    linear(up_.data(), n, d_.inner, layer.down_w, layer.down_b, w, h_.data(), threads);
+    add_into(x_.data(), h_.data(), n * w);
+  }
+  slots_ += length;
+  rows_ = rows;
+
+  // Only each row's last token needs logits: norm those rows, then h @ head^T (head is [vocab, width]).
+  for (int64_t r = 0; r < rows; r++)
+    layer_norm(x_.data() + ((r + 1) * length - 1) * w, 1, w, lnf_w_, lnf_b_, d_.epsilon, h_.data() + r * w);
+  GemmProblem p{};
+  p.a = h_.data();
+  p.b = separate_head_ ? head_.data() : wte_.data();
+  p.c = logits;
+  p.m = rows;
+  p.n = d_.vocab;
+  p.k = w;
+  p.rsa = w;
+  p.csa = 1;
+  p.rsb = 1;
+  p.csb = w;
+  p.ldc = d_.vocab;
+  p.batch = 1;
+  Epilogue e{nullptr, 0, kLinear, 0.f};
+  sgemm(p, e, threads);
+  return std::string();
+}
+
+}  // namespace trl
