@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { NamedVariable } from '../spec/index';
+import { type HostMoments, nonFiniteOnHost, updateOnHost, zeroHostMoments } from './adamw-host';
 import { assertGradientMap, type GradientMap, gradientEntries, nonFiniteGradientNames } from './gradients';
 import { parseOptions } from './options';
 
@@ -21,6 +22,14 @@ export const adamWOptionsSchema = z.object({
    * naming them. A trainer that already calls `clipGradNorm` (which reports a non-finite norm) may turn it off.
    */
   checkFinite: z.boolean().default(true),
+  /**
+   * Where the moments live. `device`: backend tensors, updated by backend kernels (fastest while
+   * they fit). `host`: JS Float32Arrays outside the backend's memory (like DeepSpeed's optimizer
+   * offload): each parameter's gradient and weight are read to the host, updated there and the
+   * weight written back. Same numbers either way; `host` trades speed for 8 bytes per parameter of
+   * backend memory, which a large model on wasm (whose heap fails past 2 GiB) needs.
+   */
+  stateLocation: z.enum(['device', 'host']).default('device'),
 });
 
 /** Options accepted by {@link AdamW} (defaults filled in for omitted fields). */
@@ -59,11 +68,14 @@ interface Moments {
  *     p  ← p − lr/(1 − β1^t) · m / (√v / √(1 − β2^t) + ε)
  *
  * Each parameter is updated in its own `tf.tidy`, so temporaries never pile up across a whole model.
+ * With `stateLocation: 'host'` the moments stay in JS memory and only the weights occupy the backend:
+ * what lets GPT-2 124M take a step inside the wasm heap.
  */
 export class AdamW {
   private readonly parameters: readonly NamedVariable[];
   private readonly lookup = new Map<string, NamedVariable>();
   private readonly moments = new Map<string, Moments>();
+  private readonly hostMoments = new Map<string, HostMoments>();
   private readonly options: z.output<typeof adamWOptionsSchema>;
   private currentLearningRate: number;
   private steps = 0;
@@ -152,7 +164,8 @@ export class AdamW {
       updates.push([parameter, grad]);
     }
     if (this.options.checkFinite) {
-      const bad = nonFiniteGradientNames(updates.map(([parameter, grad]) => [parameter.name, grad]));
+      const named = updates.map(([parameter, grad]): [string, tf.Tensor] => [parameter.name, grad]);
+      const bad = this.onHost ? nonFiniteOnHost(named) : nonFiniteGradientNames(named);
       if (bad.length > 0) {
         throw new Error(
           `AdamW.step: gradients of ${bad.map((name) => `"${name}"`).join(', ')} hold NaN or Infinity; ` +
@@ -164,7 +177,20 @@ export class AdamW {
     this.steps++;
   }
 
+  private get onHost(): boolean {
+    return this.options.stateLocation === 'host';
+  }
+
   private update(parameter: NamedVariable, grad: tf.Tensor): void {
+    if (this.onHost) {
+      let moments = this.hostMoments.get(parameter.name);
+      if (!moments) {
+        moments = zeroHostMoments(parameter.variable.size);
+        this.hostMoments.set(parameter.name, moments);
+      }
+      updateOnHost(parameter, grad, moments, { ...this.options, learningRate: this.currentLearningRate });
+      return;
+    }
     const { beta1, beta2, epsilon, weightDecay } = this.options;
     const learningRate = this.currentLearningRate;
     const moments = this.momentsOf(parameter);
@@ -199,9 +225,16 @@ export class AdamW {
     return moments;
   }
 
-  /** A copy of the optimizer state (reads the moments back from the backend). */
+  /** A copy of the optimizer state (device moments are read back from the backend). */
   getState(): AdamWState {
     const parameters: Record<string, AdamWParameterState> = {};
+    for (const [name, moments] of this.hostMoments) {
+      parameters[name] = {
+        step: moments.step,
+        firstMoment: Float32Array.from(moments.first),
+        secondMoment: Float32Array.from(moments.second),
+      };
+    }
     for (const [name, moments] of this.moments) {
       parameters[name] = {
         step: moments.step,
@@ -245,6 +278,14 @@ export class AdamW {
     this.disposeMoments();
     for (const [name, saved] of entries) {
       const parameter = this.parameters.find((candidate) => candidate.name === name) as NamedVariable;
+      if (this.onHost) {
+        this.hostMoments.set(name, {
+          step: saved.step,
+          first: Float32Array.from(saved.firstMoment),
+          second: Float32Array.from(saved.secondMoment),
+        });
+        continue;
+      }
       const shape = parameter.variable.shape;
       this.moments.set(name, {
         step: saved.step,
@@ -255,7 +296,7 @@ export class AdamW {
     this.steps = Math.max(0, ...entries.map(([, saved]) => saved.step));
   }
 
-  /** Frees the moment tensors; the optimizer starts from zero moments if stepped again. */
+  /** Frees the moments (tensors or host arrays); the optimizer starts from zero moments if stepped again. */
   dispose(): void {
     this.disposeMoments();
   }
@@ -266,5 +307,6 @@ export class AdamW {
       moments.second.dispose();
     }
     this.moments.clear();
+    this.hostMoments.clear();
   }
 }
