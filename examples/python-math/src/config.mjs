@@ -7,14 +7,14 @@ export const FULL_CONFIG = {
   backend: 'wasm',
   /** Held-out problems, never used in SFT or PPO (in any phrasing). */
   testSize: 200,
-  model: { n_embd: 96, n_layer: 2, n_head: 2, n_positions: 80, embd_pdrop: 0, resid_pdrop: 0, attn_pdrop: 0 },
+  model: { n_embd: 64, n_layer: 2, n_head: 2, n_positions: 64, embd_pdrop: 0, resid_pdrop: 0, attn_pdrop: 0 },
   /** Training problems whose transcripts the tokenizer is learned from. */
   tokenizerProblems: 3000,
   sft: {
-    steps: 1500,
+    steps: 1000,
     batchSize: 32,
     learningRate: 3e-3,
-    warmupSteps: 100,
+    warmupSteps: 50,
     /** Share of transcripts with the right program. */
     programFraction: 0.35,
     /** Share of transcripts with a program that has one operator wrong. */
@@ -29,7 +29,7 @@ export const FULL_CONFIG = {
     generateBatchSize: 64,
   },
   ppo: {
-    steps: 40,
+    steps: 30,
     batchSize: 64,
     learningRate: 5e-5,
     miniBatchSize: 16,

@@ -1,46 +1,31 @@
-import { writeFileSync } from 'node:fs';
-import { lineChartSvg } from '@trl/example-kit/svg-chart';
+import { writeLearningCurve } from '@trl/example-kit/chart';
 
-/** The learning curve's series: held-out accuracy (sampled, greedy), tool calls, clean runs, batch reward. */
-export function curveSeries(curve) {
-  return [
-    {
-      name: 'held-out accuracy',
-      points: curve.eval.map((p) => ({ x: p.step, y: p.sampled.accuracy })),
-      markers: true,
-    },
-    {
-      name: 'held-out acc. (greedy)',
-      points: curve.eval.map((p) => ({ x: p.step, y: p.greedy.accuracy })),
-      markers: true,
-    },
-    {
-      name: 'held-out tool calls',
-      points: curve.eval.map((p) => ({ x: p.step, y: p.sampled.toolCallRate })),
-      markers: true,
-    },
-    {
-      name: 'programs ran clean',
-      points: curve.eval.map((p) => ({ x: p.step, y: p.sampled.cleanRunRate })),
-      markers: true,
-    },
-    {
-      name: 'train batch reward',
-      points: curve.train.map((p) => ({ x: p.step, y: p.reward })),
-      dashed: true,
-    },
-  ];
-}
-
-/** Writes the learning curve to `<basePath>.svg`; returns the paths written. */
-export async function writeLearningCurve(curve, basePath) {
-  const svg = lineChartSvg({
+/**
+ * The learning curve as a chart: held-out accuracy (sampled and greedy), tool-call rate and share of
+ * programs that ran cleanly at each evaluation, and the reward of each PPO training batch.
+ */
+export function learningCurve(curve) {
+  const atEval = (pick) => curve.eval.map((point) => ({ x: point.step, y: pick(point) }));
+  return {
     title: 'Python word problems: PPO after the SFT warm start',
     xLabel: 'PPO step',
     yLabel: 'rate',
     yDomain: [0, 1],
-    series: curveSeries(curve),
-  });
-  writeFileSync(`${basePath}.svg`, svg);
-  return [`${basePath}.svg`];
+    series: [
+      { name: 'held-out accuracy', points: atEval((p) => p.sampled.accuracy), markers: true },
+      { name: 'held-out acc. (greedy)', points: atEval((p) => p.greedy.accuracy), markers: true },
+      { name: 'held-out tool calls', points: atEval((p) => p.sampled.toolCallRate), markers: true },
+      { name: 'programs ran clean', points: atEval((p) => p.sampled.cleanRunRate), markers: true },
+      {
+        name: 'train batch reward',
+        points: curve.train.map((point) => ({ x: point.step, y: point.reward })),
+        dashed: true,
+      },
+    ],
+  };
+}
+
+/** Writes `learning-curve.vl.json`, `.svg` and `.png` of `curve` into `dir`; returns their paths. */
+export function writeCurveFiles(curve, dir) {
+  return writeLearningCurve(dir, 'learning-curve', learningCurve(curve));
 }

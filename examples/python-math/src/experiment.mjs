@@ -6,7 +6,7 @@ import { round, startRun } from '@trl/example-kit/run';
 import { Gpt2LMHeadModel, Gpt2WithValueHead } from '@trl/models';
 import { PPOTrainer } from '@trl/ppo';
 import { statsToMetrics } from '@trl/textenv';
-import { writeLearningCurve } from './curve.mjs';
+import { writeCurveFiles } from './curve.mjs';
 import { createPython, createPythonMathEnvironment, evaluate, summarizeEpisodes } from './environment.mjs';
 import { heldOutProblems, sampleTrainingProblems } from './problems.mjs';
 import { createPythonMathTokenizer, tokenizerCorpus } from './protocol.mjs';
@@ -171,7 +171,7 @@ export async function runExperiment(config, { runDir, log = console.log }) {
     curve,
   };
   writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  await writeLearningCurve(curve, join(runDir, 'learning-curve'));
+  await writeCurveFiles(curve, runDir);
   await policy.savePretrained(join(runDir, 'checkpoint'));
   await tokenizer.savePretrained(join(runDir, 'checkpoint'));
   await tracker.close();

@@ -29,7 +29,9 @@ describe('smoke run', () => {
     ])
       expect(keys).toContain(key);
     expect(existsSync(join(runDir, 'tensorboard'))).toBe(true);
-    expect(readFileSync(join(runDir, 'learning-curve.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
+    expect(readFileSync(join(runDir, 'learning-curve.svg'), 'utf8')).toMatch(/<svg[\s\S]*<\/svg>\n$/);
+    const png = readFileSync(join(runDir, 'learning-curve.png'));
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     const saved = JSON.parse(readFileSync(join(runDir, 'checkpoint', 'config.json'), 'utf8'));
     expect(saved.n_embd).toBe(SMOKE_CONFIG.model.n_embd);
     expect(JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')).heldOutProblems).toBe(8);
