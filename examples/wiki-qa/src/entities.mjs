@@ -1,0 +1,190 @@
+import { Rng } from '@trl/core';
+
+/**
+ * Syllables of the made-up names. Names and cities are drawn from the same pieces, so the tokenizer
+ * learned on training names splits a held-out name into pieces the model has seen, and copying a
+ * name is copying a few known tokens.
+ */
+export const SYLLABLES = [
+  'zor',
+  'vath',
+  'kel',
+  'mi',
+  'ra',
+  'quen',
+  'lor',
+  'bra',
+  'thi',
+  'dun',
+  'sa',
+  'vel',
+  'mor',
+  'tan',
+  'ix',
+  'ul',
+  'ga',
+  'rin',
+  'oth',
+  'pel',
+  'no',
+  'fen',
+  'dra',
+  'ky',
+  'lum',
+  'es',
+  'tor',
+  'wyn',
+];
+
+/** Occupations (all start with a consonant, so `worked as a …` reads right). */
+export const JOBS = [
+  'potter',
+  'weaver',
+  'sailor',
+  'baker',
+  'painter',
+  'miller',
+  'poet',
+  'smith',
+  'healer',
+  'mason',
+  'scribe',
+  'farmer',
+];
+
+/** Birth years are drawn from this range (inclusive). */
+export const YEAR_RANGE = [1700, 1999];
+
+/** Number of distinct birthplaces; every entity is born in one of them. */
+export const CITY_COUNT = 30;
+
+/**
+ * The three questions asked about every entity, each with the fact that answers it.
+ * @type {{ kind: 'place' | 'year' | 'job', question: (name: string) => string, answer: (entity: Entity) => string }[]}
+ */
+export const QUESTION_KINDS = [
+  { kind: 'place', question: (name) => `Where was ${name} born?`, answer: (e) => e.city },
+  { kind: 'year', question: (name) => `When was ${name} born?`, answer: (e) => String(e.year) },
+  { kind: 'job', question: (name) => `What was ${name}'s job?`, answer: (e) => e.job },
+];
+
+/**
+ * A made-up person and the facts the corpus tells about them.
+ * @typedef {{ name: string, city: string, year: number, job: string }} Entity
+ */
+
+/**
+ * A question about one entity, with the exact answer string.
+ * @typedef {{ entity: Entity, kind: 'place' | 'year' | 'job', question: string, answer: string }} Question
+ */
+
+function capitalize(word) {
+  return word[0].toUpperCase() + word.slice(1);
+}
+
+/** A name of 2 or 3 syllables, capitalized (`Zorvath`, `Kelmira`). */
+function drawName(rng) {
+  const count = 2 + rng.nextInt(2);
+  let word = '';
+  for (let i = 0; i < count; i++) word += SYLLABLES[rng.nextInt(SYLLABLES.length)];
+  return capitalize(word);
+}
+
+/** Draws `count` distinct names that are not in `taken` (and adds them to it). */
+function drawDistinctNames(count, rng, taken) {
+  const names = [];
+  let attempts = 0;
+  while (names.length < count) {
+    if (++attempts > count * 100)
+      throw new Error(`drawDistinctNames: could not find ${count} distinct names.`);
+    const name = drawName(rng);
+    if (taken.has(name)) continue;
+    taken.add(name);
+    names.push(name);
+  }
+  return names;
+}
+
+/**
+ * The world of the example: `CITY_COUNT` cities and `count` entities with distinct names (never a
+ * city's name), each born in a random city and year with a random job. Deterministic per seed.
+ * @returns {{ cities: string[], entities: Entity[] }}
+ */
+export function generateWorld(count, seed) {
+  if (!Number.isInteger(count) || count < 1)
+    throw new Error(`generateWorld: count must be a positive integer, got ${count}.`);
+  const rng = new Rng(seed);
+  const taken = new Set();
+  const cities = drawDistinctNames(CITY_COUNT, rng, taken);
+  const names = drawDistinctNames(count, rng, taken);
+  const [firstYear, lastYear] = YEAR_RANGE;
+  const entities = names.map((name) => ({
+    name,
+    city: cities[rng.nextInt(cities.length)],
+    year: firstYear + rng.nextInt(lastYear - firstYear + 1),
+    job: JOBS[rng.nextInt(JOBS.length)],
+  }));
+  return { cities, entities };
+}
+
+/** The encyclopedia paragraph about an entity: the only place its facts are written. */
+export function entityPassage(entity) {
+  return `${entity.name} was born in ${entity.city} in ${entity.year} and worked as a ${entity.job}.`;
+}
+
+/** The search corpus: one article (one passage) per entity, titled with its name. */
+export function corpusPassages(entities) {
+  return entities.map((entity, i) => ({
+    id: `${i}#0`,
+    articleId: String(i),
+    title: entity.name,
+    text: entityPassage(entity),
+  }));
+}
+
+/** The three questions about `entity`. */
+export function entityQuestions(entity) {
+  return QUESTION_KINDS.map(({ kind, question, answer }) => ({
+    entity,
+    kind,
+    question: question(entity.name),
+    answer: answer(entity),
+  }));
+}
+
+/**
+ * Generates the world and splits its entities by a seeded shuffle into three disjoint groups:
+ * `sft` (the warm start's transcripts), `ppo` (PPO's prompts; never seen in SFT, so a memorized
+ * answer cannot help) and `test` (held out from both). All of them are in the search corpus.
+ * @param {{ sft: number, ppo: number, test: number }} sizes entities per group
+ */
+export function splitWorld(sizes, seed) {
+  for (const field of ['sft', 'ppo', 'test']) {
+    if (!Number.isInteger(sizes?.[field]) || sizes[field] < 1)
+      throw new Error(`splitWorld: sizes.${field} must be a positive integer, got ${sizes?.[field]}.`);
+  }
+  const { cities, entities } = generateWorld(sizes.sft + sizes.ppo + sizes.test, seed);
+  const rng = new Rng(seed + 1);
+  const shuffled = [...entities];
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = rng.nextInt(i + 1);
+    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+  }
+  const test = shuffled.slice(0, sizes.test);
+  const ppo = shuffled.slice(sizes.test, sizes.test + sizes.ppo);
+  const sft = shuffled.slice(sizes.test + sizes.ppo);
+  return {
+    cities,
+    entities,
+    sft: sft.flatMap(entityQuestions),
+    ppo: ppo.flatMap(entityQuestions),
+    test: test.flatMap(entityQuestions),
+  };
+}
+
+/** Draws `count` items from `pool` with replacement. */
+export function sampleFrom(pool, count, rng) {
+  const out = [];
+  for (let i = 0; i < count; i++) out.push(pool[rng.nextInt(pool.length)]);
+  return out;
+}

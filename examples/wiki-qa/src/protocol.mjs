@@ -1,0 +1,173 @@
+import { trainBpeTokenizer } from '@trl/models';
+import { MiniSearchRetriever, WikiSearch } from '@trl/tools-wiki';
+import { corpusPassages } from './entities.mjs';
+
+/** The tool's name, as in TRL's TriviaQA example (`<request><Wiki>…<call>`). */
+export const TOOL_NAME = 'Wiki';
+
+/** TRL's tool markers plus the tool name; each becomes one token so a decision is one token. */
+export const PROTOCOL_TOKENS = ['<request>', '<call>', '<response>', '<submit>', `<${TOOL_NAME}>`];
+
+/** The answer prefix of TRL's tool examples, kept whole. */
+export const TEMPLATE_TOKENS = ['Result='];
+
+/** Vocabulary size of the tokenizer: 256 bytes, 8 special tokens, the rest learned merges. */
+export const VOCAB_SIZE = 600;
+
+/**
+ * Longest passage text the tool returns, in characters: the first passage, cut short, so an
+ * episode stays within the small model's 64-token context (TRL's TriviaQA cut at 600).
+ */
+export const MAX_PASSAGE_CHARS = 80;
+
+/**
+ * The project's byte-level BPE (GPT-2's scheme, `trainBpeTokenizer`) learned from `corpus`, with the
+ * protocol markers and `Result=` as special tokens. GPT-2's pre-tokenizer keeps a leading space on
+ * words, so a name or a city has the same tokens wherever it follows a space — in the question, in
+ * the tool query, in the passage and in the answer. That is why the query and the answer are written
+ * with a space after the marker (`<Wiki> Zorvath`, `Result= Kelmira`): copying a word is then copying
+ * its tokens.
+ */
+export function createWikiTokenizer(corpus) {
+  return trainBpeTokenizer(corpus, {
+    vocabSize: VOCAB_SIZE,
+    specialTokens: ['<|endoftext|>', '<|pad|>', ...PROTOCOL_TOKENS, ...TEMPLATE_TOKENS],
+  });
+}
+
+/**
+ * The WikiSearch tool over an in-memory BM25 index (MiniSearch, no server, no file) of `entities`:
+ * the top passage without its title, cut to `MAX_PASSAGE_CHARS`.
+ */
+export function createWikiTool(entities) {
+  return new WikiSearch({
+    retriever: MiniSearchRetriever.fromPassages(corpusPassages(entities)),
+    name: TOOL_NAME,
+    k: 1,
+    maxChars: MAX_PASSAGE_CHARS,
+    includeTitle: false,
+  });
+}
+
+/**
+ * The same tool over an empty index: every search answers `No results for "…".` Playing the held-out
+ * questions with it measures what the model knows without the tool.
+ */
+export function createDisabledWikiTool() {
+  return createWikiTool([]);
+}
+
+/** What the tool answers for every question's entity, by name (one search per distinct name). */
+export async function lookUpAll(tool, questions) {
+  const { signal } = new AbortController();
+  const responses = new Map();
+  for (const { entity } of questions) {
+    if (!responses.has(entity.name))
+      responses.set(entity.name, await tool.call(toolQuery(entity.name), { signal }));
+  }
+  return responses;
+}
+
+/** The query the model sends for a name: the name with its leading space (see {@link createWikiTokenizer}). */
+export function toolQuery(name) {
+  return ` ${name}`;
+}
+
+/** The model's final turn for an answer. */
+export function answerText(answer) {
+  return `Result= ${answer}<submit>`;
+}
+
+/**
+ * The segments of an SFT transcript. `kind: 'tool'` searches the entity's name and copies the answer
+ * from the passage (`toolResponse`, what the tool returned for that name); `kind: 'direct'` answers
+ * from memory with the true fact — right for entities seen in training, a guess for any other.
+ * `system` segments are written by the environment and not trained on.
+ */
+export function transcriptSegments(question, kind, toolResponse) {
+  const answer = { text: answerText(question.answer), system: false };
+  if (kind === 'direct') return [{ text: question.question, system: true }, answer];
+  if (kind !== 'tool') throw new Error(`transcriptSegments: kind must be 'tool' or 'direct', got ${kind}.`);
+  if (typeof toolResponse !== 'string')
+    throw new Error(
+      `transcriptSegments: a tool transcript needs the tool's response text, got ${toolResponse}.`,
+    );
+  return [
+    { text: question.question, system: true },
+    { text: `<request><${TOOL_NAME}>${toolQuery(question.entity.name)}<call>`, system: false },
+    { text: `${toolResponse}<response>`, system: true },
+    answer,
+  ];
+}
+
+/**
+ * The full transcript text (what a TextHistory of the same episode reads).
+ * @param {{ text: string, system: boolean }[]} segments
+ * @returns {string}
+ */
+export function transcriptText(segments) {
+  return segments.map((segment) => segment.text).join('');
+}
+
+/**
+ * The tokenizer's training text: a tool and a direct transcript of every question.
+ * @returns {string[]}
+ */
+export function tokenizerCorpus(questions, responses) {
+  return questions.flatMap((question) => [
+    transcriptText(transcriptSegments(question, 'tool', responses.get(question.entity.name))),
+    transcriptText(transcriptSegments(question, 'direct')),
+  ]);
+}
+
+/**
+ * Token ids of a transcript and which of them are trained on: each segment tokenized on its own
+ * (as the environment does); the model's segments are trained on, the question and the tool
+ * response are not.
+ */
+export function encodeTranscript(segments, tokenizer) {
+  const ids = [];
+  const trainOn = [];
+  for (const segment of segments) {
+    for (const token of tokenizer.encode(segment.text)) {
+      ids.push(token);
+      trainOn.push(!segment.system);
+    }
+  }
+  return { ids, trainOn };
+}
+
+const RESULT_PATTERN = /Result=\s*(.*?)\s*<submit>/s;
+
+/** The answer the model submitted in `text` (first `Result=…<submit>`, trimmed), or null when none. */
+export function parseSubmittedAnswer(text) {
+  const match = RESULT_PATTERN.exec(text);
+  return match ? match[1] : null;
+}
+
+/**
+ * Exact-match reward on one final model segment: 1 when it submits `Result=X<submit>` with X the
+ * answer (ignoring case and surrounding spaces), else 0. TRL's TriviaQA reward accepted any text
+ * containing the answer; an exact match cannot be gamed by listing several candidates.
+ */
+export function exactMatchReward(text, answer) {
+  const submitted = parseSubmittedAnswer(text);
+  return submitted !== null && submitted.toLowerCase() === String(answer).trim().toLowerCase() ? 1 : 0;
+}
+
+/** The text of the last segment the model wrote in a TextHistory (what TRL's reward reads). */
+export function lastModelText(history) {
+  const segments = history.segments;
+  for (let i = segments.length - 1; i >= 0; i--) if (!segments[i].system) return segments[i].text;
+  return '';
+}
+
+/** `rewardFn` for the TextEnvironment: exact match on each history's last model segment. */
+export function rewardHistories(histories, { answers }) {
+  return histories.map((history, i) => exactMatchReward(lastModelText(history), answers[i]));
+}
+
+/** True when the episode searched the wiki at least once. */
+export function usedWiki(history) {
+  return history.toolCalls.some((call) => call.tool === TOOL_NAME);
+}
