@@ -8,7 +8,8 @@
         "csrc/kernel_portable.cc",
         "csrc/kernel_avx2.cc",
         "csrc/worker_pool.cc",
-        "csrc/decoder.cc"
+        "csrc/decoder.cc",
+        "csrc/panel_gemm.cc"
       ],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-O3", "-fno-exceptions", "-fno-math-errno"],

@@ -356,7 +356,13 @@ napi_value DecoderCreate(napi_env env, napi_callback_info info) {
     }
     weights[i] = static_cast<const float*>(raw);
   }
-  auto* holder = new DecoderHolder{new trl::Decoder(d, weights, separate_head)};
+  auto* decoder = new trl::Decoder(d, weights, separate_head);
+  if (!decoder->valid()) {
+    delete decoder;
+    napi_throw_error(env, "TRL_NATIVE_OOM", "decoderCreate: could not allocate the packed weights");
+    return nullptr;
+  }
+  auto* holder = new DecoderHolder{decoder};
   napi_value result;
   TRL_CALL(env, napi_create_external(env, holder, finalize_decoder, nullptr, &result));
   return result;

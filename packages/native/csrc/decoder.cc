@@ -7,30 +7,15 @@
 #include <cmath>
 #include <cstring>
 
-#include "sgemm.h"
 
 namespace trl {
 
 namespace {
 
-// y[rows, n] = x[rows, k] @ w[k, n] + bias[n].
-void linear(const float* x, int64_t rows, int64_t k, const std::vector<float>& w, const std::vector<float>& bias,
-            int64_t n, float* y, int threads) {
-  GemmProblem p{};
-  p.a = x;
-  p.b = w.data();
-  p.c = y;
-  p.m = rows;
-  p.n = n;
-  p.k = k;
-  p.rsa = k;
-  p.csa = 1;
-  p.rsb = n;
-  p.csb = 1;
-  p.ldc = n;
-  p.batch = 1;
-  Epilogue e{bias.data(), n, kLinear, 0.f};
-  sgemm(p, e, threads);
+// y[rows, n] = x[rows, k] @ w + bias.
+void linear(const float* x, int64_t rows, const PanelMatrix& w, const std::vector<float>& bias, float* y,
+            int threads) {
+  panel_gemm(x, rows, w, bias.data(), y, threads);
 }
 
 // Layer norm of each row of x [rows, width] into y, PyTorch's biased variance.
@@ -93,22 +78,43 @@ Decoder::Decoder(const DecoderDims& dims, const std::vector<const float*>& weigh
     into.assign(weights[next], weights[next] + sizes[next]);
     next++;
   };
+  auto pack = [&](PanelMatrix& into, int64_t k, int64_t n) {
+    into = PanelMatrix(weights[next], k, n, n, 1);
+    next++;
+  };
+  const int64_t w = dims.width;
   take(wte_);
   take(wpe_);
   layers_.resize(static_cast<size_t>(dims.layers));
   for (DecoderLayer& layer : layers_) {
-    for (std::vector<float>* part : {&layer.ln1_w, &layer.ln1_b, &layer.qkv_w, &layer.qkv_b, &layer.out_w,
-                                     &layer.out_b, &layer.ln2_w, &layer.ln2_b, &layer.up_w, &layer.up_b,
-                                     &layer.down_w, &layer.down_b})
-      take(*part);
+    take(layer.ln1_w);
+    take(layer.ln1_b);
+    pack(layer.qkv_w, w, 3 * w);
+    take(layer.qkv_b);
+    pack(layer.out_w, w, w);
+    take(layer.out_b);
+    take(layer.ln2_w);
+    take(layer.ln2_b);
+    pack(layer.up_w, w, dims.inner);
+    take(layer.up_b);
+    pack(layer.down_w, dims.inner, w);
+    take(layer.down_b);
   }
   take(lnf_w_);
   take(lnf_b_);
-  if (separate_head) take(head_);
+  // logits = h @ head^T with head [vocab, width]: B(p, j) = head[j * width + p].
+  head_ = PanelMatrix(separate_head ? weights[next] : wte_.data(), w, dims.vocab, 1, w);
   const int64_t cache = dims.layers * dims.max_rows * dims.max_slots * dims.width;
   keys_.assign(static_cast<size_t>(cache), 0.f);
   values_.assign(static_cast<size_t>(cache), 0.f);
   slot_mask_.assign(static_cast<size_t>(dims.max_rows * dims.max_slots), 0);
+}
+
+bool Decoder::valid() const {
+  if (!head_.valid()) return false;
+  for (const DecoderLayer& layer : layers_)
+    if (!layer.qkv_w.valid() || !layer.out_w.valid() || !layer.up_w.valid() || !layer.down_w.valid()) return false;
+  return true;
 }
 
 void Decoder::compact(const int32_t* keep, int64_t rows) {
@@ -223,14 +229,14 @@ std::string Decoder::forward(const int32_t* tokens, const int32_t* positions, co
   for (int64_t l = 0; l < d_.layers; l++) {
     const DecoderLayer& layer = layers_[static_cast<size_t>(l)];
     layer_norm(x_.data(), n, w, layer.ln1_w, layer.ln1_b, d_.epsilon, h_.data());
-    linear(h_.data(), n, w, layer.qkv_w, layer.qkv_b, 3 * w, qkv_.data(), threads);
+    linear(h_.data(), n, layer.qkv_w, layer.qkv_b, qkv_.data(), threads);
     attend(l, rows, length);
-    linear(att_.data(), n, w, layer.out_w, layer.out_b, w, h_.data(), threads);
+    linear(att_.data(), n, layer.out_w, layer.out_b, h_.data(), threads);
     add_into(x_.data(), h_.data(), n * w);
     layer_norm(x_.data(), n, w, layer.ln2_w, layer.ln2_b, d_.epsilon, h_.data());
-    linear(h_.data(), n, w, layer.up_w, layer.up_b, d_.inner, up_.data(), threads);
+    linear(h_.data(), n, layer.up_w, layer.up_b, up_.data(), threads);
     gelu_new(up_.data(), n * d_.inner);
-    linear(up_.data(), n, d_.inner, layer.down_w, layer.down_b, w, h_.data(), threads);
+    linear(up_.data(), n, layer.down_w, layer.down_b, h_.data(), threads);
     add_into(x_.data(), h_.data(), n * w);
   }
   slots_ += length;
@@ -239,21 +245,7 @@ std::string Decoder::forward(const int32_t* tokens, const int32_t* positions, co
   // Only each row's last token needs logits: norm those rows, then h @ head^T (head is [vocab, width]).
   for (int64_t r = 0; r < rows; r++)
     layer_norm(x_.data() + ((r + 1) * length - 1) * w, 1, w, lnf_w_, lnf_b_, d_.epsilon, h_.data() + r * w);
-  GemmProblem p{};
-  p.a = h_.data();
-  p.b = separate_head_ ? head_.data() : wte_.data();
-  p.c = logits;
-  p.m = rows;
-  p.n = d_.vocab;
-  p.k = w;
-  p.rsa = w;
-  p.csa = 1;
-  p.rsb = 1;
-  p.csb = w;
-  p.ldc = d_.vocab;
-  p.batch = 1;
-  Epilogue e{nullptr, 0, kLinear, 0.f};
-  sgemm(p, e, threads);
+  panel_gemm(h_.data(), rows, head_, nullptr, logits, threads);
   return std::string();
 }
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "panel_gemm.h"
+
 namespace trl {
 
 // Sizes of the model and of the cache.
@@ -17,9 +19,10 @@ struct DecoderDims {
   float epsilon;
 };
 
-// One block's weights, GPT-2's Conv1D layout: projections are [in, out].
+// One block's weights; the projections ([in, out] in GPT-2's Conv1D layout) are packed in panels.
 struct DecoderLayer {
-  std::vector<float> ln1_w, ln1_b, qkv_w, qkv_b, out_w, out_b, ln2_w, ln2_b, up_w, up_b, down_w, down_b;
+  std::vector<float> ln1_w, ln1_b, qkv_b, out_b, ln2_w, ln2_b, up_b, down_b;
+  PanelMatrix qkv_w, out_w, up_w, down_w;
 };
 
 class Decoder {
@@ -38,6 +41,9 @@ class Decoder {
   std::string forward(const int32_t* tokens, const int32_t* positions, const int32_t* mask, int64_t rows,
                       int64_t length, const int32_t* keep, float* logits, int threads);
 
+  // False when memory for the weights or the cache could not be allocated.
+  bool valid() const;
+
   // The vocabulary size (the width of a logits row).
   int64_t vocab() const { return d_.vocab; }
 
@@ -53,7 +59,9 @@ class Decoder {
 
   DecoderDims d_;
   bool separate_head_;
-  std::vector<float> wte_, wpe_, lnf_w_, lnf_b_, head_;
+  std::vector<float> wte_, wpe_, lnf_w_, lnf_b_;
+  // The LM head as a [width, vocab] product operand (the embedding transposed when tied).
+  PanelMatrix head_;
   std::vector<DecoderLayer> layers_;
   int64_t rows_ = 0, slots_ = 0;
   // Cache [layer][row][head][slot][head_dim], and which slots hold real tokens [row][slot].
