@@ -31,7 +31,8 @@ function recomputingProvider(model: Gpt2LMHeadModel, log: FastDecoderInput[], sh
           if (input.keep) histories = Array.from(input.keep, (i) => histories[i]!);
           const out = new Float32Array(input.rows * shape.vocabSize);
           for (let r = 0; r < input.rows; r++) {
-            const history = (histories[r] ??= []);
+            if (!histories[r]) histories[r] = [];
+            const history = histories[r]!;
             for (let t = 0; t < input.length; t++) {
               const at = r * input.length + t;
               if (input.mask[at] === 1) {
