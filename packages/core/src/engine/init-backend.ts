@@ -9,6 +9,7 @@ import {
 } from './backend-info';
 import { loadNativeBinding, NATIVE_PACKAGES, nativeInstallCommand } from './native-backend';
 import { configureWasmBinaries, wasmBinaryDirectory } from './wasm-binaries';
+import { activateWasm, type InitBackendOptions, parseInitBackendOptions } from './wasm-threads';
 
 /** The order `auto` tries backends in: fastest first, the always-available pure-JS one last. */
 const AUTO_ORDER: readonly BackendName[] = ['node-gpu', 'node', 'wasm', 'cpu'];
@@ -23,10 +24,14 @@ let pending: Promise<unknown> = Promise.resolve();
  * `auto` tries tfjs-node-gpu, then tfjs-node (optional peers), then wasm, then cpu; when a backend
  * was already chosen by an earlier call and is still active, `auto` keeps it. An explicit name
  * that cannot be used throws an Error explaining how to install it. Repeated calls are cheap:
- * switching to a backend that is already initialised does not reload anything.
+ * switching to a backend that is already initialised does not reload anything. `options.threads`
+ * opts the wasm backend into its multithreaded build (see {@link InitBackendOptions}).
  */
-export function initBackend(preference: BackendPreference = 'auto'): Promise<BackendInfo> {
-  const run = pending.then(() => select(preference));
+export function initBackend(
+  preference: BackendPreference = 'auto',
+  options?: InitBackendOptions,
+): Promise<BackendInfo> {
+  const run = pending.then(() => select(preference, parseInitBackendOptions(options).threads));
   pending = run.catch(() => undefined);
   return run;
 }
@@ -37,17 +42,18 @@ export function getBackendInfo(): BackendInfo | undefined {
   return undefined;
 }
 
-async function select(preference: BackendPreference): Promise<BackendInfo> {
+async function select(preference: BackendPreference, threads: number | undefined): Promise<BackendInfo> {
   if (!BACKEND_PREFERENCES.includes(preference)) {
     const expected = BACKEND_PREFERENCES.map((name) => `'${name}'`).join(', ');
     throw new Error(`initBackend: unknown backend '${String(preference)}'; expected one of ${expected}.`);
   }
   const active = getBackendInfo();
-  if (active && (preference === 'auto' || preference === active.name)) return active;
+  const threadsMatch = threads === undefined || active?.name !== 'wasm' || active.threads === threads;
+  if (active && (preference === 'auto' || preference === active.name) && threadsMatch) return active;
 
   const candidates = preference === 'auto' ? AUTO_ORDER : [preference];
   for (const name of candidates) {
-    const info = await activate(name);
+    const info = await activate(name, threads);
     if (info) {
       current = info;
       return info;
@@ -59,7 +65,7 @@ async function select(preference: BackendPreference): Promise<BackendInfo> {
 }
 
 /** Makes `name` the active backend, or returns undefined when it cannot be used here. */
-async function activate(name: BackendName): Promise<BackendInfo | undefined> {
+async function activate(name: BackendName, threads: number | undefined): Promise<BackendInfo | undefined> {
   switch (name) {
     case 'node-gpu':
     case 'node': {
@@ -69,7 +75,7 @@ async function activate(name: BackendName): Promise<BackendInfo | undefined> {
     }
     case 'wasm': {
       configureWasmBinaries();
-      if (!(await tf.setBackend('wasm'))) return undefined;
+      if (!(await activateWasm(threads))) return undefined;
       const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
       return { name, tfBackend: 'wasm', simd, threads: getThreadsCount() };
     }
