@@ -171,6 +171,55 @@ describeEachBackend('AdamW stateLocation: host', () => {
   });
 });
 
+describeEachBackend('AdamW.stepWithHostGradients', () => {
+  it('takes the same steps from host gradients as step() from tensors, in either location', () => {
+    const reference = makeParameters();
+    const fromHost = makeParameters();
+    const fromHostOnDevice = makeParameters();
+    const optimizers = [
+      new AdamW(reference, { ...OPTIONS, stateLocation: 'host' }),
+      new AdamW(fromHost, { ...OPTIONS, stateLocation: 'host' }),
+      new AdamW(fromHostOnDevice, OPTIONS),
+    ];
+    const before = tf.memory().numTensors;
+    for (let step = 1; step <= 3; step++) {
+      const grads = gradients(step);
+      const hostGrads = new Map([...grads].map(([name, grad]) => [name, Float32Array.from(grad.dataSync())]));
+      optimizers[0]?.step(grads);
+      optimizers[1]?.stepWithHostGradients(hostGrads);
+      optimizers[2]?.stepWithHostGradients(hostGrads);
+      tf.dispose([...grads.values()]);
+    }
+    expect(maxAbsDifference(reference, fromHost)).toBe(0);
+    expect(maxAbsDifference(reference, fromHostOnDevice)).toBeLessThanOrEqual(1e-6);
+    expect(optimizers[1]?.stepCount).toBe(3);
+    // Device moments were created (8 tensors); nothing else stayed behind.
+    expect(tf.memory().numTensors - before).toBe(2 * LAYOUT.length);
+    for (const optimizer of optimizers) optimizer.dispose();
+  });
+
+  it('rejects unknown names, wrong sizes, non-arrays and NaN with errors naming the key', () => {
+    const parameters = makeParameters();
+    const optimizer = new AdamW(parameters, { ...OPTIONS, stateLocation: 'host' });
+    const fn = (grads: Map<string, Float32Array>) => () => optimizer.stepWithHostGradients(grads);
+    expect(fn(new Map([['nope', new Float32Array(6)]]))).toThrow(/grads\["nope"\].*matches no parameter/);
+    expect(fn(new Map([['h.0.ln_1.weight', new Float32Array(5)]]))).toThrow(
+      /grads\["h\.0\.ln_1\.weight"\]` has 5 values but the parameter has 6/,
+    );
+    expect(fn(new Map([['h.0.ln_1.weight', [1, 2, 3, 4, 5, 6] as unknown as Float32Array]]))).toThrow(
+      /must be a Float32Array/,
+    );
+    expect(fn(new Map([['h.0.ln_1.weight', new Float32Array(6).fill(Number.NaN)]]))).toThrow(
+      /"h\.0\.ln_1\.weight".*NaN or Infinity/,
+    );
+    expect(() => optimizer.stepWithHostGradients({} as unknown as Map<string, Float32Array>)).toThrow(
+      /must be a Map/,
+    );
+    expect(optimizer.stepCount).toBe(0);
+    optimizer.dispose();
+  });
+});
+
 it('a host state survives saveAdamWState/loadAdamWState', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'trl-adamw-host-'));
   try {

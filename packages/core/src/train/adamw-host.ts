@@ -79,7 +79,8 @@ export function adamWKernel(
 }
 
 /**
- * One AdamW update of `parameter` with the moments in host memory. The new weight goes into a fresh
+ * One AdamW update of `parameter` with the moments in host memory, from a gradient tensor or a
+ * gradient already in host memory. The new weight goes into a fresh
  * backend buffer that `variable.assign` adopts: caches keyed by the old buffer (XNNPACK's packed
  * weights) cannot go stale, and tensors sharing the old buffer keep their values. On wasm the
  * gradient and weight are read, and the result written, in place on the heap; elsewhere through
@@ -87,7 +88,7 @@ export function adamWKernel(
  */
 export function updateOnHost(
   parameter: NamedVariable,
-  grad: tf.Tensor,
+  grad: tf.Tensor | Float32Array,
   moments: HostMoments,
   settings: HostUpdateSettings,
 ): void {
@@ -96,7 +97,7 @@ export function updateOnHost(
   let replacement = tf.zeros(variable.shape, 'float32');
   // Views only after the last allocation: allocating may grow (and detach) the heap.
   const out = wasmFloat32View(replacement);
-  const gradView = wasmFloat32View(grad);
+  const gradView = grad instanceof Float32Array ? grad : wasmFloat32View(grad);
   const weightView = wasmFloat32View(variable);
   if (out && gradView && weightView) {
     adamWKernel(gradView, weightView, out, moments, decay, settings);
@@ -105,7 +106,8 @@ export function updateOnHost(
     // dataSync may hand out the backend's own storage (cpu): read only, write into a fresh array.
     const updated = new Float32Array(variable.size);
     const weights = variable.dataSync() as Float32Array;
-    adamWKernel(grad.dataSync() as Float32Array, weights, updated, moments, decay, settings);
+    const values = grad instanceof Float32Array ? grad : (grad.dataSync() as Float32Array);
+    adamWKernel(values, weights, updated, moments, decay, settings);
     replacement = tf.tensor(updated, variable.shape, 'float32');
   }
   variable.assign(replacement);

@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { NamedVariable } from '../spec/index';
-import { type HostMoments, nonFiniteOnHost, updateOnHost, zeroHostMoments } from './adamw-host';
+import {
+  allFinite,
+  type HostMoments,
+  type HostUpdateSettings,
+  nonFiniteOnHost,
+  updateOnHost,
+  zeroHostMoments,
+} from './adamw-host';
 import { assertGradientMap, type GradientMap, gradientEntries, nonFiniteGradientNames } from './gradients';
 import { parseOptions } from './options';
 
@@ -144,37 +151,99 @@ export class AdamW {
    * (and disposes) `grads`. With `checkFinite`, a NaN/Infinity gradient throws before anything changes.
    */
   step(grads: GradientMap): void {
-    assertGradientMap('AdamW.step', grads);
-    const updates: [NamedVariable, tf.Tensor][] = [];
-    const claimed = new Set<NamedVariable>();
-    for (const [name, grad] of gradientEntries(grads)) {
-      const parameter = this.lookup.get(name);
-      if (!parameter) {
-        throw new Error(`AdamW.step: \`grads["${name}"]\` matches no parameter given to the optimizer.`);
-      }
-      if (claimed.has(parameter)) {
-        throw new Error(`AdamW.step: \`grads\` holds two gradients for parameter "${parameter.name}".`);
-      }
-      if (!tf.util.arraysEqual(grad.shape, parameter.variable.shape)) {
-        throw new Error(
-          `AdamW.step: \`grads["${name}"]\` has shape [${grad.shape}] but the parameter has [${parameter.variable.shape}].`,
-        );
-      }
-      claimed.add(parameter);
-      updates.push([parameter, grad]);
-    }
+    const fn = 'AdamW.step';
+    assertGradientMap(fn, grads);
+    const updates = this.resolve(fn, gradientEntries(grads), (grad, parameter) =>
+      tf.util.arraysEqual(grad.shape, parameter.variable.shape)
+        ? undefined
+        : `has shape [${grad.shape}] but the parameter has [${parameter.variable.shape}]`,
+    );
     if (this.options.checkFinite) {
       const named = updates.map(([parameter, grad]): [string, tf.Tensor] => [parameter.name, grad]);
-      const bad = this.onHost ? nonFiniteOnHost(named) : nonFiniteGradientNames(named);
-      if (bad.length > 0) {
-        throw new Error(
-          `AdamW.step: gradients of ${bad.map((name) => `"${name}"`).join(', ')} hold NaN or Infinity; ` +
-            'no parameter was updated. Lower the learning rate or clip gradients (clipGradNorm).',
-        );
-      }
+      this.assertFinite(fn, this.onHost ? nonFiniteOnHost(named) : nonFiniteGradientNames(named));
     }
     for (const [parameter, grad] of updates) this.update(parameter, grad);
     this.steps++;
+  }
+
+  /**
+   * Like `step`, from gradients already in host memory (copied off the backend as backward produced
+   * them, so they never pile up in a small heap): row-major Float32Arrays keyed the same way. With
+   * `stateLocation: 'host'` nothing is uploaded; otherwise each gradient is uploaded, used and freed in
+   * turn. The arrays are only read.
+   */
+  stepWithHostGradients(grads: ReadonlyMap<string, Float32Array>): void {
+    const fn = 'AdamW.stepWithHostGradients';
+    if (!(grads instanceof Map)) {
+      throw new Error(`${fn}: \`grads\` must be a Map from parameter name to Float32Array.`);
+    }
+    const updates = this.resolve(fn, [...grads.entries()], (grad, parameter) => {
+      if (!(grad instanceof Float32Array)) return 'must be a Float32Array';
+      return grad.length === parameter.variable.size
+        ? undefined
+        : `has ${grad.length} values but the parameter has ${parameter.variable.size}`;
+    });
+    if (this.options.checkFinite) {
+      this.assertFinite(
+        fn,
+        updates.filter(([, grad]) => !allFinite(grad)).map(([parameter]) => parameter.name),
+      );
+    }
+    for (const [parameter, grad] of updates) {
+      if (this.onHost) {
+        updateOnHost(parameter, grad, this.hostMomentsOf(parameter), this.hostSettings());
+      } else {
+        const uploaded = tf.tensor(grad, parameter.variable.shape, 'float32');
+        this.update(parameter, uploaded);
+        uploaded.dispose();
+      }
+    }
+    this.steps++;
+  }
+
+  /** Pairs each gradient with its parameter; throws naming the key on an unknown, repeated or misfit one. */
+  private resolve<G>(
+    fn: string,
+    entries: readonly [string, G][],
+    misfit: (grad: G, parameter: NamedVariable) => string | undefined,
+  ): [NamedVariable, G][] {
+    const updates: [NamedVariable, G][] = [];
+    const claimed = new Set<NamedVariable>();
+    for (const [name, grad] of entries) {
+      const parameter = this.lookup.get(name);
+      if (!parameter) {
+        throw new Error(`${fn}: \`grads["${name}"]\` matches no parameter given to the optimizer.`);
+      }
+      if (claimed.has(parameter)) {
+        throw new Error(`${fn}: \`grads\` holds two gradients for parameter "${parameter.name}".`);
+      }
+      const problem = misfit(grad, parameter);
+      if (problem) throw new Error(`${fn}: \`grads["${name}"]\` ${problem}.`);
+      claimed.add(parameter);
+      updates.push([parameter, grad]);
+    }
+    return updates;
+  }
+
+  private assertFinite(fn: string, bad: readonly string[]): void {
+    if (bad.length === 0) return;
+    throw new Error(
+      `${fn}: gradients of ${bad.map((name) => `"${name}"`).join(', ')} hold NaN or Infinity; ` +
+        'no parameter was updated. Lower the learning rate or clip gradients (clipGradNorm).',
+    );
+  }
+
+  private hostMomentsOf(parameter: NamedVariable): HostMoments {
+    let moments = this.hostMoments.get(parameter.name);
+    if (!moments) {
+      moments = zeroHostMoments(parameter.variable.size);
+      this.hostMoments.set(parameter.name, moments);
+    }
+    return moments;
+  }
+
+  private hostSettings(): HostUpdateSettings {
+    return { ...this.options, learningRate: this.currentLearningRate };
   }
 
   private get onHost(): boolean {
@@ -183,12 +252,7 @@ export class AdamW {
 
   private update(parameter: NamedVariable, grad: tf.Tensor): void {
     if (this.onHost) {
-      let moments = this.hostMoments.get(parameter.name);
-      if (!moments) {
-        moments = zeroHostMoments(parameter.variable.size);
-        this.hostMoments.set(parameter.name, moments);
-      }
-      updateOnHost(parameter, grad, moments, { ...this.options, learningRate: this.currentLearningRate });
+      updateOnHost(parameter, grad, this.hostMomentsOf(parameter), this.hostSettings());
       return;
     }
     const { beta1, beta2, epsilon, weightDecay } = this.options;

@@ -1,0 +1,179 @@
+#!/usr/bin/env node
+// Can GPT-2 124M train inside tfjs-backend-wasm's heap? Creates the full model (12 layers, width 768,
+// 12 heads, vocab 50257, 1024 positions) with random weights on wasm and runs forward +
+// cross-entropy + backward + one AdamW step at batch 1, sequence 128, a few times on one fixed
+// batch. Prints one JSON line: step times, peak RSS, the wasm heap size (it never shrinks, so this
+// is its high-water mark), the peak of live tensor bytes, numTensors and the losses (they should fall).
+//
+//   node bench/gpt2-124m-step.mjs [--native] [--optimizer host|device] [--steps 3] [--lr 1e-4]
+//                                 [--copying-identity] [--seed 0]
+//
+// --native            register @trl/native's GEMM for wasm's MatMul (no XNNPACK packed weight copies)
+// --optimizer         AdamW `stateLocation`: host (moments in JS memory, default) or device (on the heap)
+// --copying-identity  keep wasm's stock Identity kernel, which copies: every tensor a custom gradient
+//                     saves for backward is cloned through it (all weight matrices, once more)
+//
+// Needs the built packages (`pnpm build`): it imports @trl/models and @trl/core from their dist.
+// A heap failure is reported as `error` in the JSON line (exit code 1).
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { AdamW, crossEntropy, initBackend, Rng, tf } from '@trl/core';
+import { Gpt2LMHeadModel } from '@trl/models';
+
+const MiB = 2 ** 20;
+
+function parseArgs(argv) {
+  const args = { native: false, optimizer: 'host', steps: 3, lr: 1e-4, copyingIdentity: false, seed: 0 };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (flag === '--native') args.native = true;
+    else if (flag === '--copying-identity') args.copyingIdentity = true;
+    else if (flag === '--optimizer') args.optimizer = argv[++i];
+    else if (flag === '--steps') args.steps = Number(argv[++i]);
+    else if (flag === '--lr') args.lr = Number(argv[++i]);
+    else if (flag === '--seed') args.seed = Number(argv[++i]);
+    else throw new Error(`unknown flag ${flag}; see the header of bench/gpt2-124m-step.mjs`);
+  }
+  if (!['host', 'device'].includes(args.optimizer)) throw new Error('--optimizer: use host or device');
+  if (!(Number.isInteger(args.steps) && args.steps >= 1)) throw new Error('--steps: an integer >= 1');
+  return args;
+}
+
+/** @trl/models does not depend on @trl/native: try the package, then the workspace checkout. */
+async function registerNative() {
+  let native;
+  try {
+    native = await import('@trl/native');
+  } catch {
+    native = await import(new URL('../../native/dist/index.js', import.meta.url).href);
+  }
+  if (!native.registerNativeKernels()) {
+    throw new Error(`--native: kernels not registered: ${native.nativeKernelStatus().reason}`);
+  }
+}
+
+/**
+ * wasm's Identity copies the tensor; cpu's shares the buffer (tensors are immutable, and wasm's
+ * Reshape already shares the same way). tf.customGrad's `save` clones every saved tensor through
+ * Identity, so with the copying kernel each weight matrix exists twice during a training step.
+ */
+function registerSharingIdentity() {
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({
+    kernelName: 'Identity',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs: { x }, backend }) => {
+      backend.incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    },
+  });
+}
+
+/** Follows live tensor bytes on the backend (the heap's own size only ever grows). */
+function trackTensorBytes(backend) {
+  const sizes = new Map();
+  const tracker = { live: 0, peak: 0 };
+  const move = backend.move.bind(backend);
+  const disposeData = backend.disposeData.bind(backend);
+  backend.move = (dataId, values, shape, dtype, refCount) => {
+    move(dataId, values, shape, dtype, refCount);
+    const bytes = shape.reduce((a, b) => a * b, 1) * (dtype === 'string' ? 0 : 4);
+    sizes.set(dataId, bytes);
+    tracker.live += bytes;
+    tracker.peak = Math.max(tracker.peak, tracker.live);
+  };
+  backend.disposeData = (dataId, force) => {
+    const freed = disposeData(dataId, force);
+    if (freed && sizes.has(dataId)) {
+      tracker.live -= sizes.get(dataId);
+      sizes.delete(dataId);
+    }
+    return freed;
+  };
+  return tracker;
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  await initBackend('wasm');
+  if (args.native) await registerNative();
+  if (!args.copyingIdentity) registerSharingIdentity();
+  const backend = tf.backend();
+  const tensorBytes = trackTensorBytes(backend);
+  const record = {
+    impl: 'trl-ts',
+    bench: 'gpt2-124m-step',
+    backend: tf.getBackend(),
+    native: args.native,
+    optimizer: args.optimizer,
+    sharing_identity: !args.copyingIdentity,
+    batch: 1,
+    seq: 128,
+  };
+  const timings = { step_s: [], forward_backward_s: [], optimizer_s: [] };
+  const losses = [];
+  let model;
+  let optimizer;
+  try {
+    model = Gpt2LMHeadModel.create({ resid_pdrop: 0, embd_pdrop: 0, attn_pdrop: 0 }, { seed: args.seed });
+    const parameters = model.trainableVariables();
+    record.params = parameters.reduce((sum, p) => sum + p.variable.size, 0);
+    optimizer = new AdamW(parameters, {
+      learningRate: args.lr,
+      stateLocation: args.optimizer,
+      checkFinite: false,
+    });
+    const rng = new Rng(args.seed);
+    const ids = Array.from({ length: record.seq + 1 }, () => rng.nextInt(model.config.vocab_size));
+    const inputs = tf.tensor2d([ids.slice(0, -1)], undefined, 'int32');
+    const labels = tf.tensor2d([ids.slice(1)], undefined, 'int32');
+    const variables = parameters.map((p) => p.variable);
+    const lossOf = () => crossEntropy(model.forward({ inputIds: inputs, training: true }).logits, labels);
+    record.num_tensors_start = tf.memory().numTensors;
+    for (let step = 0; step < args.steps; step++) {
+      const start = performance.now();
+      const { value, grads } = tf.variableGrads(lossOf, variables);
+      losses.push(value.dataSync()[0]);
+      const middle = performance.now();
+      optimizer.step(grads);
+      tf.dispose([value, ...Object.values(grads)]);
+      const end = performance.now();
+      timings.forward_backward_s.push((middle - start) / 1000);
+      timings.optimizer_s.push((end - middle) / 1000);
+      timings.step_s.push((end - start) / 1000);
+      record[`num_tensors_after_step_${step + 1}`] = tf.memory().numTensors;
+    }
+    const after = tf.tidy(lossOf);
+    record.loss_after = after.dataSync()[0];
+    after.dispose();
+    tf.dispose([inputs, labels]);
+  } catch (error) {
+    record.error = String(error?.stack ?? error)
+      .split('\n')
+      .slice(0, 3)
+      .join(' | ');
+  }
+  const round = (x) => Math.round(x * 1000) / 1000;
+  Object.assign(record, {
+    losses: losses.map(round),
+    loss_before: losses[0],
+    steps: losses.length,
+    ...Object.fromEntries(Object.entries(timings).map(([key, values]) => [key, values.map(round)])),
+    peak_rss_mib: Math.round(process.resourceUsage().maxRSS / 1024),
+    wasm_heap_mib: Math.round(backend.wasm.HEAPU8.length / MiB),
+    peak_tensor_mib: Math.round(tensorBytes.peak / MiB),
+    num_tensors_end: tf.memory().numTensors,
+    loadavg_1m: round(os.loadavg()[0]),
+    node: process.version,
+    tfjs: tf.version.tfjs,
+  });
+  console.log(JSON.stringify(record));
+  if (record.error) process.exit(1);
+  optimizer?.dispose();
+  model?.dispose();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
