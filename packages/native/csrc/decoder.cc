@@ -3,9 +3,15 @@
 // norm and the tied (or separate) LM head. Products go through the package's GEMM.
 #include "decoder.h"
 
+#include "sgemm.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 
 namespace trl {
@@ -38,13 +44,75 @@ void layer_norm(const float* x, int64_t rows, int64_t width, const std::vector<f
   }
 }
 
+// tanh as a rational function of x (odd degree-13 numerator, even degree-6 denominator, clamped at
+// +-7.9): within 4e-7 of std::tanh, and it vectorises, where a libm call per element does not.
+inline __attribute__((always_inline)) float rational_tanh(float x) {
+  constexpr float kClamp = 7.90531110763549805f;
+  x = x < -kClamp ? -kClamp : (x > kClamp ? kClamp : x);
+  const float x2 = x * x;
+  float p = -2.76076847742355e-16f;
+  p = p * x2 + 2.00018790482477e-13f;
+  p = p * x2 - 8.60467152213735e-11f;
+  p = p * x2 + 5.12229709037114e-08f;
+  p = p * x2 + 1.48572235717979e-05f;
+  p = p * x2 + 6.37261928875436e-04f;
+  p = p * x2 + 4.89352455891786e-03f;
+  float q = 1.19825839466702e-06f;
+  q = q * x2 + 1.18534705686654e-04f;
+  q = q * x2 + 2.26843463243900e-03f;
+  q = q * x2 + 4.89352518554385e-03f;
+  return x * p / q;
+}
+
 // GPT-2's gelu_new: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
-void gelu_new(float* x, int64_t count) {
+inline __attribute__((always_inline)) void gelu_new_loop(float* x, int64_t count) {
   constexpr float kScale = 0.7978845608028654f;
   for (int64_t i = 0; i < count; i++) {
     const float v = x[i];
-    x[i] = 0.5f * v * (1.f + std::tanh(kScale * (v + 0.044715f * v * v * v)));
+    x[i] = 0.5f * v * (1.f + rational_tanh(kScale * (v + 0.044715f * v * v * v)));
   }
+}
+
+void gelu_new_portable(float* x, int64_t count) { gelu_new_loop(x, count); }
+
+#if defined(__x86_64__)
+// The same formula eight lanes at a time; the tail goes through the scalar loop.
+__attribute__((target("avx2,fma"))) void gelu_new_avx2(float* x, int64_t count) {
+  const __m256 clamp = _mm256_set1_ps(7.90531110763549805f);
+  const __m256 scale = _mm256_set1_ps(0.7978845608028654f);
+  const __m256 cubic = _mm256_set1_ps(0.044715f);
+  const __m256 half = _mm256_set1_ps(0.5f);
+  const __m256 one = _mm256_set1_ps(1.f);
+  int64_t i = 0;
+  for (; i + 8 <= count; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    __m256 t = _mm256_mul_ps(scale, _mm256_fmadd_ps(_mm256_mul_ps(cubic, v), _mm256_mul_ps(v, v), v));
+    t = _mm256_max_ps(_mm256_sub_ps(_mm256_setzero_ps(), clamp), _mm256_min_ps(clamp, t));
+    const __m256 t2 = _mm256_mul_ps(t, t);
+    __m256 p = _mm256_set1_ps(-2.76076847742355e-16f);
+    p = _mm256_fmadd_ps(p, t2, _mm256_set1_ps(2.00018790482477e-13f));
+    p = _mm256_fmadd_ps(p, t2, _mm256_set1_ps(-8.60467152213735e-11f));
+    p = _mm256_fmadd_ps(p, t2, _mm256_set1_ps(5.12229709037114e-08f));
+    p = _mm256_fmadd_ps(p, t2, _mm256_set1_ps(1.48572235717979e-05f));
+    p = _mm256_fmadd_ps(p, t2, _mm256_set1_ps(6.37261928875436e-04f));
+    p = _mm256_fmadd_ps(p, t2, _mm256_set1_ps(4.89352455891786e-03f));
+    __m256 q = _mm256_set1_ps(1.19825839466702e-06f);
+    q = _mm256_fmadd_ps(q, t2, _mm256_set1_ps(1.18534705686654e-04f));
+    q = _mm256_fmadd_ps(q, t2, _mm256_set1_ps(2.26843463243900e-03f));
+    q = _mm256_fmadd_ps(q, t2, _mm256_set1_ps(4.89352518554385e-03f));
+    const __m256 tanh = _mm256_div_ps(_mm256_mul_ps(t, p), q);
+    _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_mul_ps(half, v), _mm256_add_ps(one, tanh)));
+  }
+  gelu_new_loop(x + i, count - i);
+}
+#endif
+
+void gelu_new(float* x, int64_t count) {
+#if defined(__x86_64__)
+  static const bool avx2 = cpu_has_avx2_fma();
+  if (avx2) return gelu_new_avx2(x, count);
+#endif
+  gelu_new_portable(x, count);
 }
 
 void add_into(float* x, const float* y, int64_t count) {

@@ -1,7 +1,12 @@
 import { fastDecoderProvider, initBackend, tf } from '@trl/core';
 import { Gpt2LMHeadModel } from '@trl/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nativeDecoderProvider, registerNativeDecoder, unregisterNativeDecoder } from '../src/index';
+import {
+  nativeAddon,
+  nativeDecoderProvider,
+  registerNativeDecoder,
+  unregisterNativeDecoder,
+} from '../src/index';
 
 const CONFIG = {
   vocab_size: 97,
@@ -148,6 +153,37 @@ describe('native decoder', () => {
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) await model.generate(PROMPTS, { maxNewTokens: 4, seed: i });
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('agrees with tensor decoding on a wider model with either micro-kernel and 1 or 2 threads', async () => {
+    const wide = Gpt2LMHeadModel.create(
+      { ...CONFIG, n_embd: 128, vocab_size: 1000, n_layer: 1 },
+      { seed: 9 },
+    );
+    const prompts = Array.from({ length: 8 }, (_, r) =>
+      Array.from({ length: 12 - r }, (_, t) => (r * 97 + t * 13) % 1000),
+    );
+    const options = { maxNewTokens: 5, doSample: false };
+    const expected = await wide.generate(prompts, { ...options, fastDecoder: false });
+    const addon = nativeAddon()!;
+    const threads = addon.getThreads();
+    try {
+      for (const kernel of ['portable', 'auto'] as const) {
+        for (const count of [1, 2]) {
+          expect(addon.setKernel(kernel)).toBe(true);
+          addon.setThreads(count);
+          const fast = await wide.generate(prompts, options);
+          expect(fast.map((r) => r.tokenIds)).toEqual(expected.map((r) => r.tokenIds));
+          fast.forEach((row, r) => {
+            expect(maxAbsDiff(row.logprobs, expected[r]!.logprobs)).toBeLessThan(1e-4);
+          });
+        }
+      }
+    } finally {
+      addon.setKernel('auto');
+      addon.setThreads(threads);
+      wide.dispose();
+    }
   });
 
   it('rejects bad input with a message naming it', () => {
