@@ -151,7 +151,8 @@ export function learningCurveSpec(chart) {
   if (marked.length > 0) {
     layer.push({
       transform: [{ filter: { field: 'series', oneOf: marked } }],
-      mark: { type: 'point', filled: true, size: 45, opacity: 1, clip: true },
+      // Unclipped, a marker on the frame shows whole; only a fixed y domain can put points outside it.
+      mark: { type: 'point', filled: true, size: 45, opacity: 1, clip: yDomain !== undefined },
       encoding: { x, y, color },
     });
   }

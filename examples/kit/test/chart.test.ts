@@ -39,6 +39,7 @@ interface Spec {
   data: { values: { series: string; x: number; y: number }[] };
   layer: {
     transform?: { filter: { oneOf: string[] } }[];
+    mark: { clip: boolean };
     encoding: {
       y: { scale: { domain?: number[] } };
       color: { scale: { domain: string[]; range: string[] } };
@@ -95,6 +96,10 @@ describe('learningCurveSpec', () => {
     expect(points?.transform?.[0]?.filter.oneOf).toEqual(['eval <reward>']);
     const plain = learningCurveSpec({ ...chart, series: [chart.series[1]!] }) as Spec;
     expect(plain.layer).toHaveLength(1);
+    // Markers are clipped to the frame only when a fixed y domain could leave points outside it.
+    expect(points?.mark.clip).toBe(true);
+    const free = learningCurveSpec({ ...chart, yDomain: undefined }) as Spec;
+    expect(free.layer[1]?.mark.clip).toBe(false);
   });
 });
 
