@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs the torch comparator (1 and 2 threads) and our benches (stock wasm and @trl/native) back to
+# back, writing JSON lines to $OUT (default bench-results/<UTC time>) and a comparison table.
+# Needs `pnpm build` and the comparator's Debian packages (see shared/bench/torch/README.md).
+#
+#   packages/models/bench/run-all.sh [steps] [warmup]
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+torch_bench="${TORCH_BENCH:-/work/shared/bench/torch/gpt2_bench.py}"
+steps="${1:-5}"
+warmup="${2:-2}"
+out="${OUT:-$root/bench-results/$(date -u +%Y%m%dT%H%M%SZ)}"
+mkdir -p "$out"
+common=(--config tiny small --steps "$steps" --warmup "$warmup")
+uptime | tee "$out/uptime.txt"
+for threads in 1 2; do
+  /usr/bin/python3 "$torch_bench" --threads "$threads" "${common[@]}" --mode train ppo sample \
+    > "$out/torch-${threads}t.jsonl"
+done
+for native in "" --native; do
+  name="trl-ts${native:+-native}"
+  node "$root/packages/models/bench/gpt2.mjs" "${common[@]}" --mode train sample $native > "$out/$name.jsonl"
+  node "$root/packages/ppo/bench/ppo-step.mjs" "${common[@]}" $native >> "$out/$name.jsonl"
+done
+uptime | tee -a "$out/uptime.txt"
+node "$here/compare.mjs" "$out"/*.jsonl | tee "$out/table.md"
