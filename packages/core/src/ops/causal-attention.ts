@@ -38,8 +38,9 @@ function scoreBias(queries: number, keys: number, attentionMask?: tf.Tensor2D): 
   if (attentionMask === undefined) return causal;
   const keep = tf.cast(attentionMask, 'float32');
   const padding = tf.mul(tf.sub(1, keep), MASKED_SCORE);
-  // minimum keeps a single fill value where causal and padding masks overlap.
-  return tf.minimum(causal, tf.reshape(padding, [attentionMask.shape[0], 1, 1, keys]));
+  // Added, not min'ed: wasm's broadcast Add is vectorised and Minimum is not. A key both masked
+  // twice scores -2e9, still nothing after softmax.
+  return tf.add(causal, tf.reshape(padding, [attentionMask.shape[0], 1, 1, keys]));
 }
 
 /**

@@ -20,26 +20,26 @@ export interface CrossEntropyOptions {
  * Per-row negative log-likelihood `logsumexp(z) − z[label]` of `logits [n, vocab]`, times `weight`
  * (0 for ignored rows). Differentiating log-softmax and a gather automatically would need
  * UnsortedSegmentSum (missing on wasm) and keep a `[n, vocab]` log-softmax alive, so the gradient
- * `(softmax(z) − onehot(label)) · weight` is written directly, recomputing softmax from the saved
- * logsumexp.
+ * `(softmax(z) − onehot(label)) · weight` is written directly from the saved softmax.
  */
 function rowNll(logits: tf.Tensor2D, labels: Int32Array, weights: Float32Array): tf.Tensor1D {
   const [rows, vocab] = logits.shape;
   const flatIndex = new Int32Array(rows);
   for (let i = 0; i < rows; i++) flatIndex[i] = i * vocab + labels[i]!;
   const op = customGradient<[tf.Tensor2D], tf.Tensor1D>(([z], save) => {
-    const logSumExp = tf.logSumExp(z, 1);
+    // softmax(z) at the argmax is exp(0)/Σexp(z − max), so logsumexp = max − log(max(softmax)):
+    // one vectorised softmax instead of wasm's scalar exp over [n, vocab].
+    const probabilities = tf.softmax(z);
+    const logSumExp = tf.sub(tf.max(z, 1), tf.log(tf.max(probabilities, 1)));
     const picked = tf.gather(tf.reshape(z, [rows * vocab]), tf.tensor1d(flatIndex, 'int32'));
     const weight = tf.tensor1d(weights);
-    save([z, logSumExp, weight]);
+    save([probabilities, weight]);
     return {
       value: tf.mul(tf.sub(logSumExp, picked), weight),
-      gradFunc: (dy, [savedZ, savedLogSumExp, savedWeight]) => {
-        const softmax = tf.exp(tf.sub(savedZ!, tf.reshape(savedLogSumExp!, [rows, 1])));
-        // wasm's OneHot ignores the dtype argument (writes int32 bits into a float32 buffer): cast instead.
+      gradFunc: (dy, [savedProbabilities, savedWeight]) => {
         const target = tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), vocab), 'float32');
         const scale = tf.reshape(tf.mul(dy, savedWeight!), [rows, 1]);
-        return [tf.mul(tf.sub(softmax, target), scale)];
+        return [tf.mul(tf.sub(savedProbabilities!, target), scale)];
       },
     };
   });

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { customGradient } from './custom-gradient';
+import { sumRows } from './sum-rows';
 import { check, checkDtype, checkTensor, formatShape } from './validate';
 
 /** Sums `[..., d]` over every axis but the last, giving `[d]` (the gradient of a broadcast `[d]`). */
 function sumToLastAxis(t: tf.Tensor, width: number): tf.Tensor1D {
-  return tf.sum(tf.reshape(t, [-1, width]), 0);
+  return sumRows(tf.reshape(t, [-1, width]) as tf.Tensor2D);
 }
 
 const layerNormOp = (epsilon: number) =>

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { matmul2d } from './matmul2d';
+import { addBias } from './sum-rows';
 import { check, checkDtype, checkRank, checkTensor, formatShape } from './validate';
 
 /**
@@ -36,7 +37,7 @@ export function linear(x: tf.Tensor, weight: tf.Tensor2D, bias?: tf.Tensor1D): t
   return tf.tidy(() => {
     const rows = x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, inFeatures]);
     const product = matmul2d(rows as tf.Tensor2D, weight);
-    const shifted = bias === undefined ? product : tf.add(product, bias);
+    const shifted = bias === undefined ? product : addBias(product, bias);
     return x.rank === 2 ? shifted : tf.reshape(shifted, [...x.shape.slice(0, -1), outFeatures]);
   });
 }
