@@ -14,19 +14,29 @@ export const FULL_CONFIG = {
     learningRate: 3e-3,
     warmupSteps: 100,
     /** Share of transcripts that use the calculator; the rest answer from the model's head. */
-    toolFraction: 0.4,
+    toolFraction: 0.5,
     logEvery: 100,
   },
   env: { maxTurns: 2, maxNewTokens: 8, generateBatchSize: 64 },
   ppo: {
     steps: 50,
-    batchSize: 64,
+    batchSize: 128,
     learningRate: 5e-5,
-    miniBatchSize: 16,
+    /** Learning-rate schedule over the PPO steps (`createLrSchedule` kind); linear decays to 0 at the last step. */
+    lrSchedule: 'linear',
+    miniBatchSize: 32,
     ppoEpochs: 4,
     initKlCoef: 0.05,
     adapKlCtrl: false,
     maxGradNorm: 1,
+    /** Ratio clip and value clip: TRL's defaults. */
+    cliprange: 0.2,
+    cliprangeValue: 0.2,
+    /**
+     * Value-loss weight, below TRL's 0.1: the value head shares the small trunk with the policy, and a
+     * smaller weight keeps the fresh head's loss from disturbing the copying the warm start learned.
+     */
+    vfCoef: 0.01,
     /** Held-out evaluation every n PPO steps (and after the last). */
     evalEvery: 10,
   },

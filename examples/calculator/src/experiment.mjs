@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  createLrSchedule,
   getBackendInfo,
   initBackend,
   JsonlTracker,
@@ -9,8 +10,8 @@ import {
   TensorBoardTracker,
   tf,
 } from '@trl/core';
-import { lineChartSvg } from '@trl/example-kit/svg-chart';
-import { Gpt2LMHeadModel, Gpt2WithValueHead } from '@trl/models';
+import { writeLearningCurve } from '@trl/example-kit/chart';
+import { AutoModelForCausalLM, Gpt2LMHeadModel, Gpt2WithValueHead } from '@trl/models';
 import { PPOTrainer } from '@trl/ppo';
 import { statsToMetrics } from '@trl/textenv';
 import { createCalculatorEnvironment, evaluate, summarizeEpisodes } from './environment.mjs';
@@ -37,7 +38,7 @@ function evalSummary(result) {
  * the TextEnvironment with the calculator → held-out evaluation. Writes logs, the learning curve, a
  * summary and the final checkpoint under `runDir`; returns the summary.
  */
-export async function runExperiment(config, { runDir, log = console.log }) {
+export async function runExperiment(config, { runDir, log = console.log, sftCacheDir }) {
   const started = performance.now();
   const seconds = () => round((performance.now() - started) / 1000, 1);
   mkdirSync(runDir, { recursive: true });
@@ -56,27 +57,38 @@ export async function runExperiment(config, { runDir, log = console.log }) {
     `tokenizer: byte-level BPE, ${tokenizer.vocabSize} tokens, learned from the training tasks' transcripts`,
   );
   const rng = new Rng(config.seed + 1);
-  const lm = Gpt2LMHeadModel.create(
-    {
-      ...config.model,
-      vocab_size: tokenizer.vocabSize,
-      bos_token_id: tokenizer.eosTokenId,
-      eos_token_id: tokenizer.eosTokenId,
-    },
-    { seed: config.seed },
-  );
+  const cached = sftCacheDir !== undefined && existsSync(join(sftCacheDir, 'config.json'));
+  let lm;
+  let sft = { finalLoss: Number.NaN };
+  if (cached) {
+    // Tuning shortcut: PPO variants start from one saved warm start instead of redoing SFT.
+    lm = await AutoModelForCausalLM.fromPretrained(sftCacheDir);
+    log(`SFT: warm start loaded from ${sftCacheDir}`);
+  } else {
+    lm = Gpt2LMHeadModel.create(
+      {
+        ...config.model,
+        vocab_size: tokenizer.vocabSize,
+        bos_token_id: tokenizer.eosTokenId,
+        eos_token_id: tokenizer.eosTokenId,
+      },
+      { seed: config.seed },
+    );
 
-  log(
-    `SFT: ${config.sft.steps} steps × ${config.sft.batchSize} transcripts (${config.sft.toolFraction * 100}% with the tool)`,
-  );
-  const sft = await runSft({
-    model: lm,
-    tokenizer,
-    pool: train,
-    config: { ...config.sft, seed: config.seed + 2 },
-    tracker,
-    onProgress: (step, loss) => log(`  sft step ${step} loss ${loss.toFixed(4)} (${seconds()} s)`),
-  });
+    log(
+      `SFT: ${config.sft.steps} steps × ${config.sft.batchSize} transcripts (${config.sft.toolFraction * 100}% with the tool)`,
+    );
+    sft = await runSft({
+      model: lm,
+      tokenizer,
+      pool: train,
+      config: { ...config.sft, seed: config.seed + 2 },
+      tracker,
+      onProgress: (step, loss) => log(`  sft step ${step} loss ${loss.toFixed(4)} (${seconds()} s)`),
+    });
+    // Kept with the run, so PPO variants can start from this warm start (`sftCacheDir`).
+    await lm.savePretrained(sftCacheDir ?? join(runDir, 'sft-checkpoint'));
+  }
   const sftSeconds = seconds();
 
   const policy = new Gpt2WithValueHead(lm, { seed: config.seed + 3 });
@@ -132,8 +144,17 @@ export async function runExperiment(config, { runDir, log = console.log }) {
       initKlCoef: config.ppo.initKlCoef,
       adapKlCtrl: config.ppo.adapKlCtrl,
       maxGradNorm: config.ppo.maxGradNorm,
+      cliprange: config.ppo.cliprange,
+      cliprangeValue: config.ppo.cliprangeValue,
+      vfCoef: config.ppo.vfCoef,
+      whitenRewards: config.ppo.whitenRewards,
       seed: config.seed,
     },
+    lrScheduler: createLrSchedule({
+      kind: config.ppo.lrSchedule ?? 'constant',
+      baseLr: config.ppo.learningRate,
+      totalSteps: config.ppo.steps,
+    }),
   });
   const env = createCalculatorEnvironment({
     model: policy,
@@ -196,7 +217,7 @@ export async function runExperiment(config, { runDir, log = console.log }) {
     curve,
   };
   writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  writeFileSync(join(runDir, 'learning-curve.svg'), learningCurve(curve));
+  await writeLearningCurve(runDir, 'learning-curve', learningCurve(curve));
   await policy.savePretrained(join(runDir, 'checkpoint'));
   await tokenizer.savePretrained(join(runDir, 'checkpoint'));
   await tracker.close();
@@ -206,9 +227,12 @@ export async function runExperiment(config, { runDir, log = console.log }) {
   return summary;
 }
 
-/** The learning curve: held-out accuracy and tool-call rate, and the training-batch reward, per PPO step. */
+/**
+ * The learning curve (a `@trl/example-kit/chart` line chart): held-out accuracy and tool-call rate, and
+ * the training-batch reward, per PPO step.
+ */
 export function learningCurve(curve) {
-  return lineChartSvg({
+  return {
     title: 'Calculator tool use: PPO after the SFT warm start',
     xLabel: 'PPO step',
     yLabel: 'rate',
@@ -235,5 +259,5 @@ export function learningCurve(curve) {
         dashed: true,
       },
     ],
-  });
+  };
 }

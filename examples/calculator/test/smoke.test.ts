@@ -9,7 +9,7 @@ describe('smoke run', () => {
   const runDir = mkdtempSync(join(tmpdir(), 'calculator-smoke-'));
   afterAll(() => rmSync(runDir, { recursive: true, force: true }));
 
-  it('runs SFT, evaluation and PPO end to end and writes logs, curve and checkpoint', async () => {
+  it('runs SFT, evaluation and PPO end to end and writes logs, curve (SVG and PNG), warm start and checkpoint', async () => {
     const summary = await runExperiment(SMOKE_CONFIG, { runDir, log: () => {} });
     expect(summary.heldOutTasks).toBe(SMOKE_CONFIG.testSize);
     expect(summary.curve.train).toHaveLength(SMOKE_CONFIG.ppo.steps);
@@ -22,6 +22,10 @@ describe('smoke run', () => {
     expect(keys).toContain('eval/accuracy');
     expect(keys).toContain('env/reward_mean');
     expect(readFileSync(join(runDir, 'learning-curve.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
+    const png = readFileSync(join(runDir, 'learning-curve.png'));
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const warmStart = JSON.parse(readFileSync(join(runDir, 'sft-checkpoint', 'config.json'), 'utf8'));
+    expect(warmStart.n_layer).toBe(SMOKE_CONFIG.model.n_layer);
     const saved = JSON.parse(readFileSync(join(runDir, 'checkpoint', 'config.json'), 'utf8'));
     expect(saved.n_embd).toBe(SMOKE_CONFIG.model.n_embd);
   });
