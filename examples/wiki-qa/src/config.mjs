@@ -12,7 +12,7 @@ export const FULL_CONFIG = {
   entities: { sft: 1500, ppo: 500, test: 100 },
   model: { n_embd: 96, n_layer: 2, n_head: 2, n_positions: 64, embd_pdrop: 0, resid_pdrop: 0, attn_pdrop: 0 },
   sft: {
-    steps: 2000,
+    steps: 1000,
     batchSize: 32,
     learningRate: 3e-3,
     warmupSteps: 100,

@@ -36,7 +36,7 @@ export const SYLLABLES = [
   'wyn',
 ];
 
-/** Occupations (all start with a consonant, so `worked as a …` reads right). */
+/** Occupations (all start with a consonant, so `a job as a …` reads right). */
 export const JOBS = [
   'potter',
   'weaver',
@@ -59,13 +59,39 @@ export const YEAR_RANGE = [1700, 1999];
 export const CITY_COUNT = 30;
 
 /**
- * The three questions asked about every entity, each with the fact that answers it.
- * @type {{ kind: 'place' | 'year' | 'job', question: (name: string) => string, answer: (entity: Entity) => string }[]}
+ * The three questions asked about every entity: the question, the fact that answers it, the
+ * paragraph of the entity's article that states the fact (the answer is its last word), and the
+ * keyword of that paragraph a search needs besides the name to get that paragraph first.
+ * @type {{
+ *   kind: 'place' | 'year' | 'job',
+ *   keyword: string,
+ *   question: (name: string) => string,
+ *   answer: (entity: Entity) => string,
+ *   paragraph: (entity: Entity) => string,
+ * }[]}
  */
 export const QUESTION_KINDS = [
-  { kind: 'place', question: (name) => `Where was ${name} born?`, answer: (e) => e.city },
-  { kind: 'year', question: (name) => `When was ${name} born?`, answer: (e) => String(e.year) },
-  { kind: 'job', question: (name) => `What was ${name}'s job?`, answer: (e) => e.job },
+  {
+    kind: 'place',
+    keyword: 'city',
+    question: (name) => `Where was ${name} born?`,
+    answer: (e) => e.city,
+    paragraph: (e) => `${e.name} was born in the city of ${e.city}.`,
+  },
+  {
+    kind: 'year',
+    keyword: 'year',
+    question: (name) => `When was ${name} born?`,
+    answer: (e) => String(e.year),
+    paragraph: (e) => `${e.name} was born in the year ${e.year}.`,
+  },
+  {
+    kind: 'job',
+    keyword: 'job',
+    question: (name) => `What was ${name}'s job?`,
+    answer: (e) => e.job,
+    paragraph: (e) => `${e.name} had a job as a ${e.job}.`,
+  },
 ];
 
 /**
@@ -74,8 +100,9 @@ export const QUESTION_KINDS = [
  */
 
 /**
- * A question about one entity, with the exact answer string.
- * @typedef {{ entity: Entity, kind: 'place' | 'year' | 'job', question: string, answer: string }} Question
+ * A question about one entity, with the exact answer string, the keyword a search adds to the name
+ * and the paragraph that answers it.
+ * @typedef {{ entity: Entity, kind: 'place' | 'year' | 'job', keyword: string, question: string, answer: string, paragraph: string }} Question
  */
 
 function capitalize(word) {
@@ -127,28 +154,36 @@ export function generateWorld(count, seed) {
   return { cities, entities };
 }
 
-/** The encyclopedia paragraph about an entity: the only place its facts are written. */
-export function entityPassage(entity) {
-  return `${entity.name} was born in ${entity.city} in ${entity.year} and worked as a ${entity.job}.`;
+/** The encyclopedia article about an entity, one paragraph per fact: the only place its facts are written. */
+export function entityArticle(entity) {
+  return QUESTION_KINDS.map(({ paragraph }) => paragraph(entity));
 }
 
-/** The search corpus: one article (one passage) per entity, titled with its name. */
+/**
+ * The search corpus: one article per entity, titled with its name, each paragraph one passage.
+ * @param {Entity[]} entities
+ * @returns {import('@trl/tools-wiki').PassageRecord[]}
+ */
 export function corpusPassages(entities) {
-  return entities.map((entity, i) => ({
-    id: `${i}#0`,
-    articleId: String(i),
-    title: entity.name,
-    text: entityPassage(entity),
-  }));
+  return entities.flatMap((entity, i) =>
+    entityArticle(entity).map((text, paragraph) => ({
+      id: `${i}#${paragraph}`,
+      articleId: String(i),
+      title: entity.name,
+      text,
+    })),
+  );
 }
 
 /** The three questions about `entity`. */
 export function entityQuestions(entity) {
-  return QUESTION_KINDS.map(({ kind, question, answer }) => ({
+  return QUESTION_KINDS.map(({ kind, keyword, question, answer, paragraph }) => ({
     entity,
     kind,
+    keyword,
     question: question(entity.name),
     answer: answer(entity),
+    paragraph: paragraph(entity),
   }));
 }
 

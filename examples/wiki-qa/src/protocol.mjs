@@ -15,10 +15,11 @@ export const TEMPLATE_TOKENS = ['Result='];
 export const VOCAB_SIZE = 600;
 
 /**
- * Longest passage text the tool returns, in characters: the first passage, cut short, so an
- * episode stays within the small model's 64-token context (TRL's TriviaQA cut at 600).
+ * Longest passage text the tool returns, in characters: the first passage, cut short (TRL's
+ * TriviaQA cut at 600), so an episode stays within the small model's 64-token context. Every
+ * paragraph of the generated corpus is shorter, so no answer is cut off.
  */
-export const MAX_PASSAGE_CHARS = 80;
+export const MAX_PASSAGE_CHARS = 64;
 
 /**
  * The project's byte-level BPE (GPT-2's scheme, `trainBpeTokenizer`) learned from `corpus`, with the
@@ -57,20 +58,24 @@ export function createDisabledWikiTool() {
   return createWikiTool([]);
 }
 
-/** What the tool answers for every question's entity, by name (one search per distinct name). */
+/** What the tool answers for every question, by query (one search per distinct query). */
 export async function lookUpAll(tool, questions) {
   const { signal } = new AbortController();
   const responses = new Map();
-  for (const { entity } of questions) {
-    if (!responses.has(entity.name))
-      responses.set(entity.name, await tool.call(toolQuery(entity.name), { signal }));
+  for (const question of questions) {
+    const query = toolQuery(question);
+    if (!responses.has(query)) responses.set(query, await tool.call(query, { signal }));
   }
   return responses;
 }
 
-/** The query the model sends for a name: the name with its leading space (see {@link createWikiTokenizer}). */
-export function toolQuery(name) {
-  return ` ${name}`;
+/**
+ * The query the model sends for a question: the name with its leading space (see
+ * {@link createWikiTokenizer}) and the keyword of the paragraph that holds the answer
+ * (` Zorvath city`), so BM25 ranks that paragraph first.
+ */
+export function toolQuery(question) {
+  return ` ${question.entity.name} ${question.keyword}`;
 }
 
 /** The model's final turn for an answer. */
@@ -79,8 +84,8 @@ export function answerText(answer) {
 }
 
 /**
- * The segments of an SFT transcript. `kind: 'tool'` searches the entity's name and copies the answer
- * from the passage (`toolResponse`, what the tool returned for that name); `kind: 'direct'` answers
+ * The segments of an SFT transcript. `kind: 'tool'` searches the entity's name and the question's
+ * keyword and copies the answer from the passage (`toolResponse`, what the tool returned for that query); `kind: 'direct'` answers
  * from memory with the true fact — right for entities seen in training, a guess for any other.
  * `system` segments are written by the environment and not trained on.
  */
@@ -94,7 +99,7 @@ export function transcriptSegments(question, kind, toolResponse) {
     );
   return [
     { text: question.question, system: true },
-    { text: `<request><${TOOL_NAME}>${toolQuery(question.entity.name)}<call>`, system: false },
+    { text: `<request><${TOOL_NAME}>${toolQuery(question)}<call>`, system: false },
     { text: `${toolResponse}<response>`, system: true },
     answer,
   ];
@@ -115,7 +120,7 @@ export function transcriptText(segments) {
  */
 export function tokenizerCorpus(questions, responses) {
   return questions.flatMap((question) => [
-    transcriptText(transcriptSegments(question, 'tool', responses.get(question.entity.name))),
+    transcriptText(transcriptSegments(question, 'tool', responses.get(toolQuery(question)))),
     transcriptText(transcriptSegments(question, 'direct')),
   ]);
 }

@@ -1,6 +1,6 @@
 import { AdamW, clipGradNorm, createLrSchedule, crossEntropy, Rng, tf } from '@trl/core';
 import { sampleFrom } from './entities.mjs';
-import { encodeTranscript, transcriptSegments } from './protocol.mjs';
+import { encodeTranscript, toolQuery, transcriptSegments } from './protocol.mjs';
 
 const IGNORE_INDEX = -100;
 
@@ -29,7 +29,7 @@ export function buildSftBatch(examples, padTokenId) {
 /**
  * Supervised warm start on freshly drawn transcripts of `pool`'s questions: each searches the wiki
  * with probability `toolFraction` (its passage from `responses`, what the tool returns for the
- * name), otherwise answers from memory. AdamW with warmup + cosine decay and gradient clipping;
+ * question's query), otherwise answers from memory. AdamW with warmup + cosine decay and gradient clipping;
  * logs `sft/loss` to `tracker` every `logEvery` steps.
  */
 export async function runSft({ model, tokenizer, pool, responses, config, tracker, onProgress }) {
@@ -44,7 +44,7 @@ export async function runSft({ model, tokenizer, pool, responses, config, tracke
     optimizer.setLearningRate(schedule(step));
     const examples = sampleFrom(pool, batchSize, rng).map((question) => {
       const kind = rng.next() < toolFraction ? 'tool' : 'direct';
-      const segments = transcriptSegments(question, kind, responses.get(question.entity.name));
+      const segments = transcriptSegments(question, kind, responses.get(toolQuery(question)));
       return encodeTranscript(segments, tokenizer);
     });
     const { inputs, labels } = buildSftBatch(examples, padTokenId);

@@ -4,27 +4,45 @@ import { FULL_CONFIG } from '../src/config.mjs';
 import {
   CITY_COUNT,
   corpusPassages,
-  entityPassage,
+  entityArticle,
   entityQuestions,
   generateWorld,
   JOBS,
   sampleFrom,
   splitWorld,
 } from '../src/entities.mjs';
-import { createWikiTool, lookUpAll, tokenizerCorpus, toolQuery } from '../src/protocol.mjs';
+import {
+  createWikiTool,
+  lookUpAll,
+  MAX_PASSAGE_CHARS,
+  tokenizerCorpus,
+  toolQuery,
+} from '../src/protocol.mjs';
+
+type Question = ReturnType<typeof entityQuestions>[number];
 
 const entity = { name: 'Zorvath', city: 'Kelmira', year: 1843, job: 'potter' };
 
 describe('entity generator', () => {
-  it('writes one passage and three questions per entity', () => {
-    expect(entityPassage(entity)).toBe('Zorvath was born in Kelmira in 1843 and worked as a potter.');
-    expect(entityQuestions(entity).map(({ question, answer, kind }) => [kind, question, answer])).toEqual([
-      ['place', 'Where was Zorvath born?', 'Kelmira'],
-      ['year', 'When was Zorvath born?', '1843'],
-      ['job', "What was Zorvath's job?", 'potter'],
+  it('writes one paragraph per fact and three questions per entity', () => {
+    expect(entityArticle(entity)).toEqual([
+      'Zorvath was born in the city of Kelmira.',
+      'Zorvath was born in the year 1843.',
+      'Zorvath had a job as a potter.',
     ]);
-    expect(corpusPassages([entity])).toEqual([
-      { id: '0#0', articleId: '0', title: 'Zorvath', text: entityPassage(entity) },
+    const questions = entityQuestions(entity);
+    expect(questions.map(({ kind, question, answer, keyword }) => [kind, question, answer, keyword])).toEqual(
+      [
+        ['place', 'Where was Zorvath born?', 'Kelmira', 'city'],
+        ['year', 'When was Zorvath born?', '1843', 'year'],
+        ['job', "What was Zorvath's job?", 'potter', 'job'],
+      ],
+    );
+    for (const q of questions) expect(q.paragraph.endsWith(` ${q.answer}.`)).toBe(true);
+    expect(corpusPassages([entity]).map(({ id, articleId, title }) => [id, articleId, title])).toEqual([
+      ['0#0', '0', 'Zorvath'],
+      ['0#1', '0', 'Zorvath'],
+      ['0#2', '0', 'Zorvath'],
     ]);
   });
 
@@ -51,28 +69,32 @@ describe('entity generator', () => {
     expect(world.entities).toHaveLength(sft + ppo + test);
   });
 
-  it('never writes a held-out or PPO name into the SFT text the model and tokenizer learn from', async () => {
+  it('never writes a held-out or PPO name into the SFT text the model and tokenizer learn from', () => {
     const world = splitWorld(FULL_CONFIG.entities, 0);
-    const wiki = createWikiTool(world.entities);
+    // What the tool returns for each SFT query (checked against the real search in the next test).
+    const responses = new Map(world.sft.map((q) => [toolQuery(q), q.paragraph]));
     const words = new Set(
-      tokenizerCorpus(world.sft, await lookUpAll(wiki, world.sft)).flatMap(
-        (text) => text.match(/\p{L}+/gu) ?? [],
-      ),
+      tokenizerCorpus(world.sft, responses).flatMap((text) => text.match(/\p{L}+/gu) ?? []),
     );
     expect(words.has(world.sft[0]!.entity.name)).toBe(true);
     for (const q of [...world.test, ...world.ppo]) expect(words.has(q.entity.name)).toBe(false);
-    await wiki.close();
   });
 
-  it('answers every held-out question in the passage the search returns for its name', async () => {
+  it('answers every held-out question in the first passage the search returns for name + keyword', async () => {
     const world = splitWorld(FULL_CONFIG.entities, 0);
     const wiki = createWikiTool(world.entities);
     const { signal } = new AbortController();
-    for (const q of world.test) {
-      const passage = await wiki.call(toolQuery(q.entity.name), { signal });
-      expect(passage).toBe(entityPassage(q.entity));
-      expect(passage).toContain(` ${q.answer}`);
+    const responses = await lookUpAll(wiki, [...world.test, ...world.sft.slice(0, 300)]);
+    expect(responses.size).toBe(world.test.length + 300);
+    for (const q of [...world.test, ...world.sft.slice(0, 300)]) {
+      const passage = responses.get(toolQuery(q));
+      expect(passage).toBe(q.paragraph);
+      expect(passage).toContain(` ${q.answer}.`);
+      expect(passage.length).toBeLessThanOrEqual(MAX_PASSAGE_CHARS);
     }
+    // The name alone is not enough to choose among the article's paragraphs: the keyword matters.
+    const [place, year] = world.test as [Question, Question];
+    expect(await wiki.call(toolQuery({ ...year, keyword: 'city' }), { signal })).toBe(place.paragraph);
     await wiki.close();
   });
 

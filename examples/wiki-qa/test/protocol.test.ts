@@ -4,7 +4,7 @@ type Question = ReturnType<typeof entityQuestions>[number];
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FULL_CONFIG } from '../src/config.mjs';
-import { entityPassage, entityQuestions, splitWorld } from '../src/entities.mjs';
+import { entityQuestions, splitWorld } from '../src/entities.mjs';
 import { createWikiEnvironment, summarizeEpisodes } from '../src/environment.mjs';
 import {
   createDisabledWikiTool,
@@ -12,11 +12,11 @@ import {
   createWikiTool,
   encodeTranscript,
   exactMatchReward,
-  lookUpAll,
   PROTOCOL_TOKENS,
   parseSubmittedAnswer,
   TEMPLATE_TOKENS,
   tokenizerCorpus,
+  toolQuery,
   transcriptSegments,
   transcriptText,
   VOCAB_SIZE,
@@ -25,7 +25,7 @@ import { buildSftBatch } from '../src/sft.mjs';
 
 const zorvath = { name: 'Zorvath', city: 'Kelmira', year: 1843, job: 'potter' };
 const [wherePlace, whenYear] = entityQuestions(zorvath) as [Question, Question];
-const passage = entityPassage(zorvath);
+const passage = wherePlace.paragraph;
 
 describe('reward (exact match on Result=X<submit>)', () => {
   it('pays 1 only for the exact answer followed by <submit>, ignoring case and spaces', () => {
@@ -48,17 +48,17 @@ describe('reward (exact match on Result=X<submit>)', () => {
 describe('transcripts and tokenization', () => {
   let tokenizer: ReturnType<typeof createWikiTokenizer>;
   const pieces = (text: string) => tokenizer.encode(text).map((id: number) => tokenizer.decode([id]));
-  beforeAll(async () => {
+  beforeAll(() => {
     const world = splitWorld(FULL_CONFIG.entities, 0);
-    const wiki = createWikiTool(world.entities);
-    tokenizer = createWikiTokenizer(tokenizerCorpus(world.sft, await lookUpAll(wiki, world.sft)));
-    await wiki.close();
+    // What the tool returns for each SFT query (entities.test.ts checks this against the real search).
+    const responses = new Map(world.sft.map((q) => [toolQuery(q), q.paragraph]));
+    tokenizer = createWikiTokenizer(tokenizerCorpus(world.sft, responses));
   });
 
   it('writes the tool transcript as TRL: question, request, passage, result', () => {
     const segments = transcriptSegments(wherePlace, 'tool', passage);
     expect(transcriptText(segments)).toBe(
-      `Where was Zorvath born?<request><Wiki> Zorvath<call>${passage}<response>Result= Kelmira<submit>`,
+      'Where was Zorvath born?<request><Wiki> Zorvath city<call>Zorvath was born in the city of Kelmira.<response>Result= Kelmira<submit>',
     );
     expect(segments.map((s) => s.system)).toEqual([true, false, true, false]);
     expect(exactMatchReward(segments[3]!.text, 'Kelmira')).toBe(1);
@@ -75,11 +75,22 @@ describe('transcripts and tokenization', () => {
     const name = pieces(' Zorvath');
     expect(name.join('')).toBe(' Zorvath');
     expect(pieces('Where was Zorvath born?')).toEqual(['Where', ' was', ...name, ' born', '?']);
-    expect(pieces('<request><Wiki> Zorvath<call>')).toEqual(['<request>', '<Wiki>', ...name, '<call>']);
-    for (const answer of [' Kelmira', ' 1843', ' potter']) {
-      const answerPieces = pieces(answer);
-      expect(pieces(`Result=${answer}<submit>`)).toEqual(['Result=', ...answerPieces, '<submit>']);
-      expect(pieces(passage).join('|')).toContain(answerPieces.join('|'));
+    expect(pieces('<request><Wiki> Zorvath city<call>')).toEqual([
+      '<request>',
+      '<Wiki>',
+      ...name,
+      ' city',
+      '<call>',
+    ]);
+    for (const question of entityQuestions(zorvath)) {
+      const answerPieces = pieces(` ${question.answer}`);
+      expect(pieces(`Result= ${question.answer}<submit>`)).toEqual(['Result=', ...answerPieces, '<submit>']);
+      // The answer's tokens end the passage, just before the full stop.
+      expect(pieces(`${question.paragraph}<response>`).slice(-answerPieces.length - 2)).toEqual([
+        ...answerPieces,
+        '.',
+        '<response>',
+      ]);
     }
   });
 
@@ -90,7 +101,7 @@ describe('transcripts and tokenization', () => {
     const { inputs, labels } = buildSftBatch([tool, direct], pad);
     expect(inputs[0]).toEqual(tool.ids.slice(0, -1));
     const trained = (row: number[]) => tokenizer.decode(row.filter((l) => l !== -100));
-    expect(trained(labels[0]!)).toBe('<request><Wiki> Zorvath<call>Result= Kelmira<submit>');
+    expect(trained(labels[0]!)).toBe('<request><Wiki> Zorvath city<call>Result= Kelmira<submit>');
     expect(trained(labels[1]!)).toBe('Result= 1843<submit>');
     expect(inputs[1]!.slice(direct.ids.length - 1).every((id: number) => id === pad)).toBe(true);
   });
@@ -98,7 +109,7 @@ describe('transcripts and tokenization', () => {
   it('plays the SFT transcript in the TextEnvironment: same text, reward 1, and 0 with the tool disabled', async () => {
     const world = { entities: [zorvath, { name: 'Quenlor', city: 'Nofen', year: 1901, job: 'poet' }] };
     const script = (text: string) =>
-      text.endsWith('<response>') ? 'Result= Kelmira<submit>' : '<request><Wiki> Zorvath<call>';
+      text.endsWith('<response>') ? 'Result= Kelmira<submit>' : '<request><Wiki> Zorvath city<call>';
     const policy: CausalLM = {
       specificationVersion: 'v1',
       info: { modelType: 'scripted', vocabSize: tokenizer.vocabSize, maxPositions: 64, hiddenSize: 1 },
@@ -137,8 +148,7 @@ describe('transcripts and tokenization', () => {
     expect(withTool.masks[0]).toEqual(trainOn.slice(queryLength).map(Number));
 
     const blind = await play(createDisabledWikiTool());
-    expect(blind.histories[0]!.text).toContain('<call>No results for "zorvath".<response>');
-    // The scripted policy still answers Kelmira: the reward checks the answer, not the passage.
-    expect(blind.rewards).toEqual([1]);
+    expect(blind.histories[0]!.text).toContain('<call>No results for "zorvath city".<response>');
+    expect(blind.histories[0]!.toolCalls.map((call) => call.tool)).toEqual(['Wiki']);
   });
 });
