@@ -7,13 +7,19 @@
 // losses (they should fall). *_cpu_s is process CPU time (both cores: it can exceed wall time).
 //
 //   node bench/gpt2-124m-step.mjs [--native] [--optimizer host|device] [--grads host|heap] [--steps 3]
-//                                 [--lr 1e-4] [--copying-identity] [--seed 0]
+//                                 [--lr 1e-4] [--lm-head model|flag] [--copying-identity] [--seed 0]
+//                                 [--layers 12]
 //
 // --native            register @trl/native's GEMM for wasm's MatMul (no XNNPACK packed weight copies)
 // --optimizer         AdamW `stateLocation`: host (moments in JS memory, default) or device (on the heap)
 // --grads             host (default): each weight gradient is copied to JS memory and freed the moment
 //                     backward produces it, then AdamW.stepWithHostGradients; heap: tf.variableGrads,
 //                     which keeps every gradient (and every intermediate one) on the heap until the end
+// --lm-head           model (default): model.forward, whose tied head multiplies by an explicit
+//                     transpose of the embedding (fast on stock wasm); flag: model.transformer, then
+//                     tf.matMul(hidden, wte, false, true) — no [768, 50257] transpose nor its gradient
+//                     (what the model could do when @trl/native makes transposed products fast)
+// --layers            fewer blocks for a quick smoke run (default 12, the real model)
 // --copying-identity  keep wasm's stock Identity kernel, which copies: every tensor a custom gradient
 //                     saves for backward is cloned through it (all weight matrices, once more)
 //
@@ -31,7 +37,9 @@ function parseArgs(argv) {
     native: false,
     optimizer: 'host',
     grads: 'host',
+    lmHead: 'model',
     steps: 3,
+    layers: 12,
     lr: 1e-4,
     copyingIdentity: false,
     seed: 0,
@@ -42,14 +50,18 @@ function parseArgs(argv) {
     else if (flag === '--copying-identity') args.copyingIdentity = true;
     else if (flag === '--optimizer') args.optimizer = argv[++i];
     else if (flag === '--grads') args.grads = argv[++i];
+    else if (flag === '--lm-head') args.lmHead = argv[++i];
     else if (flag === '--steps') args.steps = Number(argv[++i]);
     else if (flag === '--lr') args.lr = Number(argv[++i]);
+    else if (flag === '--layers') args.layers = Number(argv[++i]);
     else if (flag === '--seed') args.seed = Number(argv[++i]);
     else throw new Error(`unknown flag ${flag}; see the header of bench/gpt2-124m-step.mjs`);
   }
   if (!['host', 'device'].includes(args.optimizer)) throw new Error('--optimizer: use host or device');
   if (!['host', 'heap'].includes(args.grads)) throw new Error('--grads: use host or heap');
+  if (!['model', 'flag'].includes(args.lmHead)) throw new Error('--lm-head: use model or flag');
   if (!(Number.isInteger(args.steps) && args.steps >= 1)) throw new Error('--steps: an integer >= 1');
+  if (!(Number.isInteger(args.layers) && args.layers >= 1)) throw new Error('--layers: an integer >= 1');
   return args;
 }
 
@@ -182,6 +194,8 @@ async function main() {
     native: args.native,
     optimizer: args.optimizer,
     grads: args.grads,
+    lm_head: args.lmHead,
+    n_layer: args.layers,
     sharing_identity: !args.copyingIdentity,
     batch: 1,
     seq: 128,
@@ -197,7 +211,11 @@ async function main() {
   let model;
   let optimizer;
   try {
-    model = Gpt2LMHeadModel.create({ resid_pdrop: 0, embd_pdrop: 0, attn_pdrop: 0 }, { seed: args.seed });
+    // transformers' GPT2Config defaults are the 124M model; dropout off so the losses are comparable.
+    model = Gpt2LMHeadModel.create(
+      { n_layer: args.layers, resid_pdrop: 0, embd_pdrop: 0, attn_pdrop: 0 },
+      { seed: args.seed },
+    );
     const parameters = model.trainableVariables();
     record.params = parameters.reduce((sum, p) => sum + p.variable.size, 0);
     optimizer = new AdamW(parameters, {
@@ -210,8 +228,15 @@ async function main() {
     const inputs = tf.tensor2d([ids.slice(0, -1)], undefined, 'int32');
     const labels = tf.tensor2d([ids.slice(1)], undefined, 'int32');
     const variables = parameters.map((p) => p.variable);
-    const lossOf = (lm = model) =>
-      crossEntropy(lm.forward({ inputIds: inputs, training: true }).logits, labels);
+    const attentionMask = tf.ones([1, record.seq], 'int32');
+    const positionIds = tf.range(0, record.seq, 1, 'int32').reshape([1, record.seq]);
+    const logitsOf = (lm) => {
+      if (args.lmHead === 'model') return lm.forward({ inputIds: inputs, training: true }).logits;
+      const { hidden } = lm.transformer({ inputIds: inputs, attentionMask, positionIds, training: true });
+      const rows = tf.reshape(hidden, [record.seq, model.config.n_embd]);
+      return tf.reshape(tf.matMul(rows, lm.weights.wte, false, true), [1, record.seq, -1]);
+    };
+    const lossOf = (lm = model) => crossEntropy(logitsOf(lm), labels);
     const names = new Map(parameters.map((p) => [p.variable, p.name]));
     const anchor = tf.scalar(0);
     /** Forward + backward with the gradients moved to JS memory as they appear; returns the loss. */
@@ -257,7 +282,7 @@ async function main() {
     const after = tf.tidy(() => lossOf());
     record.loss_after = after.dataSync()[0];
     after.dispose();
-    tf.dispose([inputs, labels, anchor]);
+    tf.dispose([inputs, labels, anchor, attentionMask, positionIds]);
   } catch (error) {
     record.error = String(error?.stack ?? error)
       .split('\n')
