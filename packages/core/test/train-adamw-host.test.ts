@@ -117,6 +117,19 @@ describeEachBackend('AdamW stateLocation: host', () => {
     device.dispose();
   });
 
+  it('writes each new weight to a fresh buffer: tensors sharing the old one keep their values', () => {
+    const parameters = makeParameters();
+    const weight = parameters[0]?.variable as tf.Variable;
+    const alias = tf.reshape(weight, [-1]);
+    const before = [...alias.dataSync()];
+    const optimizer = new AdamW(parameters, { ...OPTIONS, stateLocation: 'host' });
+    stepWith(optimizer, 1);
+    expect([...alias.dataSync()]).toEqual(before);
+    expect(weight.dataSync()[0]).not.toBe(before[0]);
+    alias.dispose();
+    optimizer.dispose();
+  });
+
   it('changes nothing and names the parameter when a gradient is NaN or infinite', () => {
     const parameters = makeParameters();
     const snapshot = parameters.map((parameter) => [...parameter.variable.dataSync()]);
