@@ -237,7 +237,7 @@ export async function runExperiment(config, { runDir, log = console.log, sftCach
   await tracker.close();
   await wiki.close();
   await noWiki.close();
-  trainer.optimizer.dispose();
+  trainer.dispose();
   policy.dispose();
   log(`tensors alive at the end: ${tf.memory().numTensors}`);
   return summary;

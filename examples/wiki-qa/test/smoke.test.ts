@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { initBackend, tf } from '@trl/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SMOKE_CONFIG } from '../src/config.mjs';
 import { runExperiment } from '../src/experiment.mjs';
@@ -10,7 +11,11 @@ describe('smoke run', () => {
   afterAll(() => rmSync(runDir, { recursive: true, force: true }));
 
   it('runs SFT, evaluation with and without the tool, and PPO; writes logs, curve and checkpoint', async () => {
+    await initBackend(SMOKE_CONFIG.backend);
+    const tensorsBefore = tf.memory().numTensors;
     const summary = await runExperiment(SMOKE_CONFIG, { runDir, log: () => {} });
+    // Model, value head, optimizer state and PPO's reference snapshot are all freed at the end.
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(summary.heldOutQuestions).toBe(SMOKE_CONFIG.entities.test * 3);
     expect(summary.curve.train).toHaveLength(SMOKE_CONFIG.ppo.steps);
     expect(summary.curve.eval.map((p: { step: number }) => p.step)).toEqual([0, 1, 2]);
