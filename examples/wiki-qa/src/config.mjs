@@ -27,7 +27,7 @@ export const FULL_CONFIG = {
     learningRate: 5e-5,
     miniBatchSize: 16,
     ppoEpochs: 4,
-    initKlCoef: 0.05,
+    initKlCoef: 0.2,
     adapKlCtrl: false,
     maxGradNorm: 1,
     /** Held-out evaluation every n PPO steps (and after the last). */
