@@ -36,7 +36,14 @@ function evalSummary(result) {
 /**
  * The whole example: tokenizer → GPT-2 from scratch → SFT warm start → held-out evaluation → PPO in
  * the TextEnvironment with the calculator → held-out evaluation. Writes logs, the learning curve, a
- * summary and the final checkpoint under `runDir`; returns the summary.
+ * summary, the SFT warm start and the final checkpoint under `runDir`; returns the summary.
+ * @param {typeof import('./config.mjs').FULL_CONFIG} config
+ * @param {{
+ *   runDir: string,
+ *   log?: (message: string) => void,
+ *   sftCacheDir?: string,
+ * }} options `sftCacheDir`: load the warm start from there if it holds one, else train it and save it
+ *   there (for comparing PPO variants from one warm start; a normal run leaves it unset).
  */
 export async function runExperiment(config, { runDir, log = console.log, sftCacheDir }) {
   const started = performance.now();
