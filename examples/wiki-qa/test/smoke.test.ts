@@ -11,7 +11,8 @@ describe('smoke run', () => {
   afterAll(() => rmSync(runDir, { recursive: true, force: true }));
 
   it('runs SFT, evaluation with and without the tool, and PPO; writes logs, curve and checkpoint', async () => {
-    await initBackend(SMOKE_CONFIG.backend);
+    expect(SMOKE_CONFIG.backend).toBe('wasm');
+    await initBackend('wasm');
     const tensorsBefore = tf.memory().numTensors;
     const summary = await runExperiment(SMOKE_CONFIG, { runDir, log: () => {} });
     // Model, value head, optimizer state and PPO's reference snapshot are all freed at the end.
