@@ -11,14 +11,14 @@ export const FULL_CONFIG = {
   /** Training problems whose transcripts the tokenizer is learned from. */
   tokenizerProblems: 3000,
   sft: {
-    steps: 1000,
+    steps: 1500,
     batchSize: 32,
     learningRate: 3e-3,
     warmupSteps: 50,
     /** Share of transcripts with the right program. */
-    programFraction: 0.35,
+    programFraction: 0.4,
     /** Share of transcripts with a program that has one operator wrong. */
-    slipFraction: 0.15,
+    slipFraction: 0.1,
     logEvery: 100,
   },
   env: {
@@ -29,9 +29,9 @@ export const FULL_CONFIG = {
     generateBatchSize: 64,
   },
   ppo: {
-    steps: 30,
+    steps: 40,
     batchSize: 64,
-    learningRate: 5e-5,
+    learningRate: 1.5e-4,
     miniBatchSize: 16,
     ppoEpochs: 4,
     initKlCoef: 0.05,
