@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../src/engine/init-backend';
-import { installWasmSliceKernels } from '../src/engine/wasm-slice-kernels';
+import { installWasmHeapKernels } from '../src/engine/wasm-heap-kernels';
 
 /** The same op on the cpu backend (reference) and on wasm with the heap kernels. */
 async function bothBackends(build: () => tf.Tensor | tf.Tensor[]) {
@@ -31,10 +31,27 @@ const iota = (shape: number[], dtype: 'float32' | 'int32' = 'float32') =>
 
 beforeAll(async () => {
   await initBackend('wasm');
-  installWasmSliceKernels();
+  installWasmHeapKernels();
 });
 
-describe('wasm heap slice kernels', () => {
+describe('wasm heap kernels', () => {
+  it('clone (Identity) shares the buffer instead of copying, and frees it with the last owner', async () => {
+    await initBackend('wasm');
+    const backend = tf.engine().backend;
+    const buffers = backend.numDataIds();
+    const x = tf.tensor2d(
+      Float32Array.from({ length: 64 * 64 }, (_, i) => i),
+      [64, 64],
+    );
+    const copy = tf.clone(x);
+    // One buffer for the two tensors (the stock kernel made a second one).
+    expect(backend.numDataIds()).toBe(buffers + 1);
+    x.dispose();
+    expect(Array.from((await copy.data()).slice(0, 3))).toEqual([0, 1, 2]);
+    copy.dispose();
+    expect(backend.numDataIds()).toBe(buffers);
+  });
+
   it('is what initBackend(wasm) runs for slice and split (copies on the heap)', async () => {
     await initBackend('wasm');
     const copies = vi.spyOn(Uint8Array.prototype, 'copyWithin');

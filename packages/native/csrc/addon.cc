@@ -447,6 +447,62 @@ napi_value DecoderFree(napi_env env, napi_callback_info info) {
 }
 
 
+// adamw(buffer, paramOff, gradOff, firstOff, secondOff, outParamOff, outFirstOff, outSecondOff, count,
+//       beta1, beta2, epsilon, decayFactor, stepSize, biasCorrection2Sqrt)
+// One AdamW update of `count` floats, read from the first four arrays and written to the last three
+// (which may not overlap the inputs): m' = b1 m + (1-b1) g, v' = b2 v + (1-b2) g^2,
+// p' = decayFactor p - stepSize m' / (sqrt(v') / bc2 + eps).
+napi_value AdamW(napi_env env, napi_callback_info info) {
+  size_t argc = 15;
+  napi_value argv[15];
+  TRL_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc != 15) {
+    napi_throw_type_error(env, "TRL_NATIVE_ARG", "adamw: expected 15 arguments");
+    return nullptr;
+  }
+  uint8_t* base = nullptr;
+  double length = 0;
+  if (!get_bytes(env, argv[0], &base, &length)) {
+    napi_throw_type_error(env, "TRL_NATIVE_ARG", "adamw: argument buffer must be an ArrayBuffer or a TypedArray");
+    return nullptr;
+  }
+  const char* names[] = {"paramOffset", "gradOffset", "firstOffset", "secondOffset",
+                         "outParamOffset", "outFirstOffset", "outSecondOffset"};
+  int64_t offsets[7];
+  int64_t count = 0;
+  for (int i = 0; i < 7; i++)
+    if (!get_integer(env, argv[1 + i], names[i], 0, &offsets[i])) return nullptr;
+  if (!get_integer(env, argv[8], "count", 0, &count)) return nullptr;
+  double settings[6];
+  const char* setting_names[] = {"beta1", "beta2", "epsilon", "decayFactor", "stepSize", "biasCorrection2Sqrt"};
+  for (int i = 0; i < 6; i++)
+    if (!get_number(env, argv[9 + i], setting_names[i], &settings[i])) return nullptr;
+  if (count == 0) return nullptr;
+  for (int i = 0; i < 7; i++)
+    if (!check_extent(env, names[i], offsets[i], static_cast<double>(count - 1), length)) return nullptr;
+  const float* param = reinterpret_cast<const float*>(base + offsets[0]);
+  const float* grad = reinterpret_cast<const float*>(base + offsets[1]);
+  const float* first = reinterpret_cast<const float*>(base + offsets[2]);
+  const float* second = reinterpret_cast<const float*>(base + offsets[3]);
+  float* out_param = reinterpret_cast<float*>(base + offsets[4]);
+  float* out_first = reinterpret_cast<float*>(base + offsets[5]);
+  float* out_second = reinterpret_cast<float*>(base + offsets[6]);
+  const float beta1 = static_cast<float>(settings[0]), beta2 = static_cast<float>(settings[1]);
+  const float epsilon = static_cast<float>(settings[2]), decay = static_cast<float>(settings[3]);
+  const float step = static_cast<float>(settings[4]);
+  const float inverse_bc2 = static_cast<float>(1.0 / settings[5]);
+  const float keep1 = 1.f - beta1, keep2 = 1.f - beta2;
+  for (int64_t i = 0; i < count; i++) {
+    const float g = grad[i];
+    const float m = beta1 * first[i] + keep1 * g;
+    const float v = beta2 * second[i] + keep2 * (g * g);
+    out_first[i] = m;
+    out_second[i] = v;
+    out_param[i] = decay * param[i] - step * (m / (std::sqrt(v) * inverse_bc2 + epsilon));
+  }
+  return nullptr;
+}
+
 napi_value Export(napi_env env, napi_value exports, const char* name, napi_callback fn) {
   napi_value value;
   if (napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, nullptr, &value) != napi_ok) return nullptr;
@@ -467,7 +523,8 @@ NAPI_MODULE_INIT() {
       !Export(env, exports, "getThreads", GetThreads) || !Export(env, exports, "setKernel", SetKernel) ||
       !Export(env, exports, "kernelName", KernelName) || !Export(env, exports, "hasAvx2Fma", HasAvx2) ||
       !Export(env, exports, "decoderCreate", DecoderCreate) || !Export(env, exports, "decoderForward", DecoderForward) ||
-      !Export(env, exports, "decoderReset", DecoderReset) || !Export(env, exports, "decoderFree", DecoderFree))
+      !Export(env, exports, "decoderReset", DecoderReset) || !Export(env, exports, "decoderFree", DecoderFree) ||
+      !Export(env, exports, "adamw", AdamW))
     return nullptr;
   return exports;
 }

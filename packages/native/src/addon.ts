@@ -70,6 +70,27 @@ export interface NativeAddon {
   decoderReset(handle: NativeDecoderHandle): void;
   /** Frees the decoder now (otherwise at garbage collection). */
   decoderFree(handle: NativeDecoderHandle): void;
+  /**
+   * One AdamW update of `count` floats on `buffer` (byte offsets): reads param, grad and the two
+   * moments, writes the new param and moments to the three output offsets (see csrc/addon.cc).
+   */
+  adamw(
+    buffer: ArrayBufferLike,
+    paramOffset: number,
+    gradOffset: number,
+    firstOffset: number,
+    secondOffset: number,
+    outParamOffset: number,
+    outFirstOffset: number,
+    outSecondOffset: number,
+    count: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    decayFactor: number,
+    stepSize: number,
+    biasCorrection2Sqrt: number,
+  ): void;
 }
 
 /** An opaque native decoder. */
@@ -102,6 +123,7 @@ function isNativeAddon(value: unknown): value is NativeAddon {
     'decoderForward',
     'decoderReset',
     'decoderFree',
+    'adamw',
   ].every((name) => typeof record[name] === 'function');
 }
 

@@ -34,6 +34,8 @@ export const nativeKernelOptionsSchema = z.object({
   microKernel: z.enum(['auto', 'portable']).default('auto'),
   /** Also register the native GPT-2 decoder for generation (see `registerNativeDecoder`). */
   decoder: z.boolean().default(true),
+  /** Also register @trl/core's fused AdamW kernel (`TrlAdamW`) for wasm. */
+  adamw: z.boolean().default(true),
 });
 
 /** What callers may pass to {@link registerNativeKernels}. */

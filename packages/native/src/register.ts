@@ -1,4 +1,5 @@
 import { tf } from '@trl/core';
+import { registerAdamWKernel, unregisterAdamWKernel } from './adamw-kernel';
 import { addonFailure, loadAddon, type NativeAddon } from './addon';
 import { registerNativeDecoder, unregisterNativeDecoder } from './fast-decoder';
 import { type KernelCallCounts, kernelCallCounts, nativeBatchMatMul, nativeFusedMatMul } from './kernels';
@@ -104,6 +105,7 @@ export function registerNativeKernels(options: NativeKernelOptions = {}): boolea
   failure = undefined;
   install(addon, resolved);
   if (resolved.decoder) registerNativeDecoder();
+  if (resolved.adamw) registerAdamWKernel(addon, onNativeFailure);
   setFlag(stockConfigs.has('BatchMatMul'));
   if (stockConfigs.size === 0)
     failure = 'the wasm backend registered no matmul kernels to replace (is tfjs-backend-wasm loaded?)';
@@ -118,6 +120,7 @@ export function unregisterNativeKernels(): void {
   }
   stockConfigs.clear();
   unregisterNativeDecoder();
+  unregisterAdamWKernel();
   setFlag(false);
 }
 

@@ -9,7 +9,7 @@ import {
 } from './backend-info';
 import { loadNativeBinding, NATIVE_PACKAGES, nativeInstallCommand } from './native-backend';
 import { configureWasmBinaries, wasmBinaryDirectory } from './wasm-binaries';
-import { installWasmSliceKernels } from './wasm-slice-kernels';
+import { installWasmHeapKernels } from './wasm-heap-kernels';
 import { activateWasm, type InitBackendOptions, parseInitBackendOptions } from './wasm-threads';
 
 /** The order `auto` tries backends in: fastest first, the always-available pure-JS one last. */
@@ -77,7 +77,7 @@ async function activate(name: BackendName, threads: number | undefined): Promise
     case 'wasm': {
       configureWasmBinaries();
       if (!(await activateWasm(threads))) return undefined;
-      installWasmSliceKernels();
+      installWasmHeapKernels();
       const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
       return { name, tfBackend: 'wasm', simd, threads: getThreadsCount() };
     }

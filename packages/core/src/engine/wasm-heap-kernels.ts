@@ -6,6 +6,7 @@ type KernelArgs = Parameters<tf.KernelFunc>[0];
 /** The parts of tfjs-backend-wasm 4.22's backend these kernels use (checked on every call). */
 interface WasmHeapBackend {
   wasm: { HEAPU8: Uint8Array };
+  incRef(dataId: TensorInfo['dataId']): void;
   dataIdMap: { get(dataId: TensorInfo['dataId']): { memoryOffset?: unknown } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
 }
@@ -14,6 +15,7 @@ function asHeapBackend(backend: unknown): WasmHeapBackend | undefined {
   const b = backend as Partial<WasmHeapBackend> | null;
   if (!b || !(b.wasm?.HEAPU8 instanceof Uint8Array)) return undefined;
   if (typeof b.dataIdMap?.get !== 'function' || typeof b.makeOutput !== 'function') return undefined;
+  if (typeof b.incRef !== 'function') return undefined;
   return b as WasmHeapBackend;
 }
 
@@ -84,7 +86,7 @@ function fastSlice(stock: tf.KernelFunc): tf.KernelFunc {
         args.attrs!.begin as number[],
         args.attrs!.size as number[],
       );
-      const out = sliceOnHeap(backend, x, begin, size);
+      const out = begin && size ? sliceOnHeap(backend, x, begin, size) : undefined;
       if (out) return out;
     }
     return stock(args);
@@ -116,18 +118,34 @@ function fastSplitV(stock: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
+/**
+ * Identity that shares the input's buffer (reference-counted), as the cpu backend does; tensors are
+ * immutable. The stock wasm Identity copies, and `tf.customGrad` saves every tensor for backward
+ * through it, so each saved weight matrix existed twice during a training step.
+ */
+function sharingIdentity(stock: tf.KernelFunc): tf.KernelFunc {
+  return (args: KernelArgs) => {
+    const { x } = args.inputs;
+    const backend = asHeapBackend(args.backend);
+    if (!backend || !x || x.dtype === 'string') return stock(args);
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  };
+}
+
 let installed = false;
 
 /**
- * Replaces the wasm backend's Slice and SplitV for float32/int32 tensors with heap-to-heap copies
- * (other dtypes, or a backend whose internals differ from tfjs-backend-wasm 4.22's, keep the stock
- * kernels). Idempotent.
+ * Replaces the wasm backend's Slice and SplitV for float32/int32 tensors with heap-to-heap copies,
+ * and its Identity with a shared buffer (other dtypes, or a backend whose internals differ from
+ * tfjs-backend-wasm 4.22's, keep the stock kernels). Idempotent.
  */
-export function installWasmSliceKernels(): void {
+export function installWasmHeapKernels(): void {
   if (installed) return;
   for (const [name, make] of [
     ['Slice', fastSlice],
     ['SplitV', fastSplitV],
+    ['Identity', sharingIdentity],
   ] as const) {
     const stock = tf.getKernel(name, 'wasm');
     if (!stock) continue;

@@ -9,6 +9,7 @@ import {
   updateOnHost,
   zeroHostMoments,
 } from './adamw-host';
+import { hasAdamWKernel, runAdamWKernel } from './adamw-kernel';
 import { assertGradientMap, type GradientMap, gradientEntries, nonFiniteGradientNames } from './gradients';
 import { parseOptions } from './options';
 
@@ -262,12 +263,30 @@ export class AdamW {
     const biasCorrection1 = 1 - beta1 ** moments.step;
     const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** moments.step);
     const variable = parameter.variable;
+    const decays = parameter.decay && weightDecay !== 0;
+    if (hasAdamWKernel()) {
+      const outputs = runAdamWKernel(
+        { param: variable, grad, first: moments.first, second: moments.second },
+        {
+          beta1,
+          beta2,
+          epsilon,
+          decayFactor: decays ? 1 - learningRate * weightDecay : 1,
+          stepSize: learningRate / biasCorrection1,
+          biasCorrection2Sqrt,
+        },
+      );
+      variable.assign(outputs[0]);
+      moments.first.assign(outputs[1]);
+      moments.second.assign(outputs[2]);
+      tf.dispose(outputs);
+      return;
+    }
     tf.tidy(() => {
       const first = tf.add(tf.mul(moments.first, beta1), tf.mul(grad, 1 - beta1));
       const second = tf.add(tf.mul(moments.second, beta2), tf.mul(tf.square(grad), 1 - beta2));
       const denominator = tf.add(tf.div(tf.sqrt(second), biasCorrection2Sqrt), epsilon);
-      const decayed =
-        parameter.decay && weightDecay !== 0 ? tf.mul(variable, 1 - learningRate * weightDecay) : variable;
+      const decayed = decays ? tf.mul(variable, 1 - learningRate * weightDecay) : variable;
       const updated = tf.sub(decayed, tf.mul(tf.div(first, denominator), learningRate / biasCorrection1));
       moments.first.assign(first);
       moments.second.assign(second);
