@@ -4,32 +4,34 @@ import { assertTensor } from './validate';
 const FN = 'logprobsFromLogits';
 
 /**
- * Picks `logits[b, t, labels[b, t]]` with a hand-written gradient: tfjs's own gather gradient needs
- * `UnsortedSegmentSum`, which the wasm backend lacks. The gradient is the one-hot of the labels
- * scaled by the upstream gradient, so nothing vocab-sized is built on the forward pass.
+ * `log softmax(logits)[label]` per position with a hand-written gradient `dy · (onehot − softmax)`.
+ * logsumexp comes from one softmax (its value at the argmax is 1/Σexp(z − max)), so neither the
+ * forward nor the backward pass runs wasm's scalar exp, nor the broadcast comparisons that
+ * differentiating `tf.logSumExp` produces.
  */
-function selectLabelLogits(logits: tf.Tensor3D, labels: tf.Tensor2D): tf.Tensor2D {
+function labelLogprobs(logits: tf.Tensor3D, labels: tf.Tensor2D): tf.Tensor2D {
   const [batch, steps, vocab] = logits.shape;
-  const select = tf.customGrad((logitsInput, save) => {
-    const input = logitsInput as tf.Tensor3D;
+  const rows = batch * steps;
+  const op = tf.customGrad((logitsInput, save) => {
+    const z = tf.reshape(logitsInput as tf.Tensor3D, [rows, vocab]) as tf.Tensor2D;
+    const probabilities = tf.softmax(z);
+    const logSumExp = tf.sub(tf.max(z, 1), tf.log(tf.max(probabilities, 1)));
+    const rowStarts = tf.mul(tf.range(0, rows, 1, 'int32'), tf.scalar(vocab, 'int32'));
+    const flatIndex = tf.add(rowStarts, tf.reshape(labels, [rows]));
+    const picked = tf.gather(tf.reshape(z, [rows * vocab]), flatIndex);
     // The labels may be created inside tf.variableGrads and freed before the backward pass runs:
-    // `save` keeps a copy alive exactly as long as the gradient needs it.
-    (save as tf.GradSaveFunc)([labels]);
-    const rowStarts = tf.mul(tf.range(0, batch * steps, 1, 'int32'), tf.scalar(vocab, 'int32'));
-    const flatIndex = tf.add(rowStarts, tf.reshape(labels, [batch * steps]));
-    const picked = tf.reshape(tf.gather(tf.reshape(input, [batch * steps * vocab]), flatIndex), [
-      batch,
-      steps,
-    ]);
+    // `save` keeps them alive exactly as long as the gradient needs them.
+    (save as tf.GradSaveFunc)([probabilities, labels]);
     return {
-      value: picked,
+      value: tf.reshape(tf.sub(picked, logSumExp), [batch, steps]),
       gradFunc: (dy, saved) => {
-        const oneHot = tf.cast(tf.oneHot(saved[0] as tf.Tensor2D, vocab), 'float32');
-        return tf.mul(oneHot, tf.expandDims(dy as tf.Tensor, -1));
+        const oneHot = tf.cast(tf.oneHot(tf.reshape(saved[1] as tf.Tensor2D, [rows]), vocab), 'float32');
+        const scale = tf.reshape(dy as tf.Tensor, [rows, 1]);
+        return tf.reshape(tf.mul(tf.sub(oneHot, saved[0] as tf.Tensor2D), scale), [batch, steps, vocab]);
       },
     };
   });
-  return select(logits) as tf.Tensor2D;
+  return op(logits) as tf.Tensor2D;
 }
 
 /** Reads the labels (a small int sync) so an out-of-range id fails here, not as garbage from gather. */
@@ -67,7 +69,7 @@ export function logprobsFromLogits(logits: tf.Tensor3D, labels: tf.Tensor2D): tf
     );
   }
   assertLabelsInVocab(labels, logits.shape[2]);
-  return tf.tidy(() => tf.sub(selectLabelLogits(logits, labels), tf.logSumExp(logits, -1)) as tf.Tensor2D);
+  return tf.tidy(() => labelLogprobs(logits, labels));
 }
 
 /**
