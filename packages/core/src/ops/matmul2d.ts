@@ -67,3 +67,22 @@ export function matmul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   );
   return matmul2dOp(a, b);
 }
+
+/**
+ * `a [m, k] @ bᵀ` for `b [n, k]` (e.g. hidden states times a tied embedding). With fast transposed
+ * products (tfjs-node, or wasm with @trl/native) it is one matmul with a transpose flag and the
+ * default gradients; otherwise `bᵀ` is materialised so the product and its gradient stay plain.
+ */
+export function matmulTransposedB(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  checkTensor(a, 'matmulTransposedB', 'a');
+  checkTensor(b, 'matmulTransposedB', 'b');
+  checkRank(a, 2, 'matmulTransposedB', 'a', '[m, k]');
+  checkRank(b, 2, 'matmulTransposedB', 'b', '[n, k]');
+  check(
+    a.shape[1] === b.shape[1],
+    'matmulTransposedB',
+    () => `a is ${formatShape(a.shape)} and b is ${formatShape(b.shape)}; both need the same last axis k`,
+  );
+  if (hasFastTransposedMatMul() && a.shape[1] > 0) return tf.matMul(a, b, false, true);
+  return tf.tidy(() => matmul2d(a, tf.transpose(b)));
+}

@@ -10,6 +10,7 @@ import {
   geluNew,
   layerNorm,
   linear,
+  matmulTransposedB,
   type NamedVariable,
   Rng,
   SPECIFICATION_VERSION,
@@ -149,7 +150,10 @@ export class Gpt2LMHeadModel implements CausalLM {
         training: input.training ?? false,
         embeddingNoise: input.embeddingNoise,
       });
-      const logits = this.lmHead(hidden, this.lmHeadWeightT());
+      const [batch, seq, width] = hidden.shape;
+      const flat = tf.reshape(hidden, [batch * seq, width]) as tf.Tensor2D;
+      const head = this.weights.lmHead ?? this.weights.wte;
+      const logits = tf.reshape(matmulTransposedB(flat, head), [batch, seq, -1]) as tf.Tensor3D;
       return input.outputHiddenStates ? { logits, hiddenStates: hidden } : { logits };
     });
   }
