@@ -18,6 +18,6 @@ export interface BackendInfo {
    * pure-JS cpu backend and for a wasm runtime without SIMD.
    */
   simd: boolean;
-  /** Threads kernels may use: 1 for cpu, XNNPACK's pool size for wasm (1 in Node), the core count for native. */
+  /** Threads kernels may use: 1 for cpu, XNNPACK's pool size for wasm (1 in Node unless `initBackend` was given `threads`), the core count for native. */
   threads: number;
 }
