@@ -19,7 +19,7 @@ export const FULL_CONFIG = {
   },
   env: { maxTurns: 2, maxNewTokens: 8, generateBatchSize: 64 },
   ppo: {
-    steps: 80,
+    steps: 120,
     batchSize: 128,
     learningRate: 5e-5,
     /** Learning-rate schedule over the PPO steps (`createLrSchedule` kind); linear decays to 0 at the last step. */
