@@ -28,8 +28,8 @@ describeEachBackend('matmulTransposedB', () => {
       const w = tf.tensor2d([1, 2, 3, 4, -1, -2, -3, -4], [2, 4]);
       const wantDa = tf.matMul(w, b).dataSync();
       const wantDb = tf.matMul(w, a, true, false).dataSync();
-      Array.from(da!.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(wantDa[i]!, 5));
-      Array.from(db!.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(wantDb[i]!, 5));
+      for (const [i, v] of Array.from(da!.dataSync()).entries()) expect(v).toBeCloseTo(wantDa[i]!, 5);
+      for (const [i, v] of Array.from(db!.dataSync()).entries()) expect(v).toBeCloseTo(wantDb[i]!, 5);
       tf.dispose([a, b, da!, db!, expected, w]);
     });
   }
