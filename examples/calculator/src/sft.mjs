@@ -1,73 +1,23 @@
-import { AdamW, clipGradNorm, createLrSchedule, crossEntropy, Rng, tf } from '@trl/core';
+import { runMaskedSft } from '@trl/example-kit/sft';
 import { createCalculator, encodeTranscript, transcriptSegments } from './protocol.mjs';
 import { sampleTasks } from './tasks.mjs';
 
-const IGNORE_INDEX = -100;
-
-/**
- * One SFT batch: right-padded inputs (`ids[:-1]`) and next-token labels (`ids[1:]`), with -100 on
- * prompt, tool-output and padding positions so only the model's own protocol turns are learned.
- * Causal attention never lets a real token see right padding, so no attention mask is needed.
- */
-export function buildSftBatch(examples, padTokenId) {
-  const width = Math.max(...examples.map((example) => example.ids.length)) - 1;
-  const inputs = [];
-  const labels = [];
-  for (const { ids, trainOn } of examples) {
-    const inputRow = new Array(width).fill(padTokenId);
-    const labelRow = new Array(width).fill(IGNORE_INDEX);
-    for (let t = 0; t < ids.length - 1; t++) {
-      inputRow[t] = ids[t];
-      if (trainOn[t + 1]) labelRow[t] = ids[t + 1];
-    }
-    inputs.push(inputRow);
-    labels.push(labelRow);
-  }
-  return { inputs, labels };
-}
+export { buildSftBatch } from '@trl/example-kit/sft';
 
 /**
  * Supervised warm start on freshly drawn transcripts: each example uses the calculator with
- * probability `toolFraction`, otherwise answers directly. AdamW with warmup + cosine decay and
- * gradient clipping; logs `sft/loss` to `tracker` every `logEvery` steps.
+ * probability `toolFraction`, otherwise answers directly; the prompt and the tool's output are not
+ * trained on. The loop (AdamW, warmup + cosine, clipping, logging) is the kit's `runMaskedSft`.
  */
 export async function runSft({ model, tokenizer, pool, config, tracker, onProgress }) {
-  const { steps, batchSize, learningRate, warmupSteps, toolFraction, seed, logEvery } = config;
-  const rng = new Rng(seed);
   const calculator = createCalculator();
-  const variables = model.trainableVariables();
-  const optimizer = new AdamW(variables, { learningRate, weightDecay: 0.01, checkFinite: false });
-  const schedule = createLrSchedule({ kind: 'cosine', baseLr: learningRate, warmupSteps, totalSteps: steps });
-  const padTokenId = tokenizer.padTokenId ?? 0;
-  let lastLoss = Number.NaN;
-  for (let step = 0; step < steps; step++) {
-    optimizer.setLearningRate(schedule(step));
-    const tasks = sampleTasks(pool, batchSize, rng);
-    const examples = tasks.map((task) =>
+  const sampleExamples = (batchSize, rng) =>
+    sampleTasks(pool, batchSize, rng).map((task) =>
       encodeTranscript(
-        transcriptSegments(task, rng.next() < toolFraction ? 'tool' : 'direct', calculator),
+        transcriptSegments(task, rng.next() < config.toolFraction ? 'tool' : 'direct', calculator),
         tokenizer,
       ),
     );
-    const { inputs, labels } = buildSftBatch(examples, padTokenId);
-    const inputIds = tf.tensor2d(inputs, undefined, 'int32');
-    const labelIds = tf.tensor2d(labels, undefined, 'int32');
-    const { value, grads } = tf.variableGrads(
-      () =>
-        crossEntropy(model.forward({ inputIds, training: true }).logits, labelIds, {
-          ignoreIndex: IGNORE_INDEX,
-        }),
-      variables.map((v) => v.variable),
-    );
-    clipGradNorm(grads, 1.0);
-    optimizer.step(grads);
-    if (step % logEvery === 0 || step === steps - 1) {
-      lastLoss = (await value.data())[0];
-      await tracker.log({ 'sft/loss': lastLoss, 'sft/lr': optimizer.learningRate }, step);
-      await onProgress?.(step, lastLoss);
-    }
-    tf.dispose([inputIds, labelIds, value, ...Object.values(grads)]);
-  }
-  optimizer.dispose();
-  return { finalLoss: lastLoss };
+  const padTokenId = tokenizer.padTokenId ?? 0;
+  return runMaskedSft({ model, sampleExamples, padTokenId, config, tracker, onProgress });
 }

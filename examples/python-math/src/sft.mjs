@@ -1,30 +1,8 @@
-import { AdamW, clipGradNorm, createLrSchedule, crossEntropy, Rng, tf } from '@trl/core';
+import { runMaskedSft } from '@trl/example-kit/sft';
 import { sampleTrainingProblems } from './problems.mjs';
 import { encodeTranscript, transcriptSegments } from './protocol.mjs';
 
-const IGNORE_INDEX = -100;
-
-/**
- * One SFT batch: right-padded inputs (`ids[:-1]`) and next-token labels (`ids[1:]`), with -100 on
- * question, tool-output and padding positions so only the model's own turns are learned. Causal
- * attention never lets a real token see right padding, so no attention mask is needed.
- */
-export function buildSftBatch(examples, padTokenId) {
-  const width = Math.max(...examples.map((example) => example.ids.length)) - 1;
-  const inputs = [];
-  const labels = [];
-  for (const { ids, trainOn } of examples) {
-    const inputRow = new Array(width).fill(padTokenId);
-    const labelRow = new Array(width).fill(IGNORE_INDEX);
-    for (let t = 0; t < ids.length - 1; t++) {
-      inputRow[t] = ids[t];
-      if (trainOn[t + 1]) labelRow[t] = ids[t + 1];
-    }
-    inputs.push(inputRow);
-    labels.push(labelRow);
-  }
-  return { inputs, labels };
-}
+export { buildSftBatch } from '@trl/example-kit/sft';
 
 /**
  * The kind of one SFT transcript: `program` with probability `programFraction`, `slip` with
@@ -38,44 +16,18 @@ export function drawTranscriptKind(rng, { programFraction, slipFraction }) {
 }
 
 /**
- * Supervised warm start on freshly drawn training problems and transcript kinds. AdamW with warmup
- * + cosine decay and gradient clipping; logs `sft/loss` and `sft/lr` every `logEvery` steps.
+ * Supervised warm start on freshly drawn training problems and transcript kinds; the question and
+ * the program's output are not trained on. The loop (AdamW, warmup + cosine, clipping, logging) is
+ * the kit's `runMaskedSft`.
  */
 export async function runSft({ model, tokenizer, isHeldOut, config, tracker, onProgress }) {
-  const { steps, batchSize, learningRate, warmupSteps, seed, logEvery } = config;
   if (config.programFraction + config.slipFraction > 1) {
     throw new Error('runSft: sft.programFraction + sft.slipFraction must be at most 1.');
   }
-  const rng = new Rng(seed);
-  const variables = model.trainableVariables();
-  const optimizer = new AdamW(variables, { learningRate, weightDecay: 0.01, checkFinite: false });
-  const schedule = createLrSchedule({ kind: 'cosine', baseLr: learningRate, warmupSteps, totalSteps: steps });
-  const padTokenId = tokenizer.padTokenId ?? tokenizer.eosTokenId;
-  let lastLoss = Number.NaN;
-  for (let step = 0; step < steps; step++) {
-    optimizer.setLearningRate(schedule(step));
-    const examples = sampleTrainingProblems(batchSize, rng, isHeldOut).map((problem) =>
+  const sampleExamples = (batchSize, rng) =>
+    sampleTrainingProblems(batchSize, rng, isHeldOut).map((problem) =>
       encodeTranscript(transcriptSegments(problem, drawTranscriptKind(rng, config), rng), tokenizer),
     );
-    const { inputs, labels } = buildSftBatch(examples, padTokenId);
-    const inputIds = tf.tensor2d(inputs, undefined, 'int32');
-    const labelIds = tf.tensor2d(labels, undefined, 'int32');
-    const { value, grads } = tf.variableGrads(
-      () =>
-        crossEntropy(model.forward({ inputIds, training: true }).logits, labelIds, {
-          ignoreIndex: IGNORE_INDEX,
-        }),
-      variables.map((v) => v.variable),
-    );
-    clipGradNorm(grads, 1.0);
-    optimizer.step(grads);
-    if (step % logEvery === 0 || step === steps - 1) {
-      lastLoss = (await value.data())[0];
-      await tracker.log({ 'sft/loss': lastLoss, 'sft/lr': optimizer.learningRate }, step);
-      await onProgress?.(step, lastLoss);
-    }
-    tf.dispose([inputIds, labelIds, value, ...Object.values(grads)]);
-  }
-  optimizer.dispose();
-  return { finalLoss: lastLoss };
+  const padTokenId = tokenizer.padTokenId ?? tokenizer.eosTokenId;
+  return runMaskedSft({ model, sampleExamples, padTokenId, config, tracker, onProgress });
 }
