@@ -13,8 +13,8 @@ export interface CappedTextSnapshot {
  * first `limit` characters and the last `limit` characters and only counts the rest, so a program
  * printing gigabytes costs O(limit) memory here.
  *
- * Self-contained on purpose (no imports, no outer references): the Pyodide worker receives this
- * class as source text, so the same code caps output inside the worker and for subprocesses.
+ * Self-contained on purpose (no imports, no outer references): each sandbox process receives this
+ * class as source text, so output is capped where it is produced.
  */
 export class CappedText {
   private readonly limit: number;

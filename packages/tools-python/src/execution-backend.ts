@@ -1,15 +1,15 @@
 import type { ExecutionOutput } from './format-output';
 
-/** Something that executes Python snippets: the Pyodide worker pool or the subprocess runner. */
+/** Something that executes Python snippets (the sandbox pool). */
 export interface ExecutionBackend {
-  /** Resolves once the backend can run code (workers loaded, executables found); rejects with the reason otherwise. */
+  /** Resolves once the backend can run code (interpreters loaded); rejects with the reason otherwise. */
   ready(): Promise<void>;
   /**
    * Runs one snippet. Python errors, timeouts and crashes resolve with their description in the
    * output; only an aborted `signal` or a closed/broken backend rejects.
    */
   execute(code: string, signal: AbortSignal): Promise<ExecutionOutput>;
-  /** Stops all workers or processes; pending calls reject. Idempotent. */
+  /** Stops all interpreters; pending calls reject. Idempotent. */
   close(): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 /**
  * @trl/tools-python: the `PythonInterpreter` tool — sandboxed Python for tool-using text
- * environments, run in Pyodide worker threads (or, opt-in, a resource-limited python3 process).
+ * environments, run in Pyodide inside confined child processes, a clean interpreter for every call.
  */
 
 export { CappedText, type CappedTextSnapshot } from './capped-text';
@@ -12,3 +12,4 @@ export {
 } from './config';
 export { type ExecutionOutput, formatExecutionOutput } from './format-output';
 export { PythonInterpreter } from './python-interpreter';
+export type { SandboxIsolation } from './sandbox-launch';

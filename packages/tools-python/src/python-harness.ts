@@ -1,5 +1,6 @@
 /**
- * Python source shared by both backends. It defines:
+ * Python source of the sandbox harness, loaded once into each interpreter before its clean state
+ * is recorded. It defines:
  *
  * - `install_guard(writable_roots, readable_roots)`: a PEP 578 audit hook. Audit hooks cannot be
  *   removed from Python once installed, so this is the sturdiest Python-level policy available: it
@@ -56,116 +57,172 @@ _TRACEBACK_FRAMES = 100
 _WRITE_FLAGS = _os.O_WRONLY | _os.O_RDWR | _os.O_APPEND | _os.O_CREAT | _os.O_TRUNC
 
 
-def _deny(message):
-    raise PermissionError('[PythonInterpreter sandbox] ' + message)
-
-
-def _resolve(path):
-    if isinstance(path, int) or path is None:
-        return None
-    try:
-        text = _os.fsdecode(_os.fspath(path))
-    except TypeError:
-        return None
-    return _os.path.realpath(text)
-
-
-def _inside(path, roots):
-    for root in roots:
-        if path == root or path.startswith(root.rstrip('/') + '/'):
-            return True
-    return False
-
 
 def install_guard(writable_roots, readable_roots):
-    writable = tuple(_os.path.realpath(root) for root in writable_roots)
-    readable = None if readable_roots is None else tuple(_os.path.realpath(r) for r in readable_roots)
+    # Everything the hook consults is captured here, in closure cells holding immutable values and
+    # functions bound at install time: module globals that user code can reach (for example through
+    # a function's __globals__) are never read by the hook.
+    blocked_modules = tuple(_BLOCKED_MODULES.items())
+    blocked_names = frozenset(_BLOCKED_MODULES)
+    network_events = frozenset(_NETWORK_EVENTS)
+    process_events = frozenset(_PROCESS_EVENTS)
+    introspection_events = frozenset(_INTROSPECTION_EVENTS)
+    write_events = dict(_WRITE_EVENTS)
+    list_events = frozenset(_LIST_EVENTS)
+    write_flags = _WRITE_FLAGS
+    realpath, isdir, join, dirname = _os.path.realpath, _os.path.isdir, _os.path.join, _os.path.dirname
+    fsdecode, fspath = _os.fsdecode, _os.fspath
+    process_reason = _PROCESS_REASON
+    writable = tuple(realpath(root) for root in writable_roots)
+    readable = None if readable_roots is None else tuple(realpath(r) for r in readable_roots)
     readable_or_writable = None if readable is None else readable + writable
+    prefix = '[PythonInterpreter sandbox] '
+
+    def deny(message):
+        raise PermissionError(prefix + message)
+
+    def resolve(path):
+        if isinstance(path, int) or path is None:
+            return None
+        try:
+            text = fsdecode(fspath(path))
+        except TypeError:
+            return None
+        return realpath(text)
+
+    def inside(path, roots):
+        for root in roots:
+            if path == root or path.startswith(root.rstrip('/') + '/'):
+                return True
+        return False
 
     def check_read(path, what):
-        resolved = _resolve(path)
-        if resolved is not None and readable_or_writable is not None and not _inside(resolved, readable_or_writable):
-            _deny(f'{what} {resolved!r} is outside the sandbox directory')
+        resolved = resolve(path)
+        if resolved is not None and readable_or_writable is not None and not inside(resolved, readable_or_writable):
+            deny(f'{what} {resolved!r} is outside the sandbox directory')
 
     def check_write(path, what):
-        resolved = _resolve(path)
-        if resolved is not None and not _inside(resolved, writable):
-            _deny(f'{what} {resolved!r} is not allowed; only {", ".join(writable)} may be written')
+        resolved = resolve(path)
+        if resolved is not None and not inside(resolved, writable):
+            deny(f'{what} {resolved!r} is not allowed; only {", ".join(writable)} may be written')
+
+    def blocked_reason(name):
+        for part in name.split('.'):
+            if part in blocked_names:
+                for blocked, reason in blocked_modules:
+                    if blocked == part:
+                        return reason
+        return None
 
     def hook(event, args):
         if event == 'import':
             name, filename = args[0], args[1]
             # Every component counts: loading ctypes' extension as 'x._ctypes' runs the same native code.
-            for part in name.split('.'):
-                reason = _BLOCKED_MODULES.get(part)
-                if reason is not None:
-                    raise ImportError(f'[PythonInterpreter sandbox] import of {name!r} is blocked: {reason}')
-            resolved = _resolve(filename)
-            if resolved is not None and not resolved.endswith('.py') and _inside(resolved, writable):
+            reason = blocked_reason(name)
+            if reason is not None:
+                raise ImportError(f'{prefix}import of {name!r} is blocked: {reason}')
+            resolved = resolve(filename)
+            if resolved is not None and not resolved.endswith('.py') and inside(resolved, writable):
                 raise ImportError(
-                    f'[PythonInterpreter sandbox] loading {resolved!r} is blocked: only Python source '
-                    'may be imported from the sandbox directory'
+                    f'{prefix}loading {resolved!r} is blocked: only Python source may be imported from the sandbox directory'
                 )
             return
         if event == 'open':
             path, mode, flags = args
             writes = (isinstance(mode, str) and any(c in mode for c in 'wax+')) or (
-                isinstance(flags, int) and flags & _WRITE_FLAGS
+                isinstance(flags, int) and flags & write_flags
             )
             if writes:
                 check_write(path, 'writing to')
             else:
                 check_read(path, 'reading')
                 # A directory descriptor would let dir_fd= resolve paths where the checks above did not look.
-                resolved = _resolve(path)
-                if resolved is not None and _os.path.isdir(resolved):
+                resolved = resolve(path)
+                if resolved is not None and isdir(resolved):
                     check_write(path, 'opening the directory')
             return
         if event == 'os.symlink':
             target, link = args[0], args[1]
             check_write(link, 'creating a link at')
-            link_path = _resolve(link)
+            link_path = resolve(link)
             if link_path is not None and not isinstance(target, int):
-                check_write(_os.path.join(_os.path.dirname(link_path), _os.fsdecode(target)), 'linking to')
+                check_write(join(dirname(link_path), fsdecode(target)), 'linking to')
             return
-        if event in _WRITE_EVENTS:
-            for position in _WRITE_EVENTS[event]:
+        if event in write_events:
+            for position in write_events[event]:
                 if position < len(args):
                     check_write(args[position], f'{event} on')
             return
-        if event in _LIST_EVENTS:
+        if event in list_events:
             if args and args[0] is not None:
                 check_read(args[0], 'listing')
             return
-        if event in _PROCESS_EVENTS:
-            _deny(f'{event} is blocked: {_PROCESS_REASON}')
-        if event in _NETWORK_EVENTS or event.startswith('socket.'):
-            _deny(f'{event} is blocked: the PythonInterpreter sandbox has no network access')
-        if event in _INTROSPECTION_EVENTS or event.startswith('ctypes.'):
-            _deny(f'{event} is blocked in the PythonInterpreter sandbox')
+        if event in process_events:
+            deny(f'{event} is blocked: {process_reason}')
+        if event in network_events or event.startswith('socket.'):
+            deny(f'{event} is blocked: the PythonInterpreter sandbox has no network access')
+        if event in introspection_events or event.startswith('ctypes.'):
+            deny(f'{event} is blocked in the PythonInterpreter sandbox')
 
     for name in list(_sys.modules):
-        top = name.partition('.')[0]
-        if top in _BLOCKED_MODULES:
+        if blocked_reason(name) is not None:
             del _sys.modules[name]
+    _close_module_creation(blocked_reason, prefix)
     _sys.addaudithook(hook)
 
 
+def _close_module_creation(blocked_reason, prefix):
+    # importlib.import_module, loader.load_module and importlib.util.module_from_spec never raise
+    # the 'import' audit event for built-in modules; they all end in _imp.create_builtin (or
+    # create_dynamic for extension files). Every allowed built-in module is created now, and those
+    # two functions are replaced by ones that hold no reference to the originals, so nothing a
+    # snippet can reach can create a blocked module.
+    import _imp
+    import importlib
+
+    created = {}
+    for name in _sys.builtin_module_names:
+        if blocked_reason(name) is None:
+            created[name] = _sys.modules.get(name) or importlib.import_module(name)
+    available = tuple(created.items())
+
+    def create_builtin(spec):
+        name = getattr(spec, 'name', None)
+        reason = None if not isinstance(name, str) else blocked_reason(name)
+        if reason is not None:
+            raise ImportError(f'{prefix}import of {name!r} is blocked: {reason}')
+        for known, module in available:
+            if known == name:
+                return module
+        raise ImportError(f'{prefix}no built-in module named {name!r}')
+
+    def create_dynamic(spec, file=None):
+        raise ImportError(f'{prefix}loading native extension modules is blocked')
+
+    _imp.create_builtin = create_builtin
+    _imp.create_dynamic = create_dynamic
+
+
+_SLEEP_SOURCE = '''
+def sleep(seconds, _sleep=_sleep, _monotonic=_monotonic):
+    if not seconds > 0.05:
+        return _sleep(seconds)
+    deadline = _monotonic() + seconds
+    while (remaining := deadline - _monotonic()) > 0:
+        _sleep(min(remaining, 0.05))
+'''
+
+
 def make_sleep_interruptible():
-    # Pyodide's time.sleep blocks inside JavaScript where the interrupt buffer is not polled;
-    # sleeping in short slices lets a timeout's KeyboardInterrupt land between them.
+    # Pyodide's time.sleep blocks inside JavaScript where the interrupt check does not run;
+    # sleeping in short slices lets a timeout's KeyboardInterrupt land between them. The
+    # replacement is defined in a namespace of its own, so its __globals__ lead nowhere.
     import time
 
-    original_sleep = time.sleep
-
-    def sleep(seconds):
-        if not seconds > 0.05:
-            return original_sleep(seconds)
-        deadline = time.monotonic() + seconds
-        while (remaining := deadline - time.monotonic()) > 0:
-            original_sleep(min(remaining, 0.05))
-
-    sleep.__doc__ = original_sleep.__doc__
+    private = {'__builtins__': _builtins, '_sleep': time.sleep, '_monotonic': time.monotonic}
+    exec(_SLEEP_SOURCE, private)
+    sleep = private['sleep']
+    sleep.__doc__ = time.sleep.__doc__
     time.sleep = sleep
 
 
@@ -239,28 +296,4 @@ def run(code, return_last, namespace, max_result_chars):
             except BaseException:
                 pass
     return result
-`;
-
-/**
- * Entry script of the subprocess backend, run as `python3 -I -S -c <this>` after the harness
- * source. argv: return_last ("1"/"0"), max_result_chars. Reads the snippet from stdin, installs
- * the guard (reads limited to the interpreter's own files and the temp directory, writes to the
- * temp directory), runs it and writes the final expression's repr to file descriptor 3.
- */
-export const SUBPROCESS_ENTRY_SOURCE = `
-def _main():
-    code = _sys.stdin.read()
-    _sys.stdin.close()
-    return_last = _sys.argv[1] == '1'
-    max_result_chars = int(_sys.argv[2])
-    cwd = _os.getcwd()
-    readable = [p for p in _sys.path if p] + [_sys.prefix, _sys.base_prefix, _sys.exec_prefix, '/dev/null']
-    install_guard([cwd, '/dev/null'], readable)
-    result = run(code, return_last, new_namespace(), max_result_chars)
-    if result is not None:
-        data = result.encode('utf-8', 'replace')
-        while data:
-            data = data[_os.write(3, data):]
-
-_main()
 `;

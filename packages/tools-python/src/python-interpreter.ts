@@ -4,20 +4,20 @@ import {
   type PythonInterpreterOptions,
   resolvePythonInterpreterConfig,
 } from './config';
-import type { ExecutionBackend } from './execution-backend';
 import { formatExecutionOutput } from './format-output';
 import { prepareCode } from './prepare-code';
-import { PyodidePool } from './pyodide-pool';
-import { SubprocessRunner } from './subprocess-runner';
+import type { SandboxIsolation } from './sandbox-launch';
+import { SandboxPool } from './sandbox-pool';
 
 /**
  * The `PythonInterpreter` tool: runs the model's Python code in a sandbox and answers with what it
  * printed, the traceback if it failed, and (with `returnLastExpression`) the value of a final
  * expression.
  *
- * By default code runs in Pyodide (CPython compiled to WebAssembly) inside a warm pool of worker
- * threads: no host file system, no network, no processes, a per-call timeout and a memory cap; see
- * the package README for the isolation model and its limits. Python errors, timeouts and crashes
+ * Code runs in Pyodide (CPython compiled to WebAssembly) inside a warm pool of confined child
+ * processes (Node's permission model, and network and PID namespaces where Linux allows them),
+ * and every call starts from the same clean interpreter state unless `session` is set; see the
+ * package README for the threat model and its limits. Python errors, timeouts and crashes
  * come back as text, and the same instance keeps serving later calls. Call {@link close} when done.
  */
 export class PythonInterpreter implements Tool {
@@ -30,17 +30,24 @@ export class PythonInterpreter implements Tool {
     'Runs Python 3 code (standard library only; no network, no extra packages) and returns what it printed with print(), or the traceback if it failed. Example input: print(sum(range(10)))';
   /** The settings in effect, defaults filled in. */
   readonly config: PythonInterpreterConfig;
-  private readonly backend: ExecutionBackend;
+  private readonly backend: SandboxPool;
 
   /** Throws an Error naming each invalid option. Nothing starts until {@link ready} or the first call. */
   constructor(options: PythonInterpreterOptions = {}) {
     this.config = resolvePythonInterpreterConfig(options);
-    this.backend =
-      this.config.backend === 'pyodide' ? new PyodidePool(this.config) : new SubprocessRunner(this.config);
+    this.backend = new SandboxPool(this.config);
   }
 
   /**
-   * Starts the interpreters now (about 3–5 s per Pyodide worker, in parallel) instead of on the
+   * The process-level layers that confine the interpreters on this machine (permission model,
+   * network and PID namespaces, resource limits); see the package README's threat model.
+   */
+  isolation(): Promise<SandboxIsolation> {
+    return this.backend.isolation();
+  }
+
+  /**
+   * Starts the interpreters now (a few seconds per sandbox process, in parallel) instead of on the
    * first call. Rejects with the reason if they cannot start.
    */
   ready(): Promise<void> {
@@ -59,7 +66,7 @@ export class PythonInterpreter implements Tool {
     return formatExecutionOutput(output, this.config.maxOutputChars);
   }
 
-  /** Terminates the workers (or running processes). Idempotent. */
+  /** Kills the sandbox processes. Idempotent. */
   close(): Promise<void> {
     return this.backend.close();
   }

@@ -72,7 +72,6 @@ describe('prepareCode', () => {
 describe('config', () => {
   test('fills TRL-style defaults', () => {
     expect(resolvePythonInterpreterConfig()).toMatchObject({
-      backend: 'pyodide',
       poolSize: 1,
       timeoutMs: 10_000,
       maxOutputChars: 10_000,
@@ -84,8 +83,11 @@ describe('config', () => {
   test('names the bad field and the fix', () => {
     expect(() => new PythonInterpreter({ poolSize: 0 })).toThrow(/'poolSize'/);
     expect(() => new PythonInterpreter({ session: true, poolSize: 2 })).toThrow(/set poolSize: 1/);
-    expect(() => new PythonInterpreter({ session: true, backend: 'subprocess' })).toThrow(
-      /backend 'pyodide'/,
+    expect(() => new PythonInterpreter({ backend: 'subprocess' } as never)).toThrow(
+      /option 'backend' was removed with the subprocess backend/,
+    );
+    expect(() => new PythonInterpreter({ pythonPath: 'python3' } as never)).toThrow(
+      /'pythonPath' was removed/,
     );
     expect(() => new PythonInterpreter({ timeout: 5 } as never)).toThrow(/timeout/);
   });
