@@ -199,6 +199,8 @@ export async function sandboxChildMain(
     pyodide.setInterruptBuffer({
       get 0(): number {
         if (Date.now() < deadline) return 0;
+        // Once: a snippet that swallows the interrupt is killed by the host after the grace period.
+        deadline = Number.POSITIVE_INFINITY;
         interrupted = true;
         return SIGINT;
       },
@@ -375,6 +377,13 @@ export async function sandboxChildMain(
     const cleanStack = emscripten._emscripten_stack_get_current();
     const cleanTableLength = emscripten.wasmTable.length;
     const cleanStreams = fs_.streams.slice();
+    // Closing a stream also clears fields of the stream object (and of the state it shares with
+    // its duplicates), so those are saved too.
+    type StreamRecord = Record<string, unknown> & { shared?: Record<string, unknown> };
+    const cleanStreamFields = cleanStreams.map((stream) => {
+      const record = stream as StreamRecord | null;
+      return record ? { own: { ...record }, shared: record.shared ? { ...record.shared } : null } : null;
+    });
     const refTable = emscripten as unknown as {
       __hiwire_get(index: number): unknown;
       __hiwire_set(index: number, value: unknown): void;
@@ -447,6 +456,11 @@ export async function sandboxChildMain(
       streams.length = 0;
       cleanStreams.forEach((stream, fd) => {
         streams[fd] = stream;
+        const saved = cleanStreamFields[fd];
+        const record = stream as StreamRecord | null;
+        if (!saved || !record) return;
+        Object.assign(record, saved.own);
+        if (saved.shared && record.shared) Object.assign(record.shared, saved.shared);
       });
       if (emscripten._emscripten_stack_get_current() !== cleanStack) return 'the interpreter stack moved';
       if (emscripten.wasmTable.length !== cleanTableLength) return 'the function table changed';
