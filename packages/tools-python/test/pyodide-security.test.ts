@@ -40,6 +40,29 @@ describe('pyodide backend isolates the JavaScript host', () => {
     expect(await tool.call('print(1 + 1)', { signal })).toBe('2');
   });
 
+  test('the bridge module reached through a leaked built-in finds a disarmed realm', async () => {
+    const out = await tool.call(
+      [
+        'import asyncio',
+        "core = type(asyncio.get_event_loop()).call_soon.__globals__['create_once_callable'].__self__",
+        'print(core.__name__)',
+        'array = core.to_js([1])',
+        'for attempt in (',
+        "    lambda: array.constructor.constructor('return process')(),",
+        "    lambda: array.map.constructor('return globalThis')(),",
+        '):',
+        '    try:',
+        "        print('ESCAPED', attempt())",
+        '    except Exception as error:',
+        "        print('refused:', str(error).splitlines()[0])",
+      ].join('\n'),
+      { signal },
+    );
+    expect(out).toContain('_pyodide_core');
+    expect(out).not.toContain('ESCAPED');
+    expect(out.match(/refused: .*code generation from strings is disabled/g)).toHaveLength(2);
+  });
+
   test('a long time.sleep is interrupted by the timeout instead of killing the worker', async () => {
     const out = await tool.call("import time\nprint('start', flush=True)\ntime.sleep(60)", { signal });
     expect(out).toContain('start');
@@ -181,8 +204,8 @@ describe('no state survives from one call to the next', () => {
 
   test('files written and descriptors opened in one call are gone in the next', async () => {
     await tool.call("f = open('/tmp/kept.txt', 'w')\nf.write('x')\nimport os\nos.chdir('/tmp')", { signal });
-    expect(await tool.call("import os\nprint(os.path.exists('/tmp/kept.txt'), os.getcwd())", { signal })).toBe(
-      'False /home/pyodide',
-    );
+    expect(
+      await tool.call("import os\nprint(os.path.exists('/tmp/kept.txt'), os.getcwd())", { signal }),
+    ).toBe('False /home/pyodide');
   });
 });
