@@ -1,17 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   type AdamWState,
   klControllerStateSchema,
   loadAdamWState,
   readSafetensors,
+  recoverStagedDirectory,
   runningMomentsStateSchema,
   type SafetensorEntry,
   saveAdamWState,
   tf,
   writeFileAtomic,
   writeSafetensors,
+  writeStagedDirectory,
 } from '@trl/core';
 import { z } from 'zod';
 
@@ -85,46 +86,36 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * Writes a checkpoint as a whole: everything goes to a hidden sibling directory first (each file
- * itself written atomically), which then replaces `dir` by rename. A crash leaves either the previous
- * checkpoint or the new one under `dir`, never a mix.
+ * Writes a checkpoint as a whole with core's staged-directory writer: everything goes to a hidden
+ * sibling that replaces `dir` by renames, so a crash at any instant leaves the previous checkpoint or
+ * the new one complete (possibly under a hidden name that {@link readCheckpoint} puts back), never a mix.
  */
 export async function writeCheckpoint(
   dir: string,
   contents: CheckpointContents,
   saveModel: (dir: string) => Promise<void>,
 ): Promise<void> {
-  const parent = dirname(dir);
-  const suffix = randomBytes(6).toString('hex');
-  const staging = join(parent, `.${basename(dir)}.staging-${suffix}`);
-  await mkdir(staging, { recursive: true });
-  try {
+  await writeStagedDirectory(dir, async (staging, step) => {
     await saveModel(staging);
+    step('model');
     await writeSafetensors(join(staging, CHECKPOINT_FILES.trainable), toEntries(contents.trainable), {
       format: CHECKPOINT_FORMAT,
     });
+    step('trainable');
     await saveAdamWState(join(staging, CHECKPOINT_FILES.optimizer), contents.optimizer);
+    step('optimizer');
     if (contents.reference) {
       await writeSafetensors(join(staging, CHECKPOINT_FILES.reference), toEntries(contents.reference), {
         format: CHECKPOINT_FORMAT,
       });
+      step('reference');
     }
     await writeFileAtomic(
       join(staging, CHECKPOINT_FILES.state),
       `${JSON.stringify(contents.state, null, 2)}\n`,
     );
-    if (await exists(dir)) {
-      const retired = join(parent, `.${basename(dir)}.retired-${suffix}`);
-      await rename(dir, retired);
-      await rename(staging, dir);
-      await rm(retired, { recursive: true, force: true });
-    } else {
-      await rename(staging, dir);
-    }
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    throw error;
-  }
+    step('state');
+  });
 }
 
 async function readTensors(path: string): Promise<Map<string, tf.Tensor>> {
@@ -140,6 +131,7 @@ async function readTensors(path: string): Promise<Map<string, tf.Tensor>> {
 
 /** Reads what {@link writeCheckpoint} wrote; the caller disposes the returned tensors. */
 export async function readCheckpoint(dir: string, withReference: boolean): Promise<CheckpointContents> {
+  await recoverStagedDirectory(dir);
   const statePath = join(dir, CHECKPOINT_FILES.state);
   let raw: unknown;
   try {
