@@ -40,7 +40,7 @@ function siblingName(name: string, kind: Kind): string {
   return `.${name}.${kind}-${randomBytes(6).toString('hex')}`;
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -68,7 +68,7 @@ async function syncDirectory(path: string): Promise<void> {
 /** The hidden siblings of `dir` left by interrupted writes, newest first within each kind. */
 async function leftovers(dir: string): Promise<{ kind: Kind; path: string; mtime: number }[]> {
   const parent = dirname(dir);
-  const pattern = new RegExp(`^\\.${escape(basename(dir))}\\.(${KINDS.join('|')})-[0-9a-f]+$`);
+  const pattern = new RegExp(`^\\.${escapeRegExp(basename(dir))}\\.(${KINDS.join('|')})-[0-9a-f]+$`);
   let names: string[];
   try {
     names = await readdir(parent);
