@@ -49,8 +49,14 @@ export const trainerStateSchema = z.object({
   klController: klControllerStateSchema,
   /** Running score moments; `std` is null when NaN (JSON has no NaN). */
   runningMoments: runningMomentsStateSchema.extend({ std: z.number().nonnegative().nullable() }),
-  /** The trainer's random streams. */
-  rng: z.object({ shuffle: rngStateSchema, generation: rngStateSchema }),
+  /** The trainer's random streams, and its `lengthSampler`'s when it has one. */
+  rng: z.object({
+    shuffle: rngStateSchema,
+    generation: rngStateSchema,
+    lengthSampler: z
+      .object({ minValue: z.number().int(), maxValue: z.number().int(), rng: rngStateSchema })
+      .optional(),
+  }),
   /** The config the run was saved with (informative). */
   config: z.record(z.string(), z.unknown()),
 });
