@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { readSafetensors, tf } from '@trl/core';
 import { type Gpt2Config, parseGpt2Config } from '../gpt2/config';
 import { buildWeights, expectedShapes, type Gpt2Weights } from '../gpt2/weights';
 import { resolveModelFile } from '../hub/index';
+import { floatValues } from './float-values';
+import { readJsonFile } from './json-file';
 
 /** Where to find a checkpoint: a local directory or a hub repo id. */
 export interface PretrainedOptions {
@@ -49,10 +50,7 @@ export async function loadGpt2Checkpoint(
     throw new Error('pathOrRepoId must be a model directory or a hub repo id such as "gpt2".');
   }
   const configPath = await resolveModelFile(pathOrRepoId, 'config.json', { ...options, required: true });
-  const config = parseGpt2Config(
-    JSON.parse(await readFile(configPath, 'utf8')),
-    `config.json (${configPath})`,
-  );
+  const config = parseGpt2Config(await readJsonFile(configPath), `config.json (${configPath})`);
   const weightsPath = await resolveModelFile(pathOrRepoId, 'model.safetensors', {
     ...options,
     required: false,
@@ -68,7 +66,8 @@ export async function loadGpt2Checkpoint(
   for (const [rawKey, tensor] of file.tensors) {
     const key = canonicalKey(rawKey);
     if (key === undefined) continue;
-    byKey.set(key, { shape: [...tensor.shape], values: toFloat32(tensor.values) });
+    const values = floatValues(tensor, rawKey, weightsPath, isModelKey(key));
+    if (values) byKey.set(key, { shape: [...tensor.shape], values });
   }
   const weights = weightsFromTensors(config, byKey, weightsPath);
   const extra = new Map([...byKey].filter(([key]) => !isBaseKey(key)));
@@ -119,7 +118,7 @@ function isBaseKey(key: string): boolean {
   return key.startsWith('transformer.') || key === 'lm_head.weight';
 }
 
-function toFloat32(values: ArrayLike<number> | ArrayLike<bigint>): Float32Array {
-  if (values instanceof Float32Array) return values;
-  return Float32Array.from(values as ArrayLike<number | bigint>, (v) => Number(v));
+/** Keys this package turns into weights: the GPT-2 body, its LM head and the known heads. */
+function isModelKey(key: string): boolean {
+  return /^(transformer|lm_head|v_head|score)\./.test(key);
 }

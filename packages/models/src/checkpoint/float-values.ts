@@ -1,0 +1,35 @@
+import type { SafetensorEntry } from '@trl/core';
+
+/** The weight dtypes a checkpoint may store; all decode to float32. */
+const FLOAT_DTYPES: ReadonlySet<string> = new Set(['F32', 'F16', 'BF16', 'F64']);
+
+/**
+ * A weight's values as float32, refusing what would load silently but wrongly: an integer or bool
+ * dtype where the model expects floats (its bits would be read as different numbers), and NaN or
+ * infinite values. Non-float tensors the model does not use (`used` false) are skipped.
+ */
+export function floatValues(
+  tensor: SafetensorEntry,
+  rawKey: string,
+  file: string,
+  used: boolean,
+): Float32Array | undefined {
+  if (!FLOAT_DTYPES.has(tensor.dtype)) {
+    if (!used) return undefined;
+    throw new Error(
+      `${file}: tensor "${rawKey}" is stored as ${tensor.dtype}, but the model expects a floating-point weight (F32, F16 or BF16). ` +
+        'The file is corrupt or was not written as a model checkpoint; re-export it with save_pretrained(dir, safe_serialization=True).',
+    );
+  }
+  const values =
+    tensor.values instanceof Float32Array ? tensor.values : Float32Array.from(tensor.values as Float64Array);
+  const bad = values.findIndex((value) => !Number.isFinite(value));
+  if (bad >= 0) {
+    const count = values.reduce((n, value) => (Number.isFinite(value) ? n : n + 1), 0);
+    throw new Error(
+      `${file}: tensor "${rawKey}" holds ${count} NaN or infinite value(s) (first at flat index ${bad}: ${values[bad]}). ` +
+        'The checkpoint is corrupt or was saved from a diverged run; load an earlier checkpoint or re-download it.',
+    );
+  }
+  return values;
+}
