@@ -62,12 +62,14 @@ export async function loadGpt2Checkpoint(
     );
   }
   const file = await readSafetensors(weightsPath);
+  const shapes = expectedShapes(config);
   const byKey = new Map<string, CheckpointTensor>();
   for (const [rawKey, tensor] of file.tensors) {
     const key = canonicalKey(rawKey);
     if (key === undefined) continue;
-    const values = floatValues(tensor, rawKey, weightsPath, isModelKey(key));
-    if (values) byKey.set(key, { shape: [...tensor.shape], values });
+    // Tensors no weight or head reads (buffers of other code) are skipped, unchecked.
+    if (!shapes.has(key) && !HEAD_KEY.test(key)) continue;
+    byKey.set(key, { shape: [...tensor.shape], values: floatValues(tensor, rawKey, weightsPath) });
   }
   const weights = weightsFromTensors(config, byKey, weightsPath);
   const extra = new Map([...byKey].filter(([key]) => !isBaseKey(key)));
@@ -118,7 +120,5 @@ function isBaseKey(key: string): boolean {
   return key.startsWith('transformer.') || key === 'lm_head.weight';
 }
 
-/** Keys this package turns into weights: the GPT-2 body, its LM head and the known heads. */
-function isModelKey(key: string): boolean {
-  return /^(transformer|lm_head|v_head|score)\./.test(key);
-}
+/** Keys of the heads this package reads besides the GPT-2 weights. */
+const HEAD_KEY = /^(lm_head|v_head|score)\./;

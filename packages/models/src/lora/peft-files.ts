@@ -89,7 +89,7 @@ export async function readLoraAdapter(
     if (!match) throw new Error(`${weightsPath}: unexpected key ${rawKey}; only LoRA factors are supported.`);
     const module = match[1]!.startsWith('transformer.') ? match[1]! : `transformer.${match[1]!}`;
     const slot = factors.get(module) ?? {};
-    const values = floatValues(entry, rawKey, weightsPath, true) as Float32Array;
+    const values = floatValues(entry, rawKey, weightsPath);
     if (match[2] === 'A') Object.assign(slot, { a: values, aShape: entry.shape });
     else Object.assign(slot, { b: values, bShape: entry.shape });
     factors.set(module, slot);
