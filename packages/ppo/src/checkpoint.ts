@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type AdamWState,
+  assertFiniteTensor,
   klControllerStateSchema,
   loadAdamWState,
   readSafetensors,
@@ -129,7 +130,14 @@ async function readTensors(path: string): Promise<Map<string, tf.Tensor>> {
   const tensors = new Map<string, tf.Tensor>();
   for (const [name, entry] of file.tensors) {
     if (entry.dtype !== 'F32')
-      throw new Error(`PPOTrainer.resume: ${path}: "${name}" is ${entry.dtype}, expected F32.`);
+      throw new Error(
+        `PPOTrainer.resume: ${path}: "${name}" is ${entry.dtype}, expected F32; the file was not written by PPOTrainer.save or is corrupt.`,
+      );
+    assertFiniteTensor(
+      entry.values,
+      `PPOTrainer.resume: ${path}: "${name}"`,
+      'the checkpoint is corrupt; resume from an earlier one.',
+    );
     tensors.set(name, tf.tensor(entry.values, entry.shape, 'float32'));
   }
   return tensors;

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tf } from '@trl/core';
+import { readSafetensors, type SafetensorEntry, tf, writeSafetensors } from '@trl/core';
 import { AutoModelForCausalLMWithValueHead } from '@trl/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKPOINT_FILES, LengthSampler, type PPOStats, PPOTrainer } from '../src/index';
@@ -161,6 +161,38 @@ describe('PPOTrainer.save / resume', () => {
         }),
     ).toThrow(/must be a LengthSampler/);
     for (const ppo of [saver, without, other]) release(ppo);
+  });
+
+  it('refuses a trainable tensor that is NaN or not F32, naming it, and changes nothing', async () => {
+    const ppo = trainer(8);
+    const dir = join(root, 'corrupt');
+    await ppo.save(dir);
+    const path = join(dir, CHECKPOINT_FILES.trainable);
+    const file = await readSafetensors(path);
+    const name = 'transformer.h.0.mlp.c_fc.bias';
+    const entry = file.tensors.get(name) as SafetensorEntry;
+    const before = ppo.model.trainableVariables().map((p) => Array.from(p.variable.dataSync()));
+    const nan = Float32Array.from(entry.values as Float32Array);
+    nan[5] = Number.NaN;
+    await writeSafetensors(
+      path,
+      Object.fromEntries([...file.tensors, [name, { ...entry, values: nan }]]),
+      file.metadata,
+    );
+    await expect(ppo.resume(dir)).rejects.toThrow(
+      /"transformer\.h\.0\.mlp\.c_fc\.bias" holds 1 NaN.*index 5/,
+    );
+    const bits = new Int32Array((entry.values as Float32Array).buffer.slice(0));
+    await writeSafetensors(
+      path,
+      Object.fromEntries([...file.tensors, [name, { dtype: 'I32', shape: entry.shape, values: bits }]]),
+      file.metadata,
+    );
+    await expect(ppo.resume(dir)).rejects.toThrow(
+      /"transformer\.h\.0\.mlp\.c_fc\.bias" is I32, expected F32/,
+    );
+    expect(ppo.model.trainableVariables().map((p) => Array.from(p.variable.dataSync()))).toEqual(before);
+    release(ppo);
   });
 
   it('explains a missing or foreign checkpoint', async () => {

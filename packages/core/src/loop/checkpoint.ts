@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '../io/atomic';
+import { assertFiniteTensor } from '../io/safetensors/finite';
 import { readSafetensors } from '../io/safetensors/parse';
 import { writeSafetensors } from '../io/safetensors/serialize';
 import type { SafetensorEntry } from '../io/safetensors/types';
@@ -169,8 +170,17 @@ export async function loadCheckpoint(
   const saved = await readSafetensors(join(dir, CHECKPOINT_FILES.parameters));
   for (const parameter of parameters) {
     const entry = saved.tensors.get(parameter.name);
-    if (entry?.dtype !== 'F32')
-      fail(`parameter "${parameter.name}" is missing from ${CHECKPOINT_FILES.parameters}.`);
+    if (!entry) fail(`parameter "${parameter.name}" is missing from ${CHECKPOINT_FILES.parameters}.`);
+    if (entry?.dtype !== 'F32') {
+      fail(
+        `parameter "${parameter.name}" is stored as ${entry?.dtype} in ${CHECKPOINT_FILES.parameters}, expected F32; the file was not written by the trainer or is corrupt.`,
+      );
+    }
+    assertFiniteTensor(
+      entry?.values as Float32Array,
+      `resumeFromCheckpoint ${dir}: parameter "${parameter.name}" in ${CHECKPOINT_FILES.parameters}`,
+      'the checkpoint is corrupt; resume from an earlier one.',
+    );
     if (!tf.util.arraysEqual(entry?.shape ?? [], parameter.variable.shape)) {
       fail(
         `parameter "${parameter.name}" has shape [${entry?.shape}] in the checkpoint but [${parameter.variable.shape}] in the model.`,

@@ -1,4 +1,4 @@
-import type { SafetensorEntry } from '@trl/core';
+import { assertFiniteTensor, type SafetensorEntry } from '@trl/core';
 
 /** The weight dtypes a checkpoint may store; all decode to float32. */
 const FLOAT_DTYPES: ReadonlySet<string> = new Set(['F32', 'F16', 'BF16', 'F64']);
@@ -17,20 +17,10 @@ export function floatValues(tensor: SafetensorEntry, rawKey: string, file: strin
   }
   const values =
     tensor.values instanceof Float32Array ? tensor.values : Float32Array.from(tensor.values as Float64Array);
-  // A plain loop: GPT-2 124M has 124M values, and `x - x` is 0 exactly when x is finite.
-  let bad = -1;
-  for (let i = 0; i < values.length; i++) {
-    if ((values[i] as number) - (values[i] as number) !== 0) {
-      bad = i;
-      break;
-    }
-  }
-  if (bad >= 0) {
-    const count = values.reduce((n, value) => (Number.isFinite(value) ? n : n + 1), 0);
-    throw new Error(
-      `${file}: tensor "${rawKey}" holds ${count} NaN or infinite value(s) (first at flat index ${bad}: ${values[bad]}). ` +
-        'The checkpoint is corrupt or was saved from a diverged run; load an earlier checkpoint or re-download it.',
-    );
-  }
+  assertFiniteTensor(
+    values,
+    `${file}: tensor "${rawKey}"`,
+    'the checkpoint is corrupt or was saved from a diverged run; load an earlier checkpoint or re-download it.',
+  );
   return values;
 }
