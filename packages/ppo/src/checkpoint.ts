@@ -125,9 +125,10 @@ export async function writeCheckpoint(
   });
 }
 
-async function readTensors(path: string): Promise<Map<string, tf.Tensor>> {
+/** The F32 tensors of a file, validated (dtype, finiteness) before any backend tensor exists. */
+async function readEntries(path: string): Promise<Map<string, { values: Float32Array; shape: number[] }>> {
   const file = await readSafetensors(path);
-  const tensors = new Map<string, tf.Tensor>();
+  const entries = new Map<string, { values: Float32Array; shape: number[] }>();
   for (const [name, entry] of file.tensors) {
     if (entry.dtype !== 'F32')
       throw new Error(
@@ -138,9 +139,13 @@ async function readTensors(path: string): Promise<Map<string, tf.Tensor>> {
       `PPOTrainer.resume: ${path}: "${name}"`,
       'the checkpoint is corrupt; resume from an earlier one.',
     );
-    tensors.set(name, tf.tensor(entry.values, entry.shape, 'float32'));
+    entries.set(name, { values: entry.values, shape: entry.shape });
   }
-  return tensors;
+  return entries;
+}
+
+function toTensors(entries: ReadonlyMap<string, { values: Float32Array; shape: number[] }>) {
+  return new Map([...entries].map(([name, e]) => [name, tf.tensor(e.values, e.shape, 'float32')]));
 }
 
 /** Reads what {@link writeCheckpoint} wrote; the caller disposes the returned tensors. */
@@ -165,8 +170,14 @@ export async function readCheckpoint(dir: string, withReference: boolean): Promi
       `PPOTrainer.resume: ${dir} has no ${CHECKPOINT_FILES.reference}, but this trainer snapshots its own reference model; it was saved by a trainer with a \`refModel\`. Pass the same kind of \`refModel\`.`,
     );
   }
-  const trainable = await readTensors(join(dir, CHECKPOINT_FILES.trainable));
+  // Everything is read and checked on the host first, so a bad file leaks no tensors.
+  const trainable = await readEntries(join(dir, CHECKPOINT_FILES.trainable));
   const optimizer = await loadAdamWState(join(dir, CHECKPOINT_FILES.optimizer));
-  const reference = withReference ? await readTensors(referencePath) : undefined;
-  return { state: parsed.data, trainable, optimizer, ...(reference ? { reference } : {}) };
+  const reference = withReference ? await readEntries(referencePath) : undefined;
+  return {
+    state: parsed.data,
+    trainable: toTensors(trainable),
+    optimizer,
+    ...(reference ? { reference: toTensors(reference) } : {}),
+  };
 }
