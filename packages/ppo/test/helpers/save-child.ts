@@ -12,13 +12,14 @@ import { tinyPolicy, tinyTokenizer } from './tiny-model';
 async function main(dir: string, killAt: string, oldCopy: string | undefined): Promise<void> {
   await initBackend('cpu');
   const ppo = new PPOTrainer({
-    config: { miniBatchSize: 2, learningRate: 2e-3, seed: 3 },
+    // One epoch over two samples: enough to change every file, cheap enough to spawn a dozen times.
+    config: { miniBatchSize: 2, ppoEpochs: 1, learningRate: 2e-3, seed: 3 },
     model: tinyPolicy(1, { layers: 1, width: 16 }),
     tokenizer: tinyTokenizer(),
   });
   await ppo.save(dir);
   if (oldCopy) await ppo.save(oldCopy);
-  const batch = toyBatch(4, 5);
+  const batch = toyBatch(2, 5);
   await ppo.step(batch.queries, batch.responses, batch.scores);
   const steps: string[] = [];
   setStagedWriteHook((step) => {
