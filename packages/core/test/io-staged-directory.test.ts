@@ -121,6 +121,17 @@ describe('recoverStagedDirectory (the states a crash can leave)', () => {
     expect(await readdir(base)).toEqual(['ckpt']);
   });
 
+  it('the layout the previous PPOTrainer.save left when killed between its renames is recovered (old copy)', async () => {
+    const base = await parent();
+    const dir = join(base, 'run');
+    // That writer named both copies with one suffix and never sealed the staging copy.
+    await makeCopy(join(base, '.run.staging-0a1b2c3d4e5f'), 'new, possibly partial');
+    await makeCopy(join(base, '.run.retired-0a1b2c3d4e5f'), 'old');
+    expect(await recoverStagedDirectory(dir)).toBe('recovered-old');
+    expect(await read(dir)).toBe('old');
+    expect(await readdir(base)).toEqual(['run']);
+  });
+
   it('nothing complete (first save interrupted, or a deliberate delete): reports missing and cleans up', async () => {
     const base = await parent();
     const dir = join(base, 'ckpt');
