@@ -144,6 +144,56 @@ describe('GPT-2 checkpoints', () => {
     );
   });
 
+  it('rejects a float weight declared as I32 instead of loading its bits as integers', async () => {
+    const dir = await fixtureVariant((t) => {
+      const entry = t.get('transformer.h.0.attn.c_proj.weight') as SafetensorEntry;
+      // The same bytes relabelled, as a corrupt or hand-edited header would.
+      const bits = new Int32Array((entry.values as Float32Array).buffer.slice(0));
+      t.set('transformer.h.0.attn.c_proj.weight', { dtype: 'I32', shape: entry.shape, values: bits });
+      return t;
+    });
+    await expect(AutoModelForCausalLM.fromPretrained(dir)).rejects.toThrow(
+      /model\.safetensors: tensor "transformer\.h\.0\.attn\.c_proj\.weight" is stored as I32, but the model expects a floating-point weight.*save_pretrained/,
+    );
+  });
+
+  it('still loads F16 weights, and skips integer buffers the model does not use', async () => {
+    const dir = await fixtureVariant((t) => {
+      const out = new Map<string, SafetensorEntry>();
+      for (const [key, entry] of t) out.set(key, { ...entry, dtype: 'F16' } as SafetensorEntry);
+      out.set('transformer.h.0.attn.bias', { dtype: 'U8', shape: [2], values: new Uint8Array([1, 0]) });
+      out.set('extra_buffer.position_ids', { dtype: 'I64', shape: [2], values: new BigInt64Array([0n, 1n]) });
+      return out;
+    });
+    // F16 rounding moves the logits a little, but they stay close to the F32 reference.
+    expect(maxAbsDiff(await logitsOf(dir), reference)).toBeLessThan(5e-2);
+  });
+
+  it.each([
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+  ])('rejects %s weights, naming the tensor and the count', async (_, bad) => {
+    const dir = await fixtureVariant((t) => {
+      const entry = t.get('transformer.ln_f.weight') as SafetensorEntry;
+      const values = Float32Array.from(entry.values as Float32Array);
+      values[3] = bad;
+      values[7] = bad;
+      t.set('transformer.ln_f.weight', { dtype: 'F32', shape: entry.shape, values });
+      return t;
+    });
+    await expect(AutoModelForCausalLM.fromPretrained(dir)).rejects.toThrow(
+      /tensor "transformer\.ln_f\.weight" holds 2 NaN or infinite value\(s\) \(first at flat index 3.*earlier checkpoint/,
+    );
+  });
+
+  it('names config.json when it is not valid JSON', async () => {
+    const dir = await fixtureVariant((t) => t);
+    writeFileSync(join(dir, 'config.json'), '{"n_embd": 48,');
+    await expect(AutoModelForCausalLM.fromPretrained(dir)).rejects.toThrow(
+      /config\.json is not valid JSON \(.+\); re-download or regenerate the file/,
+    );
+  });
+
   it('rejects token ids outside the vocabulary, naming the max', async () => {
     const model = await AutoModelForCausalLM.fromPretrained(TINY_GPT2_DIR);
     const ids = tf.tensor2d([[1, 2, 600]], undefined, 'int32');

@@ -114,6 +114,34 @@ describe('AutoTokenizer.fromPretrained', () => {
     );
   });
 
+  it('refuses tokenizer model types @huggingface/tokenizers would silently encode as nothing', async () => {
+    const dir = join(scratch, 'word-level');
+    mkdirSync(dir, { recursive: true });
+    const json = createByteLevelTokenizer().toFiles().tokenizerJson as { model: Record<string, unknown> };
+    writeFileSync(
+      join(dir, 'tokenizer.json'),
+      JSON.stringify({ ...json, model: { type: 'WordLevel', vocab: { a: 0 }, unk_token: 'a' } }),
+    );
+    await expect(AutoTokenizer.fromPretrained(dir)).rejects.toThrow(
+      /word-level.*tokenizer\.json: model\.type "WordLevel" is not supported \(only BPE, WordPiece, Unigram\)/,
+    );
+    writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify({ ...json, model: { vocab: { a: 0 } } }));
+    await expect(AutoTokenizer.fromPretrained(dir)).rejects.toThrow(/model\.type is missing.*add "type"/);
+  });
+
+  it('infers a missing BPE model type as the Rust library does, and encodes the same', async () => {
+    const dir = join(scratch, 'untyped-bpe');
+    mkdirSync(dir, { recursive: true });
+    const reference = createByteLevelTokenizer();
+    const json = reference.toFiles().tokenizerJson as { model: Record<string, unknown> };
+    const { type, ...untyped } = json.model;
+    expect(type).toBe('BPE');
+    writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify({ ...json, model: untyped }));
+    const loaded = await AutoTokenizer.fromPretrained(dir);
+    expect(loaded.encode(TEXT)).toEqual(reference.encode(TEXT));
+    expect(loaded.encode(TEXT).length).toBeGreaterThan(0);
+  });
+
   it('rejects bad repo ids before any request', async () => {
     await expect(
       AutoTokenizer.fromPretrained('a/b/c', { endpoint: server.endpoint, cacheDir }),

@@ -1,17 +1,19 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   type AdamWState,
+  assertFiniteTensor,
   klControllerStateSchema,
   loadAdamWState,
   readSafetensors,
+  recoverStagedDirectory,
   runningMomentsStateSchema,
   type SafetensorEntry,
   saveAdamWState,
   tf,
   writeFileAtomic,
   writeSafetensors,
+  writeStagedDirectory,
 } from '@trl/core';
 import { z } from 'zod';
 
@@ -48,8 +50,14 @@ export const trainerStateSchema = z.object({
   klController: klControllerStateSchema,
   /** Running score moments; `std` is null when NaN (JSON has no NaN). */
   runningMoments: runningMomentsStateSchema.extend({ std: z.number().nonnegative().nullable() }),
-  /** The trainer's random streams. */
-  rng: z.object({ shuffle: rngStateSchema, generation: rngStateSchema }),
+  /** The trainer's random streams, and its `lengthSampler`'s when it has one. */
+  rng: z.object({
+    shuffle: rngStateSchema,
+    generation: rngStateSchema,
+    lengthSampler: z
+      .object({ minValue: z.number().int(), maxValue: z.number().int(), rng: rngStateSchema })
+      .optional(),
+  }),
   /** The config the run was saved with (informative). */
   config: z.record(z.string(), z.unknown()),
 });
@@ -85,61 +93,64 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * Writes a checkpoint as a whole: everything goes to a hidden sibling directory first (each file
- * itself written atomically), which then replaces `dir` by rename. A crash leaves either the previous
- * checkpoint or the new one under `dir`, never a mix.
+ * Writes a checkpoint as a whole with core's staged-directory writer: everything goes to a hidden
+ * sibling that replaces `dir` by renames, so a crash at any instant leaves the previous checkpoint or
+ * the new one complete (possibly under a hidden name that {@link readCheckpoint} puts back), never a mix.
  */
 export async function writeCheckpoint(
   dir: string,
   contents: CheckpointContents,
   saveModel: (dir: string) => Promise<void>,
 ): Promise<void> {
-  const parent = dirname(dir);
-  const suffix = randomBytes(6).toString('hex');
-  const staging = join(parent, `.${basename(dir)}.staging-${suffix}`);
-  await mkdir(staging, { recursive: true });
-  try {
+  await writeStagedDirectory(dir, async (staging, step) => {
     await saveModel(staging);
+    step('model');
     await writeSafetensors(join(staging, CHECKPOINT_FILES.trainable), toEntries(contents.trainable), {
       format: CHECKPOINT_FORMAT,
     });
+    step('trainable');
     await saveAdamWState(join(staging, CHECKPOINT_FILES.optimizer), contents.optimizer);
+    step('optimizer');
     if (contents.reference) {
       await writeSafetensors(join(staging, CHECKPOINT_FILES.reference), toEntries(contents.reference), {
         format: CHECKPOINT_FORMAT,
       });
+      step('reference');
     }
     await writeFileAtomic(
       join(staging, CHECKPOINT_FILES.state),
       `${JSON.stringify(contents.state, null, 2)}\n`,
     );
-    if (await exists(dir)) {
-      const retired = join(parent, `.${basename(dir)}.retired-${suffix}`);
-      await rename(dir, retired);
-      await rename(staging, dir);
-      await rm(retired, { recursive: true, force: true });
-    } else {
-      await rename(staging, dir);
-    }
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    throw error;
-  }
+    step('state');
+  });
 }
 
-async function readTensors(path: string): Promise<Map<string, tf.Tensor>> {
+/** The F32 tensors of a file, validated (dtype, finiteness) before any backend tensor exists. */
+async function readEntries(path: string): Promise<Map<string, { values: Float32Array; shape: number[] }>> {
   const file = await readSafetensors(path);
-  const tensors = new Map<string, tf.Tensor>();
+  const entries = new Map<string, { values: Float32Array; shape: number[] }>();
   for (const [name, entry] of file.tensors) {
     if (entry.dtype !== 'F32')
-      throw new Error(`PPOTrainer.resume: ${path}: "${name}" is ${entry.dtype}, expected F32.`);
-    tensors.set(name, tf.tensor(entry.values, entry.shape, 'float32'));
+      throw new Error(
+        `PPOTrainer.resume: ${path}: "${name}" is ${entry.dtype}, expected F32; the file was not written by PPOTrainer.save or is corrupt.`,
+      );
+    assertFiniteTensor(
+      entry.values,
+      `PPOTrainer.resume: ${path}: "${name}"`,
+      'the checkpoint is corrupt; resume from an earlier one.',
+    );
+    entries.set(name, { values: entry.values, shape: entry.shape });
   }
-  return tensors;
+  return entries;
+}
+
+function toTensors(entries: ReadonlyMap<string, { values: Float32Array; shape: number[] }>) {
+  return new Map([...entries].map(([name, e]) => [name, tf.tensor(e.values, e.shape, 'float32')]));
 }
 
 /** Reads what {@link writeCheckpoint} wrote; the caller disposes the returned tensors. */
 export async function readCheckpoint(dir: string, withReference: boolean): Promise<CheckpointContents> {
+  await recoverStagedDirectory(dir);
   const statePath = join(dir, CHECKPOINT_FILES.state);
   let raw: unknown;
   try {
@@ -159,8 +170,14 @@ export async function readCheckpoint(dir: string, withReference: boolean): Promi
       `PPOTrainer.resume: ${dir} has no ${CHECKPOINT_FILES.reference}, but this trainer snapshots its own reference model; it was saved by a trainer with a \`refModel\`. Pass the same kind of \`refModel\`.`,
     );
   }
-  const trainable = await readTensors(join(dir, CHECKPOINT_FILES.trainable));
+  // Everything is read and checked on the host first, so a bad file leaks no tensors.
+  const trainable = await readEntries(join(dir, CHECKPOINT_FILES.trainable));
   const optimizer = await loadAdamWState(join(dir, CHECKPOINT_FILES.optimizer));
-  const reference = withReference ? await readTensors(referencePath) : undefined;
-  return { state: parsed.data, trainable, optimizer, ...(reference ? { reference } : {}) };
+  const reference = withReference ? await readEntries(referencePath) : undefined;
+  return {
+    state: parsed.data,
+    trainable: toTensors(trainable),
+    optimizer,
+    ...(reference ? { reference: toTensors(reference) } : {}),
+  };
 }

@@ -6,7 +6,7 @@
 export { CHECKPOINT_FILES, CHECKPOINT_FORMAT, type TrainerState, trainerStateSchema } from './checkpoint';
 export { type PPOConfig, type PPOConfigInput, parsePPOConfig, ppoConfigSchema } from './config';
 export type { PPOGenerateOptions } from './generate';
-export { LengthSampler } from './length-sampler';
+export { LengthSampler, type LengthSamplerState } from './length-sampler';
 export type { TokenRow } from './samples';
 export { PPO_STAT_KEYS, type PPOStatKey } from './stat-keys';
 export {

@@ -1,11 +1,23 @@
-import { Rng } from '@trl/core';
+import { Rng, type RngState } from '@trl/core';
+
+/** What {@link LengthSampler.getState} returns: the bounds (checked on load) and the generator. */
+export interface LengthSamplerState {
+  /** Smallest length drawn. */
+  minValue: number;
+  /** One more than the largest length drawn. */
+  maxValue: number;
+  /** The generator's position. */
+  rng: RngState;
+}
 
 /**
  * Draws generation lengths uniformly from `[minValue, maxValue)` (TRL's `LengthSampler`), seeded so a
  * run is reproducible. Call it as a function: `new LengthSampler(4, 16).sample()`, or pass `sample`.
+ * Give it to the trainer (`new PPOTrainer({ lengthSampler })`) so `save`/`resume` carry its position
+ * and a resumed run draws the same lengths as an uninterrupted one.
  */
 export class LengthSampler {
-  private readonly rng: Rng;
+  private rng: Rng;
   /** Smallest length drawn. */
   readonly minValue: number;
   /** One more than the largest length drawn. */
@@ -32,4 +44,19 @@ export class LengthSampler {
 
   /** One length. */
   readonly sample = (): number => this.minValue + this.rng.nextInt(this.maxValue - this.minValue);
+
+  /** The bounds and the generator's position, JSON-serialisable. */
+  getState(): LengthSamplerState {
+    return { minValue: this.minValue, maxValue: this.maxValue, rng: this.rng.getState() };
+  }
+
+  /** Continues from a saved position; the bounds must be the ones it was saved with. */
+  loadState(state: LengthSamplerState): void {
+    if (state?.minValue !== this.minValue || state?.maxValue !== this.maxValue) {
+      throw new Error(
+        `LengthSampler.loadState: the state is for lengths [${state?.minValue}, ${state?.maxValue}) but this sampler draws [${this.minValue}, ${this.maxValue}); create it with the bounds of the saved run.`,
+      );
+    }
+    this.rng = Rng.fromState(state.rng);
+  }
 }

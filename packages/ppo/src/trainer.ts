@@ -22,6 +22,7 @@ import { chunks } from './chunks';
 import { type PPOConfig, type PPOConfigInput, parsePPOConfig } from './config';
 import type { ForwardModel } from './forward';
 import { generateResponses, type PPOGenerateOptions } from './generate';
+import { LengthSampler } from './length-sampler';
 import { collectRollout, type Rollout } from './rollout';
 import { type Sample, type TokenRow, toSamples } from './samples';
 import { transformScores } from './scores';
@@ -50,6 +51,12 @@ export interface PPOTrainerOptions {
   lrScheduler?: LrSchedule;
   /** Receives the stats of every step. */
   tracker?: Tracker;
+  /**
+   * Draws `maxNewTokens` for `generate` calls that pass neither `maxNewTokens` nor `lengthSampler`.
+   * Its position is saved and restored with the checkpoint, so a resumed run draws the same lengths
+   * as an uninterrupted one (a sampler only passed to `generate` is not checkpointed).
+   */
+  lengthSampler?: LengthSampler;
 }
 
 /** The stats of one PPO step under TRL's keys (see `PPO_STAT_KEYS`); a `Metrics` record for trackers. */
@@ -82,6 +89,7 @@ export class PPOTrainer {
   private readonly snapshot: SnapshotReference | undefined;
   private readonly lrScheduler: LrSchedule | undefined;
   private readonly tracker: Tracker | undefined;
+  private readonly lengthSampler: LengthSampler | undefined;
   private readonly variables: NamedVariable[];
   private readonly padTokenId: number;
   private shuffleRng: Rng;
@@ -121,6 +129,12 @@ export class PPOTrainer {
         'PPOTrainer: `lrScheduler` must be a function (step) => learning rate, e.g. createLrSchedule(...).',
       );
     }
+    if (options.lengthSampler !== undefined && !(options.lengthSampler instanceof LengthSampler)) {
+      throw new Error(
+        'PPOTrainer: `lengthSampler` must be a LengthSampler (new LengthSampler(min, max, seed)); pass a plain function to `generate` instead.',
+      );
+    }
+    this.lengthSampler = options.lengthSampler;
     this.config = parsePPOConfig(options.config ?? {});
     this.model = model;
     this.tokenizer = tokenizer;
@@ -167,7 +181,10 @@ export class PPOTrainer {
    */
   generate(queries: readonly TokenRow[], options: PPOGenerateOptions = {}): Promise<number[][]> {
     const eos = this.tokenizer.eosTokenId ?? this.model.info.eosTokenId;
-    return generateResponses(this.model, queries, options, {
+    const useOwnSampler =
+      this.lengthSampler && options.lengthSampler === undefined && options.maxNewTokens === undefined;
+    const resolved = useOwnSampler ? { ...options, lengthSampler: this.lengthSampler?.sample } : options;
+    return generateResponses(this.model, queries, resolved, {
       eosTokenId: eos,
       padTokenId: this.padTokenId,
       rng: this.generationRng,
@@ -342,7 +359,11 @@ export class PPOTrainer {
       skippedBatches: this.skipped,
       klController: this.klController.state(),
       runningMoments: { ...moments, std: Number.isNaN(moments.std) ? null : moments.std },
-      rng: { shuffle: this.shuffleRng.getState(), generation: this.generationRng.getState() },
+      rng: {
+        shuffle: this.shuffleRng.getState(),
+        generation: this.generationRng.getState(),
+        ...(this.lengthSampler ? { lengthSampler: this.lengthSampler.getState() } : {}),
+      },
       config: { ...this.config },
     };
     await writeCheckpoint(
@@ -367,6 +388,7 @@ export class PPOTrainer {
   async resume(dir: string): Promise<void> {
     const contents = await readCheckpoint(dir, this.snapshot !== undefined);
     try {
+      this.checkSampler(dir, contents.state.rng.lengthSampler);
       for (const parameter of this.variables) {
         const saved = contents.trainable.get(parameter.name);
         if (!saved || !tf.util.arraysEqual(saved.shape, parameter.variable.shape)) {
@@ -384,10 +406,31 @@ export class PPOTrainer {
       this.runningMoments.load({ ...state.runningMoments, std: state.runningMoments.std ?? Number.NaN });
       this.shuffleRng = Rng.fromState(state.rng.shuffle);
       this.generationRng = Rng.fromState(state.rng.generation);
+      if (state.rng.lengthSampler) this.lengthSampler?.loadState(state.rng.lengthSampler);
       this.steps = state.step;
       this.skipped = state.skippedBatches;
     } finally {
       tf.dispose([...contents.trainable.values(), ...(contents.reference?.values() ?? [])]);
+    }
+  }
+
+  /** Throws unless the checkpoint's sampler state and this trainer's `lengthSampler` fit together. */
+  private checkSampler(dir: string, saved: TrainerState['rng']['lengthSampler']): void {
+    const own = this.lengthSampler;
+    if (saved && !own) {
+      throw new Error(
+        `PPOTrainer.resume: ${dir} was saved by a trainer with a \`lengthSampler\` (lengths [${saved.minValue}, ${saved.maxValue})); pass \`new PPOTrainer({ lengthSampler: new LengthSampler(${saved.minValue}, ${saved.maxValue}) })\` to resume it exactly.`,
+      );
+    }
+    if (!saved && own) {
+      throw new Error(
+        `PPOTrainer.resume: ${dir} was saved by a trainer without a \`lengthSampler\`, but this one has one; its draws would not continue the saved run. Drop the option or resume a checkpoint saved with it.`,
+      );
+    }
+    if (saved && own && (saved.minValue !== own.minValue || saved.maxValue !== own.maxValue)) {
+      throw new Error(
+        `PPOTrainer.resume: ${dir} was saved with a \`lengthSampler\` drawing [${saved.minValue}, ${saved.maxValue}) but this trainer's draws [${own.minValue}, ${own.maxValue}); create it with the saved bounds.`,
+      );
     }
   }
 

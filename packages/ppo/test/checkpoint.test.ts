@@ -1,10 +1,10 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tf } from '@trl/core';
+import { readSafetensors, type SafetensorEntry, tf, writeSafetensors } from '@trl/core';
 import { AutoModelForCausalLMWithValueHead } from '@trl/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECKPOINT_FILES, PPOTrainer } from '../src/index';
+import { CHECKPOINT_FILES, LengthSampler, type PPOStats, PPOTrainer } from '../src/index';
 import { toyBatch } from './helpers/batch';
 import { tinyPolicy, tinyTokenizer, useWasm } from './helpers/tiny-model';
 
@@ -74,6 +74,124 @@ describe('PPOTrainer.save / resume', () => {
     expect(theirs).toEqual(mine);
     ids.dispose();
     loaded.dispose();
+    release(ppo);
+  });
+
+  it('a run stopped, saved and resumed in a fresh trainer matches an uninterrupted run bit for bit, LengthSampler draws included', async () => {
+    const prompts = [[70, 71], [72], [73, 74, 75], [76]];
+    const steps = 4;
+    const stopAt = 2;
+    // One PPO loop as a user writes it: generate with the trainer's sampled lengths, score, step.
+    const makeTrainer = (seed: number) =>
+      new PPOTrainer({
+        config,
+        model: tinyPolicy(seed),
+        tokenizer: tinyTokenizer(),
+        lengthSampler: new LengthSampler(2, 7, 11),
+      });
+    const runSteps = async (ppo: PPOTrainer, count: number) => {
+      const log: { lengths: number[]; responses: number[][]; stats: PPOStats }[] = [];
+      for (let i = 0; i < count; i++) {
+        const responses = await ppo.generate(prompts, { batchSize: 2, returnPrompt: false });
+        const scores = responses.map((row) => row.filter((id) => id % 2 === 0).length / row.length);
+        const stats = await ppo.step(prompts, responses, scores);
+        log.push({ lengths: responses.map((row) => row.length), responses, stats });
+      }
+      return log;
+    };
+    const withoutTimes = (stats: PPOStats) =>
+      Object.fromEntries(Object.entries(stats).filter(([key]) => !key.startsWith('time/')));
+    const weightsOf = (ppo: PPOTrainer) =>
+      ppo.model.trainableVariables().map((p) => Array.from(p.variable.dataSync()));
+
+    const straight = makeTrainer(5);
+    const uninterrupted = await runSteps(straight, steps);
+
+    const first = makeTrainer(5);
+    const head = await runSteps(first, stopAt);
+    const dir = join(root, 'exact');
+    await first.save(dir);
+    release(first);
+    const second = makeTrainer(77);
+    await second.resume(dir);
+    const tail = await runSteps(second, steps - stopAt);
+
+    const interrupted = [...head, ...tail];
+    // Lengths were sampled (not all equal), so the sampler's position really matters.
+    expect(new Set(uninterrupted.flatMap((entry) => entry.lengths)).size).toBeGreaterThan(1);
+    interrupted.forEach((entry, index) => {
+      const reference = uninterrupted[index] as (typeof uninterrupted)[number];
+      expect(entry.responses, `responses of step ${index}`).toEqual(reference.responses);
+      expect(withoutTimes(entry.stats), `stats of step ${index}`).toEqual(withoutTimes(reference.stats));
+    });
+    expect(weightsOf(second)).toEqual(weightsOf(straight));
+    release(straight);
+    release(second);
+  });
+
+  it('refuses to resume with a missing, extra or differently bounded lengthSampler', async () => {
+    const dir = join(root, 'sampler');
+    const saver = new PPOTrainer({
+      config,
+      model: tinyPolicy(6),
+      tokenizer: tinyTokenizer(),
+      lengthSampler: new LengthSampler(2, 7),
+    });
+    await saver.save(dir);
+    const without = trainer(6);
+    await expect(without.resume(dir)).rejects.toThrow(/saved by a trainer with a `lengthSampler`.*\[2, 7\)/);
+    const other = new PPOTrainer({
+      config,
+      model: tinyPolicy(6),
+      tokenizer: tinyTokenizer(),
+      lengthSampler: new LengthSampler(3, 9),
+    });
+    await expect(other.resume(dir)).rejects.toThrow(/\[2, 7\).*\[3, 9\).*saved bounds/);
+    expect(other.stepCount).toBe(0);
+    const plainDir = join(root, 'plain');
+    await without.save(plainDir);
+    await expect(saver.resume(plainDir)).rejects.toThrow(/without a `lengthSampler`/);
+    expect(
+      () =>
+        new PPOTrainer({
+          config,
+          model: saver.model,
+          tokenizer: tinyTokenizer(),
+          lengthSampler: (() => 4) as unknown as LengthSampler,
+        }),
+    ).toThrow(/must be a LengthSampler/);
+    for (const ppo of [saver, without, other]) release(ppo);
+  });
+
+  it('refuses a trainable tensor that is NaN or not F32, naming it, and changes nothing', async () => {
+    const ppo = trainer(8);
+    const dir = join(root, 'corrupt');
+    await ppo.save(dir);
+    const path = join(dir, CHECKPOINT_FILES.trainable);
+    const file = await readSafetensors(path);
+    const name = 'transformer.h.0.mlp.c_fc.bias';
+    const entry = file.tensors.get(name) as SafetensorEntry;
+    const before = ppo.model.trainableVariables().map((p) => Array.from(p.variable.dataSync()));
+    const nan = Float32Array.from(entry.values as Float32Array);
+    nan[5] = Number.NaN;
+    await writeSafetensors(
+      path,
+      Object.fromEntries([...file.tensors, [name, { ...entry, values: nan }]]),
+      file.metadata,
+    );
+    await expect(ppo.resume(dir)).rejects.toThrow(
+      /"transformer\.h\.0\.mlp\.c_fc\.bias" holds 1 NaN.*index 5/,
+    );
+    const bits = new Int32Array((entry.values as Float32Array).buffer.slice(0));
+    await writeSafetensors(
+      path,
+      Object.fromEntries([...file.tensors, [name, { dtype: 'I32', shape: entry.shape, values: bits }]]),
+      file.metadata,
+    );
+    await expect(ppo.resume(dir)).rejects.toThrow(
+      /"transformer\.h\.0\.mlp\.c_fc\.bias" is I32, expected F32/,
+    );
+    expect(ppo.model.trainableVariables().map((p) => Array.from(p.variable.dataSync()))).toEqual(before);
     release(ppo);
   });
 

@@ -79,4 +79,15 @@ describe('LengthSampler', () => {
     expect(Array.from({ length: 200 }, new LengthSampler(4, 8, 2).sample)).toEqual(draws);
     expect(() => new LengthSampler(5, 5)).toThrow(/maxValue/);
   });
+
+  it('getState/loadState continue the exact draws through JSON, and refuse other bounds', () => {
+    const sampler = new LengthSampler(3, 40, 9);
+    for (let i = 0; i < 5; i++) sampler.sample();
+    const saved = JSON.parse(JSON.stringify(sampler.getState()));
+    const expected = Array.from({ length: 20 }, sampler.sample);
+    const restored = new LengthSampler(3, 40, 1234);
+    restored.loadState(saved);
+    expect(Array.from({ length: 20 }, restored.sample)).toEqual(expected);
+    expect(() => new LengthSampler(3, 41).loadState(saved)).toThrow(/\[3, 40\).*\[3, 41\)/);
+  });
 });

@@ -165,13 +165,15 @@ export class RewardTrainer<Model extends SequenceClassifier = SequenceClassifier
     };
   }
 
-  private loss(batch: PairBatch, { training }: LossContext): LossOutput {
+  private loss(batch: PairBatch, { training, rng }: LossContext): LossOutput {
     const pairs = batch.margins.length;
     const length = batch.inputIds[0]?.length ?? 0;
     const { logits } = this.model.forward({
       inputIds: tf.tensor2d(batch.inputIds, [2 * pairs, length], 'int32'),
       attentionMask: tf.tensor2d(batch.attentionMask, [2 * pairs, length], 'int32'),
       training: training && !this.args.disableDropout,
+      // The loop's checkpointed stream, so a resumed run drops the same units.
+      dropoutRng: rng,
     });
     const rewards = tf.reshape(logits, [2 * pairs]);
     const chosen = tf.slice(rewards, [0], [pairs]) as tf.Tensor1D;

@@ -187,6 +187,8 @@ export class SFTTrainer<Row, Model extends CausalLM = CausalLM, PeftConfig = unk
       inputIds: tf.tensor2d(batch.inputIds, [rows, length], 'int32'),
       attentionMask: tf.tensor2d(batch.attentionMask, [rows, length], 'int32'),
       training,
+      // The loop's checkpointed stream, so a resumed run drops the same units.
+      dropoutRng: rng,
     };
     if (training && alpha !== undefined) {
       this.noiseHookCalled = false;

@@ -10,4 +10,14 @@ export {
 } from './half-float';
 export { ProgressBar, type ProgressBarOptions } from './progress';
 export * from './safetensors/index';
+export {
+  recoverStagedDirectories,
+  recoverStagedDirectory,
+  removeDirectorySafely,
+  STAGED_WRITE_STEPS,
+  type StagedDirectoryStatus,
+  type StagedWriteHook,
+  setStagedWriteHook,
+  writeStagedDirectory,
+} from './staged-directory';
 export * from './tracker/index';

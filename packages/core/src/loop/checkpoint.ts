@@ -1,11 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '../io/atomic';
+import { assertFiniteTensor } from '../io/safetensors/finite';
 import { readSafetensors } from '../io/safetensors/parse';
 import { writeSafetensors } from '../io/safetensors/serialize';
 import type { SafetensorEntry } from '../io/safetensors/types';
+import {
+  recoverStagedDirectories,
+  recoverStagedDirectory,
+  removeDirectorySafely,
+  writeStagedDirectory,
+} from '../io/staged-directory';
 import type { Metrics, NamedVariable } from '../spec/index';
 import { type AdamW, loadAdamWState, saveAdamWState } from '../train/index';
 import type { RngState } from '../train/rng';
@@ -77,9 +83,9 @@ export interface CheckpointContents {
 }
 
 /**
- * Writes `checkpoint-<step>` atomically: everything goes into a hidden temporary directory that is
- * renamed into place only when complete, so a crash never leaves a half checkpoint to resume from.
- * Then deletes the oldest checkpoints beyond `keepLast`.
+ * Writes `checkpoint-<step>` with the staged-directory writer, so a crash at any instant leaves a
+ * complete checkpoint (the old or the new one) and never a half one to resume from. Then deletes the
+ * oldest checkpoints beyond `keepLast`, each renamed aside first so no partial one stays visible.
  */
 export async function saveCheckpoint(
   outputDir: string,
@@ -87,13 +93,9 @@ export async function saveCheckpoint(
   keepLast: number | undefined,
 ): Promise<string> {
   const final = join(outputDir, checkpointName(contents.state.globalStep));
-  const temporary = join(
-    outputDir,
-    `.${checkpointName(contents.state.globalStep)}.${randomBytes(6).toString('hex')}.tmp`,
-  );
-  await mkdir(temporary, { recursive: true });
-  try {
-    await contents.saveModel(temporary);
+  await writeStagedDirectory(final, async (staging, step) => {
+    await contents.saveModel(staging);
+    step('model');
     const tensors: Record<string, SafetensorEntry> = {};
     for (const parameter of contents.parameters) {
       tensors[parameter.name] = {
@@ -102,24 +104,22 @@ export async function saveCheckpoint(
         values: Float32Array.from(parameter.variable.dataSync() as Float32Array),
       };
     }
-    await writeSafetensors(join(temporary, CHECKPOINT_FILES.parameters), tensors, {
+    await writeSafetensors(join(staging, CHECKPOINT_FILES.parameters), tensors, {
       format: 'trl-ts-trainable-v1',
     });
-    await saveAdamWState(join(temporary, CHECKPOINT_FILES.optimizer), contents.optimizer.getState());
+    step('parameters');
+    await saveAdamWState(join(staging, CHECKPOINT_FILES.optimizer), contents.optimizer.getState());
+    step('optimizer');
     await writeFileAtomic(
-      join(temporary, CHECKPOINT_FILES.state),
+      join(staging, CHECKPOINT_FILES.state),
       `${JSON.stringify(contents.state, null, 2)}\n`,
     );
-    await rm(final, { recursive: true, force: true });
-    await rename(temporary, final);
-  } catch (error) {
-    await rm(temporary, { recursive: true, force: true });
-    throw error;
-  }
+    step('state');
+  });
   if (keepLast !== undefined) {
     const all = await listCheckpoints(outputDir);
     for (const old of all.slice(0, Math.max(0, all.length - keepLast))) {
-      if (old.path !== final) await rm(old.path, { recursive: true, force: true });
+      if (old.path !== final) await removeDirectorySafely(old.path);
     }
   }
   return final;
@@ -128,6 +128,8 @@ export async function saveCheckpoint(
 /** Resolves `resumeFromCheckpoint`: a directory, or `true` for the newest checkpoint in `outputDir`. */
 export async function resolveCheckpoint(resume: string | true, outputDir: string): Promise<string> {
   if (resume === true) {
+    // A crash mid-save may have left the newest checkpoint under a hidden name: put it back first.
+    await recoverStagedDirectories(outputDir);
     const newest = (await listCheckpoints(outputDir)).at(-1);
     if (!newest) {
       throw new Error(
@@ -136,6 +138,7 @@ export async function resolveCheckpoint(resume: string | true, outputDir: string
     }
     return newest.path;
   }
+  await recoverStagedDirectory(resume);
   const info = await stat(resume).catch(() => undefined);
   if (!info?.isDirectory()) throw new Error(`resumeFromCheckpoint: ${resume} is not a directory.`);
   return resume;
@@ -155,6 +158,7 @@ export async function loadCheckpoint(
   const fail = (detail: string): never => {
     throw new Error(`resumeFromCheckpoint ${dir}: ${detail}`);
   };
+  await recoverStagedDirectory(dir);
   let state: LoopState | undefined;
   try {
     state = JSON.parse(await readFile(join(dir, CHECKPOINT_FILES.state), 'utf8')) as LoopState;
@@ -166,8 +170,17 @@ export async function loadCheckpoint(
   const saved = await readSafetensors(join(dir, CHECKPOINT_FILES.parameters));
   for (const parameter of parameters) {
     const entry = saved.tensors.get(parameter.name);
-    if (entry?.dtype !== 'F32')
-      fail(`parameter "${parameter.name}" is missing from ${CHECKPOINT_FILES.parameters}.`);
+    if (!entry) fail(`parameter "${parameter.name}" is missing from ${CHECKPOINT_FILES.parameters}.`);
+    if (entry?.dtype !== 'F32') {
+      fail(
+        `parameter "${parameter.name}" is stored as ${entry?.dtype} in ${CHECKPOINT_FILES.parameters}, expected F32; the file was not written by the trainer or is corrupt.`,
+      );
+    }
+    assertFiniteTensor(
+      entry?.values as Float32Array,
+      `resumeFromCheckpoint ${dir}: parameter "${parameter.name}" in ${CHECKPOINT_FILES.parameters}`,
+      'the checkpoint is corrupt; resume from an earlier one.',
+    );
     if (!tf.util.arraysEqual(entry?.shape ?? [], parameter.variable.shape)) {
       fail(
         `parameter "${parameter.name}" has shape [${entry?.shape}] in the checkpoint but [${parameter.variable.shape}] in the model.`,

@@ -1,4 +1,5 @@
 import type { Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs';
+import type { Rng } from '../train/rng';
 import type { GenerationOptions, GenerationResult } from './generation';
 import type { SpecificationVersion } from './version';
 
@@ -38,6 +39,11 @@ export interface CausalLMInput {
    * in training passes only (ignored when `training` is false). NEFTune adds its noise here.
    */
   embeddingNoise?: (tokenEmbeddings: Tensor3D) => Tensor3D;
+  /**
+   * Draws the dropout masks of a training pass. Trainers pass their checkpointed generator so a
+   * resumed run drops the same units as an uninterrupted one. Default: the model's own generator.
+   */
+  dropoutRng?: Rng;
 }
 
 /** Output of a forward pass. The caller owns the tensors (dispose them or run inside `tf.tidy`). */

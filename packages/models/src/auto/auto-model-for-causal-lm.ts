@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readJsonFile } from '../checkpoint/json-file';
 import { loadGpt2Checkpoint, type PretrainedOptions } from '../checkpoint/load';
 import { Gpt2LMHeadModel } from '../gpt2/model';
 import { linearModules } from '../gpt2/weights';
@@ -55,8 +55,8 @@ async function baseModelOf(pathOrRepoId: string, options: PretrainedOptions): Pr
       `No config.json (nor a PEFT adapter_config.json) in "${pathOrRepoId}"; is it a model checkpoint?`,
     );
   }
-  const base = (JSON.parse(await readFile(adapterConfig, 'utf8')) as { base_model_name_or_path?: unknown })
-    .base_model_name_or_path;
+  const adapter = (await readJsonFile(adapterConfig)) as { base_model_name_or_path?: unknown } | null;
+  const base = adapter?.base_model_name_or_path;
   if (typeof base !== 'string' || base.length === 0) {
     throw new Error(
       `${adapterConfig} names no base_model_name_or_path: load the base model with fromPretrained, then the adapter ` +

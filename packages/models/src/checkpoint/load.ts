@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { readSafetensors, tf } from '@trl/core';
 import { type Gpt2Config, parseGpt2Config } from '../gpt2/config';
 import { buildWeights, expectedShapes, type Gpt2Weights } from '../gpt2/weights';
 import { resolveModelFile } from '../hub/index';
+import { floatValues } from './float-values';
+import { readJsonFile } from './json-file';
 
 /** Where to find a checkpoint: a local directory or a hub repo id. */
 export interface PretrainedOptions {
@@ -49,10 +50,7 @@ export async function loadGpt2Checkpoint(
     throw new Error('pathOrRepoId must be a model directory or a hub repo id such as "gpt2".');
   }
   const configPath = await resolveModelFile(pathOrRepoId, 'config.json', { ...options, required: true });
-  const config = parseGpt2Config(
-    JSON.parse(await readFile(configPath, 'utf8')),
-    `config.json (${configPath})`,
-  );
+  const config = parseGpt2Config(await readJsonFile(configPath), `config.json (${configPath})`);
   const weightsPath = await resolveModelFile(pathOrRepoId, 'model.safetensors', {
     ...options,
     required: false,
@@ -64,11 +62,14 @@ export async function loadGpt2Checkpoint(
     );
   }
   const file = await readSafetensors(weightsPath);
+  const shapes = expectedShapes(config);
   const byKey = new Map<string, CheckpointTensor>();
   for (const [rawKey, tensor] of file.tensors) {
     const key = canonicalKey(rawKey);
     if (key === undefined) continue;
-    byKey.set(key, { shape: [...tensor.shape], values: toFloat32(tensor.values) });
+    // Tensors no weight or head reads (buffers of other code) are skipped, unchecked.
+    if (!shapes.has(key) && !HEAD_KEY.test(key)) continue;
+    byKey.set(key, { shape: [...tensor.shape], values: floatValues(tensor, rawKey, weightsPath) });
   }
   const weights = weightsFromTensors(config, byKey, weightsPath);
   const extra = new Map([...byKey].filter(([key]) => !isBaseKey(key)));
@@ -119,7 +120,5 @@ function isBaseKey(key: string): boolean {
   return key.startsWith('transformer.') || key === 'lm_head.weight';
 }
 
-function toFloat32(values: ArrayLike<number> | ArrayLike<bigint>): Float32Array {
-  if (values instanceof Float32Array) return values;
-  return Float32Array.from(values as ArrayLike<number | bigint>, (v) => Number(v));
-}
+/** Keys of the heads this package reads besides the GPT-2 weights. */
+const HEAD_KEY = /^(lm_head|v_head|score)\./;

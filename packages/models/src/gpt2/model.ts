@@ -55,6 +55,8 @@ export interface TransformerInput {
   readonly useCache?: boolean;
   /** Applied to the token embeddings in training passes (NEFTune). */
   readonly embeddingNoise?: (tokenEmbeddings: tf.Tensor3D) => tf.Tensor3D;
+  /** Generator of the dropout masks; default the model's own. */
+  readonly dropoutRng?: Rng;
 }
 
 /** Result of the transformer body. */
@@ -149,6 +151,7 @@ export class Gpt2LMHeadModel implements CausalLM {
         ...prepared,
         training: input.training ?? false,
         embeddingNoise: input.embeddingNoise,
+        dropoutRng: input.dropoutRng,
       });
       const [batch, seq, width] = hidden.shape;
       const flat = tf.reshape(hidden, [batch * seq, width]) as tf.Tensor2D;
@@ -164,7 +167,8 @@ export class Gpt2LMHeadModel implements CausalLM {
    */
   transformer(input: TransformerInput): TransformerOutput {
     const { weights, config } = this;
-    const drop = (x: tf.Tensor3D, rate: number) => this.dropout(x, rate, input.training);
+    const rng = this.trainingRng(input);
+    const drop = (x: tf.Tensor3D, rate: number) => this.dropout(x, rate, rng);
     const norm = (x: tf.Tensor3D, ln: LayerNormWeights) =>
       layerNorm(x, ln.weight, ln.bias, config.layer_norm_epsilon) as tf.Tensor3D;
 
@@ -195,7 +199,8 @@ export class Gpt2LMHeadModel implements CausalLM {
     const splitHeads = (t: tf.Tensor) =>
       tf.transpose(tf.reshape(t, [batch, seq, heads, headDim]), [0, 2, 1, 3]) as tf.Tensor4D;
     // Split while 2-D: wasm slices a matrix's columns much faster than the last axis of a 3-D tensor.
-    const qkv = this.dense(block.cAttn, x, input.training);
+    const rng = this.trainingRng(input);
+    const qkv = this.dense(block.cAttn, x, rng);
     const [q, k, v] = tf.split(tf.reshape(qkv, [batch * seq, 3 * width]), 3, 1);
     let key = splitHeads(k!);
     let value = splitHeads(v!);
@@ -207,25 +212,31 @@ export class Gpt2LMHeadModel implements CausalLM {
     const attended = causalAttention(splitHeads(q!), key, value, {
       attentionMask: input.attentionMask,
       dropout: attnDropout,
-      seed: attnDropout > 0 ? this.dropoutRng.nextSeed() : undefined,
+      seed: attnDropout > 0 ? rng?.nextSeed() : undefined,
     });
     const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [batch, seq, width]) as tf.Tensor3D;
-    return { output: this.dense(block.attnProj, merged, input.training), cache: { key, value } };
+    return { output: this.dense(block.attnProj, merged, rng), cache: { key, value } };
   }
 
   /** The position-wise MLP: up projection, GPT-2's tanh GELU, down projection. */
-  private mlp(block: BlockWeights, x: tf.Tensor3D, input: { training: boolean }): tf.Tensor3D {
-    const inner = geluNew(this.dense(block.fc, x, input.training)) as tf.Tensor3D;
-    return this.dense(block.mlpProj, inner, input.training);
+  private mlp(block: BlockWeights, x: tf.Tensor3D, input: TransformerInput): tf.Tensor3D {
+    const rng = this.trainingRng(input);
+    const inner = geluNew(this.dense(block.fc, x, rng)) as tf.Tensor3D;
+    return this.dense(block.mlpProj, inner, rng);
+  }
+
+  /** The generator for this pass's dropout masks, or undefined outside training. */
+  private trainingRng(input: Pick<TransformerInput, 'training' | 'dropoutRng'>): Rng | undefined {
+    return input.training ? (input.dropoutRng ?? this.dropoutRng) : undefined;
   }
 
   /** `x @ weight + bias` on the last axis, plus the LoRA update when the module has an adapter. */
-  private dense(layer: LinearWeights, x: tf.Tensor3D, training: boolean): tf.Tensor3D {
+  private dense(layer: LinearWeights, x: tf.Tensor3D, rng: Rng | undefined): tf.Tensor3D {
     const [batch, seq, width] = x.shape;
     const flat = tf.reshape(x, [batch * seq, width]) as tf.Tensor2D;
     let y = linear(flat, layer.weight, layer.bias) as tf.Tensor2D;
     const adapter = this.adapters?.forModule(layer.name);
-    if (adapter) y = tf.add(y, adapter.delta(flat, training ? this.dropoutRng : undefined));
+    if (adapter) y = tf.add(y, adapter.delta(flat, rng));
     return tf.reshape(y, [batch, seq, -1]) as tf.Tensor3D;
   }
 
@@ -245,10 +256,10 @@ export class Gpt2LMHeadModel implements CausalLM {
     return tf.reshape(logits, [batch, seq, -1]) as tf.Tensor3D;
   }
 
-  /** Inverted dropout with a seed from the model's generator (no-op outside training). */
-  private dropout<T extends tf.Tensor>(x: T, rate: number, training: boolean): T {
-    if (!training || rate === 0) return x;
-    return tf.dropout(x, rate, undefined, this.dropoutRng.nextSeed()) as T;
+  /** Inverted dropout with a seed from `rng` (no-op outside training, where `rng` is undefined). */
+  private dropout<T extends tf.Tensor>(x: T, rate: number, rng: Rng | undefined): T {
+    if (!rng || rate === 0) return x;
+    return tf.dropout(x, rate, undefined, rng.nextSeed()) as T;
   }
 
   /** Batched generation with a KV cache; see {@link GenerationOptions}. */

@@ -83,6 +83,7 @@ export class Gpt2ForSequenceClassification implements SequenceClassifier {
         ...prepared,
         training: input.training ?? false,
         embeddingNoise: input.embeddingNoise,
+        dropoutRng: input.dropoutRng,
       });
       const [batch, seq] = hidden.shape;
       const last = lastRealToken(input, batch, seq, this.backbone.config.pad_token_id ?? undefined);

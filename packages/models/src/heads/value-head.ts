@@ -102,7 +102,12 @@ export class Gpt2WithValueHead implements ValueHeadModel {
       const [batch, seq, width] = hidden.shape;
       let flat = tf.reshape(hidden, [batch * seq, width]) as tf.Tensor2D;
       if (input.training && this.dropoutRate > 0)
-        flat = tf.dropout(flat, this.dropoutRate, undefined, this.rng.nextSeed()) as tf.Tensor2D;
+        flat = tf.dropout(
+          flat,
+          this.dropoutRate,
+          undefined,
+          (input.dropoutRng ?? this.rng).nextSeed(),
+        ) as tf.Tensor2D;
       const values = tf.reshape(
         linear(flat, tf.transpose(this.headWeight) as tf.Tensor2D, this.headBias as tf.Tensor1D),
         [batch, seq],

@@ -1,6 +1,8 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readSafetensors, tf, writeFileAtomic } from '@trl/core';
+import { floatValues } from '../checkpoint/float-values';
+import { readJsonFile } from '../checkpoint/json-file';
 import type { PretrainedOptions } from '../checkpoint/load';
 import { writeTensors } from '../checkpoint/save';
 import type { LinearWeights } from '../gpt2/weights';
@@ -72,7 +74,7 @@ export async function readLoraAdapter(
     required: false,
   });
   if (configPath === undefined) return undefined;
-  const config = peftToLoraConfig(JSON.parse(await readFile(configPath, 'utf8')), configPath);
+  const config = peftToLoraConfig(await readJsonFile(configPath), configPath);
   const weightsPath = await resolveModelFile(pathOrRepoId, 'adapter_model.safetensors', {
     ...options,
     required: true,
@@ -87,10 +89,7 @@ export async function readLoraAdapter(
     if (!match) throw new Error(`${weightsPath}: unexpected key ${rawKey}; only LoRA factors are supported.`);
     const module = match[1]!.startsWith('transformer.') ? match[1]! : `transformer.${match[1]!}`;
     const slot = factors.get(module) ?? {};
-    const values =
-      entry.values instanceof Float32Array
-        ? entry.values
-        : Float32Array.from(entry.values as ArrayLike<number>);
+    const values = floatValues(entry, rawKey, weightsPath);
     if (match[2] === 'A') Object.assign(slot, { a: values, aShape: entry.shape });
     else Object.assign(slot, { b: values, bShape: entry.shape });
     factors.set(module, slot);
@@ -120,7 +119,10 @@ export async function readLoraAdapter(
 }
 
 /** Translates PEFT's `adapter_config.json`, refusing features this implementation lacks. */
-export function peftToLoraConfig(raw: Record<string, unknown>, source: string): LoraConfig {
+export function peftToLoraConfig(value: unknown, source: string): LoraConfig {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new Error(`${source} must hold a JSON object (PEFT's adapter_config.json).`);
+  const raw = value as Record<string, unknown>;
   if (raw['peft_type'] !== 'LORA')
     throw new Error(`${source}: peft_type ${String(raw['peft_type'])} is not supported (LORA only).`);
   if (raw['bias'] !== undefined && raw['bias'] !== 'none')

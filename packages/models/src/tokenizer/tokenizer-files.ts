@@ -111,7 +111,8 @@ export type SpecialTokensMapJson = z.infer<typeof specialTokensMapSchema>;
 /** Validates parsed tokenizer.json contents; `source` names the file in errors. */
 export function parseTokenizerJson(value: unknown, source: string): TokenizerJson {
   const parsed = parseWith(tokenizerJsonSchema, value, source);
-  return { ...parsed, added_tokens: parsed.added_tokens ?? [] } as TokenizerJson;
+  const model = { ...parsed.model, type: tokenizerModelType(parsed.model, source) };
+  return { ...parsed, model, added_tokens: parsed.added_tokens ?? [] } as TokenizerJson;
 }
 
 /** Validates parsed tokenizer_config.json contents; `source` names the file in errors. */
@@ -122,6 +123,30 @@ export function parseTokenizerConfig(value: unknown, source: string): TokenizerC
 /** Validates parsed special_tokens_map.json contents; `source` names the file in errors. */
 export function parseSpecialTokensMap(value: unknown, source: string): SpecialTokensMapJson {
   return parseWith(specialTokensMapSchema, value, source);
+}
+
+/** The tokenization models `@huggingface/tokenizers` implements. */
+export const SUPPORTED_TOKENIZER_MODELS = ['BPE', 'WordPiece', 'Unigram'] as const;
+
+/**
+ * The model's type, inferred as the Rust library does when the file omits it. Anything else is
+ * refused: `@huggingface/tokenizers` would fall back to a model that encodes every text as nothing.
+ */
+function tokenizerModelType(model: { type?: string } & Record<string, unknown>, source: string): string {
+  const supported: readonly string[] = SUPPORTED_TOKENIZER_MODELS;
+  if (model.type !== undefined) {
+    if (supported.includes(model.type)) return model.type;
+    throw new Error(
+      `${source}: model.type "${model.type}" is not supported (only ${supported.join(', ')}); convert the tokenizer to one of them, e.g. retrain it as BPE.`,
+    );
+  }
+  if (Array.isArray(model.vocab)) return 'Unigram';
+  if (Array.isArray(model.merges)) return 'BPE';
+  if (typeof model.vocab === 'object' && model.vocab !== null && 'continuing_subword_prefix' in model)
+    return 'WordPiece';
+  throw new Error(
+    `${source}: model.type is missing and the model is not recognisable as ${supported.join(', ')}; add "type" to the "model" object.`,
+  );
 }
 
 /** Parses JSON text, naming `source` and the fix when it is not valid JSON. */

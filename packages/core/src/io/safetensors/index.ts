@@ -1,3 +1,4 @@
+export { assertFiniteTensor, countNonFinite, type NonFiniteCount } from './finite';
 export { parseSafetensors, readSafetensors } from './parse';
 export { serializeSafetensors, writeSafetensors } from './serialize';
 export { safetensorToTensor, tensorToSafetensor } from './tensor-bridge';
