@@ -7,4 +7,4 @@ export {
 } from './errors';
 export { assertKnownKeys, invalidOption, type ParseOptionsSettings, parseOptions } from './parse-options';
 export { camelCase, closestKey, editDistance } from './suggest';
-export { findUnknownKeys, type KeyHints, unknownKeyIssue } from './unknown-keys';
+export { findUnknownKeys, type KeyHints, nestedKeyHints, unknownKeyIssue } from './unknown-keys';

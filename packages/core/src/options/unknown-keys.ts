@@ -98,3 +98,13 @@ export function unknownKeysOf(input: unknown, known: readonly string[], hints: K
     .filter((key) => !known.includes(key))
     .map((key) => unknownKeyIssue(key, key, known, hints));
 }
+
+/**
+ * Hints for keys that belong one level down, e.g. a training argument written next to `model`
+ * instead of inside `args`: `learningRate` → "a field of args; write args: { learningRate }".
+ */
+export function nestedKeyHints(keys: readonly string[], container: string): KeyHints {
+  return Object.fromEntries(
+    keys.map((key) => [key, `${key} is a field of ${container}; write ${container}: { ${key}: … }`]),
+  );
+}
