@@ -24,7 +24,11 @@ export interface TextEnvironmentOptions<Kwargs = Record<string, unknown>> {
   prompt?: string;
   /** Most model turns per episode. Default 4. */
   maxTurns?: number;
-  /** Most characters of a tool answer shown to the model; longer ones end in `...`. Default 100, at least 3. */
+  /**
+   * Most characters of a tool answer shown to the model; longer ones end in `...`. Default 100, at
+   * least 3. Only the first max(4096, 8 × maxToolResponse) UTF-16 units of an answer are read, so a
+   * huge answer costs no more than a short one.
+   */
   maxToolResponse?: number;
   /** Most tokens per history (query included); default and upper bound: the model's context size. */
   maxLength?: number;
