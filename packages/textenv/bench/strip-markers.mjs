@@ -57,7 +57,9 @@ for (const size of sizes) {
   const base = { bench: 'strip-markers', chars: text.length };
   console.log(JSON.stringify({ ...base, impl: 'linear', ms: Number(linear.ms.toFixed(2)) }));
   const bounded = time(() => sanitizeToolAnswer(text, MARKERS, 100), 5);
-  console.log(JSON.stringify({ ...base, impl: 'sanitizeToolAnswer(max 100)', ms: Number(bounded.ms.toFixed(3)) }));
+  console.log(
+    JSON.stringify({ ...base, impl: 'sanitizeToolAnswer(max 100)', ms: Number(bounded.ms.toFixed(3)) }),
+  );
   if (size <= oldMax) {
     const old = time(() => oldStripMarkers(text, MARKERS), 1);
     if (old.result !== 'tail') throw new Error('old stripper gave a wrong result');
