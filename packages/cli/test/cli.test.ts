@@ -141,7 +141,23 @@ describe('trl sft', () => {
       '--dataset-path',
       'x',
     );
-    expect(typo.err).toMatch(/unknown option "learningrate"/);
+    expect(typo.err).toMatch(
+      /invalid config file .*typo\.json.*: learningrate: unknown option; did you mean learningRate\?/,
+    );
+    await writeFile(configPath, JSON.stringify({ num_train_epochs: 1 }));
+    const snake = await trl(
+      'sft',
+      '--config',
+      configPath,
+      '--model-name-or-path',
+      modelDir,
+      '--dataset-path',
+      'x',
+    );
+    expect(snake.code).toBe(1);
+    expect(snake.err).toMatch(
+      /num_train_epochs: unknown option: that is TRL's Python spelling; trl-ts spells it numTrainEpochs/,
+    );
   });
 
   it('trains a tiny model and saves the resolved config, checkpoints and model', async () => {

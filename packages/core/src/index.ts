@@ -9,6 +9,7 @@ export * from './engine/index';
 export * from './io/index';
 export * from './loop/index';
 export * from './ops/index';
+export * from './options/index';
 export * from './rl/index';
 export * from './spec/index';
 export * from './train/index';

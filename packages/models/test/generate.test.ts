@@ -184,6 +184,15 @@ describe('generate', () => {
     await expect(model.generate([[1]], { maxNewTokens: 2, padTokenId: 999 })).rejects.toThrow(
       /padTokenId 999/,
     );
+    await expect(model.generate([[1]], { maxNewTokens: 2, topk: 5 } as never)).rejects.toThrow(
+      'generate(): invalid options: topk: unknown option; did you mean topK?',
+    );
+    await expect(model.generate([[1]], { maxNewTokens: 2, do_sample: false } as never)).rejects.toThrow(
+      /do_sample: .*trl-ts spells it doSample/,
+    );
+    await expect(model.generate([[1]], { maxNewTokens: 2, maxLength: 9 } as never)).rejects.toThrow(
+      /maxLength: unknown option; trl-ts bounds new tokens only; use maxNewTokens/,
+    );
   });
 
   it('leaks no tensors across calls', async () => {

@@ -40,6 +40,19 @@ describe('value head', () => {
     model.dispose();
   });
 
+  it('rejects unknown and snake_case value-head options instead of ignoring them', async () => {
+    await expect(
+      AutoModelForCausalLMWithValueHead.fromPretrained(TINY_GPT2_DIR, { summary_dropout_prob: 0 } as never),
+    ).rejects.toThrow(
+      "Gpt2WithValueHead: invalid options: summary_dropout_prob: unknown option: that is TRL's Python spelling; trl-ts spells it summaryDropoutProb",
+    );
+    await expect(
+      AutoModelForCausalLMWithValueHead.fromPretrained(TINY_GPT2_DIR, {
+        vHeadInitStrategie: 'normal',
+      } as never),
+    ).rejects.toThrow(/vHeadInitStrategie: unknown option; did you mean vHeadInitStrategy\?/);
+  });
+
   it("uses TRL's normal init and saves v_head.summary.* beside the base weights, loading them back", async () => {
     const model = await AutoModelForCausalLMWithValueHead.fromPretrained(TINY_GPT2_DIR, {
       vHeadInitStrategy: 'normal',

@@ -1,4 +1,4 @@
-import { KL_PENALTY_KINDS, type KLPenaltyKind } from '@trl/core';
+import { type KeyHints, KL_PENALTY_KINDS, type KLPenaltyKind, parseOptions } from '@trl/core';
 import { z } from 'zod';
 
 /**
@@ -65,11 +65,29 @@ export type PPOConfig = z.output<typeof ppoConfigSchema>;
 /** What a caller passes: any subset of the fields. */
 export type PPOConfigInput = z.input<typeof ppoConfigSchema>;
 
-/** Validates a PPO config, throwing an Error that names every bad field. */
+const TRACKER_HINT =
+  'trl-ts has no built-in tracker setup here; pass a Tracker (e.g. JsonlTracker) to PPOTrainer';
+const NO_EQUIVALENT = 'TRL-only setting with no trl-ts equivalent; remove it';
+
+/** Advice for TRL PPOConfig fields trl-ts leaves out, so porting a config gets a reason, not just "unknown". */
+export const PPO_CONFIG_HINTS: KeyHints = {
+  logWith: TRACKER_HINT,
+  trackerKwargs: TRACKER_HINT,
+  trackerProjectName: TRACKER_HINT,
+  projectKwargs: TRACKER_HINT,
+  expName: TRACKER_HINT,
+  forwardBatchSize: 'TRL deprecated forward_batch_size; use miniBatchSize',
+  acceleratorKwargs: NO_EQUIVALENT,
+  pushToHubIfBestKwargs: NO_EQUIVALENT,
+  optimizeCudaCache: NO_EQUIVALENT,
+  optimizeDeviceCache: NO_EQUIVALENT,
+  remoteRewardModel: NO_EQUIVALENT,
+};
+
+/**
+ * Validates a PPO config, throwing a TrlConfigError that names every bad field. Unknown keys are
+ * rejected with a did-you-mean, TRL's snake_case names with their camelCase spelling.
+ */
 export function parsePPOConfig(config: PPOConfigInput = {}): PPOConfig {
-  const parsed = ppoConfigSchema.safeParse(config ?? {});
-  if (!parsed.success) {
-    throw new Error(`PPOConfig: invalid config:\n${z.prettifyError(parsed.error)}`);
-  }
-  return parsed.data;
+  return parseOptions('PPOConfig', ppoConfigSchema, config, { what: 'config', hints: PPO_CONFIG_HINTS });
 }

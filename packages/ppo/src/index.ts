@@ -4,7 +4,13 @@
  */
 
 export { CHECKPOINT_FILES, CHECKPOINT_FORMAT, type TrainerState, trainerStateSchema } from './checkpoint';
-export { type PPOConfig, type PPOConfigInput, parsePPOConfig, ppoConfigSchema } from './config';
+export {
+  PPO_CONFIG_HINTS,
+  type PPOConfig,
+  type PPOConfigInput,
+  parsePPOConfig,
+  ppoConfigSchema,
+} from './config';
 export type { PPOGenerateOptions } from './generate';
 export { LengthSampler, type LengthSamplerState } from './length-sampler';
 export type { TokenRow } from './samples';

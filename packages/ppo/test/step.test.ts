@@ -1,7 +1,7 @@
-import { type CausalLMInput, createLrSchedule, tf } from '@trl/core';
+import { type CausalLMInput, createLrSchedule, TrlConfigError, tf } from '@trl/core';
 import { createReferenceModel } from '@trl/models';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PPO_STAT_KEYS, PPOTrainer, type PPOTrainerOptions } from '../src/index';
+import { PPO_STAT_KEYS, PPOTrainer, type PPOTrainerOptions, parsePPOConfig } from '../src/index';
 import { toyBatch } from './helpers/batch';
 import { tinyPolicy, tinyTokenizer, useWasm } from './helpers/tiny-model';
 
@@ -310,6 +310,28 @@ describe('PPOTrainer.step bad input', () => {
   it('rejects an invalid config field by name', () => {
     expect(() => makeTrainer({ klPenalty: 'kld' as 'kl' })).toThrow(/klPenalty/);
     expect(() => makeTrainer({ miniBatchSize: 0 })).toThrow(/miniBatchSize/);
+  });
+
+  it('rejects unknown config keys instead of ignoring them: typos, TRL snake_case, left-out TRL fields', () => {
+    expect(() => makeTrainer({ learningRat: 1 } as never)).toThrow(
+      'PPOConfig: invalid config: learningRat: unknown option; did you mean learningRate?',
+    );
+    expect(() => makeTrainer({ mini_batch_size: 64 } as never)).toThrow(
+      "PPOConfig: invalid config: mini_batch_size: unknown option: that is TRL's Python spelling; trl-ts spells it miniBatchSize",
+    );
+    expect(() => makeTrainer({ log_with: 'wandb' } as never)).toThrow(
+      /log_with: unknown option; .*pass a Tracker/,
+    );
+    expect(() => makeTrainer({ forward_batch_size: 8 } as never)).toThrow(/use miniBatchSize/);
+    try {
+      parsePPOConfig({ ppo_epochs: 2, gama: 0.9 } as never);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(TrlConfigError);
+      const { code, field, issues } = error as TrlConfigError;
+      expect([code, field]).toEqual(['snake-case-option', 'ppo_epochs']);
+      expect(issues.map((issue) => issue.suggestion)).toEqual(['ppoEpochs', 'gamma']);
+    }
   });
 });
 

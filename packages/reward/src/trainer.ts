@@ -1,9 +1,11 @@
 import {
+  assertKnownKeys,
   Dataset,
   evaluateTask,
   type LossContext,
   type LossOutput,
   type Metrics,
+  nestedKeyHints,
   type PeftSetup,
   type PreferenceRow,
   parseConfig,
@@ -40,6 +42,18 @@ export interface RewardTrainerOptions<Model extends SequenceClassifier, PeftConf
   /** Progress bar output; default stdout. */
   progressStream?: TextSink;
 }
+
+/** Every key of the options object; a Record so the compiler flags a key added to the interface but not here. */
+const OPTION_KEYS: Record<keyof RewardTrainerOptions<SequenceClassifier>, true> = {
+  model: true,
+  tokenizer: true,
+  args: true,
+  trainDataset: true,
+  evalDataset: true,
+  peft: true,
+  tracker: true,
+  progressStream: true,
+};
 
 /**
  * TRL's `RewardTrainer`: trains a one-label sequence classifier so chosen texts score above
@@ -80,6 +94,10 @@ export class RewardTrainer<Model extends SequenceClassifier = SequenceClassifier
         `RewardTrainer: the model has ${options.model.numLabels} labels; a reward model needs numLabels 1.`,
       );
     }
+    // A training argument written next to `model` instead of inside `args` would otherwise be ignored.
+    assertKnownKeys('RewardTrainer', options, Object.keys(OPTION_KEYS), {
+      hints: nestedKeyHints(Object.keys(rewardConfigSchema.shape), 'args'),
+    });
     this.args = parseConfig('RewardTrainer', rewardConfigSchema, options.args);
     const { maxPositions, vocabSize, eosTokenId } = options.model.info;
     if (this.args.maxLength !== undefined && this.args.maxLength > maxPositions) {

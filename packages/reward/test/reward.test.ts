@@ -155,6 +155,24 @@ describe('RewardTrainer', () => {
     expect(() => new RewardTrainer({ model, trainDataset: [{ chosen: 'x', rejected: 'y' }] })).toThrow(
       /no tokenizer/,
     );
+    const pairs = [{ chosen: 'x', rejected: 'y' }];
+    expect(
+      () =>
+        new RewardTrainer({
+          model,
+          tokenizer,
+          args: { center_rewards_coefficient: 0.01 } as never,
+          trainDataset: pairs,
+        }),
+    ).toThrow(
+      /RewardTrainer: invalid config: center_rewards_coefficient: .*trl-ts spells it centerRewardsCoefficient/,
+    );
+    expect(
+      () => new RewardTrainer({ model, tokenizer, args: { maxLenght: 8 } as never, trainDataset: pairs }),
+    ).toThrow('RewardTrainer: invalid config: maxLenght: unknown option; did you mean maxLength?');
+    expect(() => new RewardTrainer({ model, tokenizer, maxLength: 8, trainDataset: pairs } as never)).toThrow(
+      /maxLength is a field of args; write args: \{ maxLength: … \}/,
+    );
     expect(
       () => new RewardTrainer({ model, tokenizer, trainDataset: [{ chosen: [1, 999], rejected: [1] }] }),
     ).toThrow(/token ids in \[0, 258\)/);

@@ -1,4 +1,5 @@
 import {
+  assertKnownKeys,
   type CausalLM,
   type CausalLMInput,
   crossEntropy,
@@ -7,6 +8,7 @@ import {
   type LossContext,
   type LossOutput,
   type Metrics,
+  nestedKeyHints,
   type PeftSetup,
   parseConfig,
   runTrainingLoop,
@@ -54,6 +56,20 @@ export interface SFTTrainOptions {
   signal?: AbortSignal;
 }
 
+/** Every key of the options object; a Record so the compiler flags a key added to the interface but not here. */
+const OPTION_KEYS: Record<keyof SFTTrainerOptions<unknown, CausalLM>, true> = {
+  model: true,
+  tokenizer: true,
+  args: true,
+  trainDataset: true,
+  evalDataset: true,
+  formattingFunc: true,
+  peft: true,
+  tracker: true,
+  progressStream: true,
+  onWarning: true,
+};
+
 /**
  * TRL's `SFTTrainer`: supervised fine-tuning of a causal LM on text, with truncation, padding,
  * packing (ConstantLengthDataset), completion-only loss, NEFTune and LoRA, on the shared training
@@ -89,6 +105,10 @@ export class SFTTrainer<Row, Model extends CausalLM = CausalLM, PeftConfig = unk
     }
     if (typeof options.tokenizer?.encode !== 'function')
       throw new Error('SFTTrainer: `tokenizer` must be a Tokenizer.');
+    // A training argument written next to `model` instead of inside `args` would otherwise be ignored.
+    assertKnownKeys('SFTTrainer', options, Object.keys(OPTION_KEYS), {
+      hints: nestedKeyHints(Object.keys(sftConfigSchema.shape), 'args'),
+    });
     this.args = parseConfig('SFTTrainer', sftConfigSchema, options.args);
     this.tokenizer = options.tokenizer;
     const { maxPositions } = options.model.info;

@@ -212,6 +212,32 @@ describe('SFTTrainer', () => {
     ).toThrow(/learningRate/);
     expect(
       () =>
+        new SFTTrainer({
+          model,
+          tokenizer,
+          args: { outputDir: out, max_seq_length: 32 } as never,
+          trainDataset: rows,
+        }),
+    ).toThrow(/SFTTrainer: invalid config: max_seq_length: .*trl-ts spells it maxSeqLength/);
+    expect(
+      () =>
+        new SFTTrainer({
+          model,
+          tokenizer,
+          args: { outputDir: out, packin: true } as never,
+          trainDataset: rows,
+        }),
+    ).toThrow('SFTTrainer: invalid config: packin: unknown option; did you mean packing?');
+    expect(
+      () => new SFTTrainer({ model, tokenizer, learningRate: 1e-4, trainDataset: rows } as never),
+    ).toThrow(
+      'SFTTrainer: invalid options: learningRate: unknown option; learningRate is a field of args; write args: { learningRate: … }',
+    );
+    expect(() => new SFTTrainer({ model, tokenizer, trainDatset: rows } as never)).toThrow(
+      /did you mean trainDataset\?/,
+    );
+    expect(
+      () =>
         new SFTTrainer({ model, tokenizer, args: { outputDir: out, maxSeqLength: 65 }, trainDataset: rows }),
     ).toThrow(/maxSeqLength 65 exceeds the model's 64 positions/);
     expect(

@@ -1,4 +1,11 @@
-import type { CausalLM, GenerationOptions, RewardFunction, Tokenizer, Tool } from '@trl/core';
+import {
+  type CausalLM,
+  type GenerationOptions,
+  parseOptions,
+  type RewardFunction,
+  type Tokenizer,
+  type Tool,
+} from '@trl/core';
 import { z } from 'zod';
 import { type ToolSyntax, toolSyntaxSchema } from './syntax';
 import type { TextHistory } from './text-history';
@@ -17,7 +24,11 @@ export interface TextEnvironmentOptions<Kwargs = Record<string, unknown>> {
   prompt?: string;
   /** Most model turns per episode. Default 4. */
   maxTurns?: number;
-  /** Most characters of a tool answer shown to the model; longer ones end in `...`. Default 100, at least 3. */
+  /**
+   * Most characters of a tool answer shown to the model; longer ones end in `...`. Default 100, at
+   * least 3. Only the first max(4096, 8 × maxToolResponse) UTF-16 units of an answer are read, so a
+   * huge answer costs no more than a short one.
+   */
   maxToolResponse?: number;
   /** Most tokens per history (query included); default and upper bound: the model's context size. */
   maxLength?: number;
@@ -80,6 +91,13 @@ const generationSchema = z.looseObject({
     .optional(),
 });
 
+/** TRL TextEnvironment arguments spelt differently here, so a port gets the new name. */
+const TEXT_ENVIRONMENT_HINTS = {
+  rewardFunction: 'trl-ts calls it rewardFn',
+  generationKwargs: 'trl-ts calls it generation (e.g. generation: { maxNewTokens: 32 })',
+  maxToolReponse: 'TRL misspells it max_tool_reponse; trl-ts spells it maxToolResponse',
+} as const;
+
 const optionsSchema = z.object({
   model: z.custom<CausalLM>((value) => hasMethods(value, 'generate') && isObject(value.info), {
     error: 'must implement the CausalLM spec (generate() and info)',
@@ -126,19 +144,12 @@ function toolsByName(tools: TextEnvironmentOptions['tools']): Map<string, Tool> 
   return byName;
 }
 
-/** Validates constructor options; throws an Error naming the field and the fix. */
+/** Validates constructor options; throws a TrlConfigError naming the field and the fix (unknown keys included). */
 export function resolveTextEnvironmentOptions<Kwargs>(
   options: TextEnvironmentOptions<Kwargs>,
 ): ResolvedTextEnvironmentOptions<Kwargs> {
   if (!isObject(options)) throw new TypeError('TextEnvironment: options must be an object.');
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`,
-    );
-    throw new Error(`TextEnvironment: invalid options: ${problems.join('; ')}.`);
-  }
-  const value = parsed.data;
+  const value = parseOptions('TextEnvironment', optionsSchema, options, { hints: TEXT_ENVIRONMENT_HINTS });
   const contextSize = options.model.info.maxPositions;
   return {
     model: options.model,

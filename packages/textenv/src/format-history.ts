@@ -1,5 +1,6 @@
 import type { Tokenizer } from '@trl/core';
 import { colorsEnabled, type HistoryPalette, historyPalette } from './colors';
+import { neutralizeTerminalControls } from './terminal-safe';
 import type { TextHistory } from './text-history';
 
 /** Options for terminal renderings of a history. */
@@ -22,18 +23,21 @@ function withFooter(body: string, history: TextHistory, palette: HistoryPalette,
   return options.legend ? `${body}${reward}\n${formatLegend(options)}` : `${body}${reward}`;
 }
 
-/** The history's text, each segment in its colour, followed by the reward. */
+/**
+ * The history's text, each segment in its colour, followed by the reward. Control characters in the
+ * text (terminal escape sequences from a tool, say) are shown as escapes, never sent to the terminal.
+ */
 export function formatHistoryText(history: TextHistory, options: DisplayOptions = {}): string {
   const palette = historyPalette(colorsEnabled(options.colors));
   const body = history.segments
-    .map((segment, index) => palette[segmentStyle(history, index)](segment.text))
+    .map((segment, index) => palette[segmentStyle(history, index)](neutralizeTerminalControls(segment.text)))
     .join('');
   return withFooter(body, history, palette, options);
 }
 
-/** Makes a single decoded token readable on one line: whitespace controls become escapes. */
+/** Makes a single decoded token readable on one line: whitespace and other controls become escapes. */
 function visibleToken(text: string): string {
-  return text.replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
+  return neutralizeTerminalControls(text.replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t'));
 }
 
 /** Every token decoded on its own and separated by spaces, coloured by who wrote it. */

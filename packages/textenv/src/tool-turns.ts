@@ -5,7 +5,7 @@ import { parseToolCall } from './parse-tool-call';
 import type { ToolSyntax } from './syntax';
 import type { TextHistory } from './text-history';
 import { TOOL_MESSAGES } from './tool-messages';
-import { shortenToolText, stripMarkers } from './tool-output-text';
+import { sanitizeToolAnswer } from './tool-output-text';
 import type { ToolStatsCollector } from './tool-stats';
 
 /** What answering tool calls needs from the environment. */
@@ -67,8 +67,8 @@ function appendAnswer(history: TextHistory, text: string, context: ToolTurnConte
 
 /**
  * Answers the tool call that ended the history's last model turn: runs the tool (or builds the
- * unknown-tool / unparsable message), strips protocol markers from the answer, shortens it to
- * `maxToolResponse` characters, logs the call and appends `answer + response marker` as a system
+ * unknown-tool / unparsable message), bounds the answer's size, strips protocol markers from it,
+ * shortens it to `maxToolResponse` characters, logs the call and appends `answer + response marker` as a system
  * segment. Never throws because of a tool. A history with no room left ends as `max-length`
  * without calling the tool, since the model could never read the answer.
  */
@@ -83,10 +83,7 @@ export async function answerToolCall(
   }
   const answer = await runCall(history, context);
   context.stats.record(answer.tool, answer.status, answer.latencyMs);
-  const response = shortenToolText(
-    stripMarkers(answer.text, context.forbiddenMarkers),
-    context.maxToolResponse,
-  );
+  const response = sanitizeToolAnswer(answer.text, context.forbiddenMarkers, context.maxToolResponse);
   history.logToolCall({
     turn,
     tool: answer.tool,

@@ -102,6 +102,21 @@ describe('bad input', () => {
       /generation.maxNewTokens: is required/,
     );
     expect(() => new TextEnvironment(options({ syntax: { call: '<request>' } }))).toThrow(/must all differ/);
+    expect(() => new TextEnvironment(options({ maxTurn: 2 } as never))).toThrow(
+      'TextEnvironment: invalid options: maxTurn: unknown option; did you mean maxTurns?',
+    );
+    expect(() => new TextEnvironment(options({ max_tool_response: 50 } as never))).toThrow(
+      /max_tool_response: unknown option: that is TRL's Python spelling; trl-ts spells it maxToolResponse/,
+    );
+    expect(() => new TextEnvironment(options({ reward_fn: () => [] } as never))).toThrow(
+      /trl-ts spells it rewardFn/,
+    );
+    expect(() => new TextEnvironment(options({ generation_kwargs: {} } as never))).toThrow(
+      /generation_kwargs: unknown option; trl-ts calls it generation/,
+    );
+    expect(() => new TextEnvironment(options({ syntax: { reqest: '<q>' } as never }))).toThrow(
+      /syntax.reqest: unknown option; did you mean request\?/,
+    );
     expect(() => new TextEnvironment(options({ model: {} as never }))).toThrow(
       /model: must implement the CausalLM/,
     );

@@ -1,3 +1,4 @@
+import { assertKnownKeys, invalidOption } from '@trl/core';
 import type { NumberStyle } from './format-number';
 
 /** Settings of the {@link Calculator} tool. Every field is optional. */
@@ -30,25 +31,24 @@ export const DEFAULT_CALCULATOR_OPTIONS: ResolvedCalculatorOptions = {
   maxInputLength: 1000,
 };
 
+const OWNER = 'Calculator';
+
 /**
- * Fills in defaults and rejects invalid settings with an Error naming the field and the fix.
- * (Checked by hand: this package has no runtime dependency besides `@trl/core`.)
+ * Fills in defaults and rejects invalid settings and unknown keys with a TrlConfigError naming the
+ * field and the fix. (Checked by hand: this package has no runtime dependency besides `@trl/core`.)
  */
 export function resolveCalculatorOptions(options: CalculatorOptions = {}): ResolvedCalculatorOptions {
+  assertKnownKeys(OWNER, options, Object.keys(DEFAULT_CALCULATOR_OPTIONS));
   const resolved = { ...DEFAULT_CALCULATOR_OPTIONS, ...stripUndefined(options) };
   const { decimals, numberStyle, maxInputLength } = resolved;
   if (!Number.isInteger(decimals) || decimals < 0 || decimals > 15) {
-    throw new Error(`Calculator option 'decimals' must be an integer from 0 to 15, got ${String(decimals)}`);
+    throw invalidOption(OWNER, 'decimals', `must be an integer from 0 to 15, got ${String(decimals)}`);
   }
   if (numberStyle !== 'python' && numberStyle !== 'plain') {
-    throw new Error(
-      `Calculator option 'numberStyle' must be 'python' or 'plain', got ${String(numberStyle)}`,
-    );
+    throw invalidOption(OWNER, 'numberStyle', `must be 'python' or 'plain', got ${String(numberStyle)}`);
   }
   if (!Number.isInteger(maxInputLength) || maxInputLength < 1) {
-    throw new Error(
-      `Calculator option 'maxInputLength' must be a positive integer, got ${String(maxInputLength)}`,
-    );
+    throw invalidOption(OWNER, 'maxInputLength', `must be a positive integer, got ${String(maxInputLength)}`);
   }
   return resolved;
 }

@@ -1,3 +1,4 @@
+import { TrlConfigError } from '@trl/core';
 import { describe, expect, it } from 'vitest';
 import { Calculator } from '../src/index';
 
@@ -112,10 +113,31 @@ describe('Calculator tool', () => {
   });
 
   it('rejects invalid options with an error naming the field', () => {
-    expect(() => new Calculator({ decimals: -1 })).toThrow(/'decimals' must be an integer from 0 to 15/);
-    expect(() => new Calculator({ decimals: 1.5 })).toThrow(/'decimals'/);
-    expect(() => new Calculator({ numberStyle: 'latex' as 'plain' })).toThrow(/'numberStyle'/);
-    expect(() => new Calculator({ maxInputLength: 0 })).toThrow(/'maxInputLength'/);
+    expect(() => new Calculator({ decimals: -1 })).toThrow(
+      'Calculator: invalid options: decimals: must be an integer from 0 to 15, got -1',
+    );
+    expect(() => new Calculator({ decimals: 1.5 })).toThrow(/invalid options: decimals:/);
+    expect(() => new Calculator({ numberStyle: 'latex' as 'plain' })).toThrow(
+      /invalid options: numberStyle:/,
+    );
+    expect(() => new Calculator({ maxInputLength: 0 })).toThrow(/invalid options: maxInputLength:/);
+  });
+
+  it('rejects unknown and snake_case options instead of ignoring them', () => {
+    expect(() => new Calculator({ decimal: 2 } as never)).toThrow(
+      'Calculator: invalid options: decimal: unknown option; did you mean decimals?',
+    );
+    expect(() => new Calculator({ max_input_length: 10 } as never)).toThrow(
+      /max_input_length: unknown option: that is TRL's Python spelling; trl-ts spells it maxInputLength/,
+    );
+    try {
+      new Calculator({ numberstyle: 'plain' } as never);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(TrlConfigError);
+      expect((error as TrlConfigError).field).toBe('numberstyle');
+      expect((error as TrlConfigError).code).toBe('unknown-option');
+    }
   });
 
   it('returns error text for a non-string input', () => {

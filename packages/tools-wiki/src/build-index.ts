@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { parseOptions } from '@trl/core';
 import { z } from 'zod';
 import { readCorpusRows, rowPassages } from './corpus-reader';
 import { loadBetterSqlite3 } from './load-better-sqlite3';
@@ -52,12 +53,11 @@ const buildIndexOptionsSchema = z.object({
  * failed build leaves any previous index untouched. Needs better-sqlite3.
  */
 export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndexResult> {
-  const parsed = buildIndexOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`buildIndex: option '${issue.path.join('.')}': ${issue.message}`);
-  }
-  const { input, output, titleWeight, batchSize, onProgress } = parsed.data;
+  const { input, output, titleWeight, batchSize, onProgress } = parseOptions(
+    'buildIndex',
+    buildIndexOptionsSchema,
+    options,
+  );
   const sqlite = await loadBetterSqlite3();
   if (!sqlite.ok) {
     throw new Error(

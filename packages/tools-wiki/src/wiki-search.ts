@@ -1,4 +1,4 @@
-import type { Tool, ToolCallOptions } from '@trl/core';
+import { parseOptions, type Tool, type ToolCallOptions } from '@trl/core';
 import { z } from 'zod';
 import { formatPassages, truncate } from './format-passages';
 import { queryTerms } from './query-terms';
@@ -53,16 +53,11 @@ export class WikiSearch implements Tool {
   private readonly settings: z.infer<typeof optionsSchema>;
   private closed = false;
 
-  /** Throws an Error naming the field if an option is invalid. */
+  /** Throws a TrlConfigError naming the field if an option is invalid or unknown. */
   constructor(options: WikiSearchOptions) {
-    const parsed = optionsSchema.safeParse(options);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new Error(`WikiSearch option '${issue.path.join('.')}': ${issue.message}`);
-    }
-    this.settings = parsed.data;
-    this.retriever = parsed.data.retriever;
-    this.name = parsed.data.name;
+    this.settings = parseOptions('WikiSearch', optionsSchema, options);
+    this.retriever = this.settings.retriever;
+    this.name = this.settings.name;
   }
 
   /** Searches for `input` and returns the formatted top passages. */

@@ -172,12 +172,17 @@ describe('buildIndex', () => {
   });
 
   it('validates its options', async () => {
-    await expect(buildIndex({ input: '', output: 'x.db' })).rejects.toThrow("buildIndex: option 'input'");
+    await expect(buildIndex({ input: '', output: 'x.db' })).rejects.toThrow(
+      'buildIndex: invalid options: input:',
+    );
     await expect(buildIndex({ input: 'a', output: 'x.db', titleWeight: -1 })).rejects.toThrow(
-      "buildIndex: option 'titleWeight'",
+      'buildIndex: invalid options: titleWeight:',
     );
     await expect(buildIndex({ input: join(dir, 'none.jsonl'), output: join(dir, 'x.db') })).rejects.toThrow(
       'corpus file not found',
+    );
+    await expect(buildIndex({ input: 'a', output: 'x.db', batch_size: 10 } as never)).rejects.toThrow(
+      /batch_size: .*trl-ts spells it batchSize/,
     );
   });
 

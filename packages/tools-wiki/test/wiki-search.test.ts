@@ -60,12 +60,23 @@ describe('WikiSearch', () => {
 
   it('validates options, naming the field', () => {
     const r = retriever();
-    expect(() => new WikiSearch({ retriever: r, k: 0 })).toThrow("WikiSearch option 'k'");
-    expect(() => new WikiSearch({ retriever: r, maxChars: -5 })).toThrow("WikiSearch option 'maxChars'");
-    expect(() => new WikiSearch({ retriever: r, name: 'Wiki Search' })).toThrow("WikiSearch option 'name'");
-    expect(() => new WikiSearch({ retriever: {} as Retriever })).toThrow(
-      "WikiSearch option 'retriever': must be a Retriever",
+    expect(() => new WikiSearch({ retriever: r, k: 0 })).toThrow('WikiSearch: invalid options: k:');
+    expect(() => new WikiSearch({ retriever: r, maxChars: -5 })).toThrow(
+      'WikiSearch: invalid options: maxChars:',
     );
+    expect(() => new WikiSearch({ retriever: r, name: 'Wiki Search' })).toThrow(
+      'WikiSearch: invalid options: name:',
+    );
+    expect(() => new WikiSearch({ retriever: {} as Retriever })).toThrow(
+      'WikiSearch: invalid options: retriever: must be a Retriever',
+    );
+    expect(() => new WikiSearch({ retriever: r, topK: 3 } as never)).toThrow(
+      /topK: unknown option; valid options are retriever, k, maxChars/,
+    );
+    expect(() => new WikiSearch({ retriever: r, max_chars: 3 } as never)).toThrow(
+      /trl-ts spells it maxChars/,
+    );
+    expect(() => new WikiSearch({ retriever: r, maxChar: 3 } as never)).toThrow(/did you mean maxChars\?/);
   });
 
   it('closes its retriever once, unless told not to', async () => {

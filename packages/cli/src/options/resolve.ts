@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { type ConfigIssue, TrlConfigError, unknownKeyIssue } from '@trl/core';
 import type { z } from 'zod';
 import { parseFlatYaml } from './flat-yaml';
 import { type CliField, cliFields, coerceFlag } from './zod-fields';
@@ -28,7 +29,8 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
 
 /**
  * The config a command runs with: the file's values, overridden by the flags given, validated by
- * `schema`. Unknown keys in the file are rejected by name; errors list every bad field.
+ * `schema`. Unknown keys in the file are rejected by name with a did-you-mean (TRL's snake_case
+ * names with their camelCase spelling); errors list every bad field.
  */
 export async function resolveConfig<Schema extends z.ZodObject>(
   command: string,
@@ -38,10 +40,15 @@ export async function resolveConfig<Schema extends z.ZodObject>(
   const fields = cliFields(schema);
   const byKey = new Map<string, CliField>(fields.map((field) => [field.key, field]));
   const fromFile = typeof flags.config === 'string' ? await readConfigFile(flags.config) : {};
-  const unknown = Object.keys(fromFile).filter((key) => !byKey.has(key));
+  const known = fields.map((field) => field.key);
+  const unknown = Object.keys(fromFile)
+    .filter((key) => !byKey.has(key))
+    .map((key) => unknownKeyIssue(key, key, known));
   if (unknown.length > 0) {
-    throw new Error(
-      `trl ${command}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `"${key}"`).join(', ')} in ${String(flags.config)}; see trl ${command} --help.`,
+    throw new TrlConfigError(
+      `trl ${command}`,
+      unknown,
+      `config file ${String(flags.config)} (see trl ${command} --help)`,
     );
   }
   const merged: Record<string, unknown> = { ...fromFile };
@@ -51,12 +58,13 @@ export async function resolveConfig<Schema extends z.ZodObject>(
   }
   const parsed = schema.safeParse(merged);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
+    const issues = parsed.error.issues.map((issue): ConfigIssue => {
       const key = String(issue.path[0] ?? '');
       const flag = byKey.get(key)?.flag;
-      return `  ${issue.path.join('.') || '(config)'}${flag ? ` (${flag})` : ''}: ${issue.message}`;
+      const field = `${issue.path.join('.') || '(config)'}${flag ? ` (${flag})` : ''}`;
+      return { code: 'invalid-value', field, message: issue.message };
     });
-    throw new Error(`trl ${command}: invalid config:\n${lines.join('\n')}`);
+    throw new TrlConfigError(`trl ${command}`, issues, 'config');
   }
   return parsed.data;
 }

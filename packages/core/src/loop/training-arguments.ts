@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseOptions } from '../options/parse-options';
 import { LR_SCHEDULE_KINDS } from '../train/schedules';
 
 /** When evaluation or checkpointing happens (transformers' `IntervalStrategy`). */
@@ -73,18 +74,13 @@ export type TrainingArgumentsInput = z.input<typeof trainingArgumentsSchema>;
 export type TrainingArguments = z.output<typeof trainingArgumentsSchema>;
 
 /**
- * Validates `input` with `schema`, throwing one Error that names `owner` and every bad field
- * (`learningRate: Too small: expected number to be >=0`).
+ * Validates a trainer config with `schema` ({@link parseOptions} worded as `invalid config`):
+ * throws one TrlConfigError naming `owner` and every bad or unknown field.
  */
 export function parseConfig<Schema extends z.ZodType>(
   owner: string,
   schema: Schema,
   input: unknown,
 ): z.output<Schema> {
-  const parsed = schema.safeParse(input ?? {});
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map(
-    (issue) => `  ${issue.path.join('.') || '(config)'}: ${issue.message}`,
-  );
-  throw new Error(`${owner}: invalid config:\n${issues.join('\n')}`);
+  return parseOptions(owner, schema, input, { what: 'config' });
 }

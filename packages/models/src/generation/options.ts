@@ -1,4 +1,4 @@
-import type { GenerationOptions, Tokenizer } from '@trl/core';
+import { assertKnownKeys, type GenerationOptions, type Tokenizer } from '@trl/core';
 
 /** Generation options checked against the batch and the model, defaults filled in. */
 export interface ResolvedGeneration {
@@ -38,6 +38,26 @@ export interface GenerationLimits {
   readonly eosTokenId: number | undefined;
 }
 
+/** Every generation option; a Record so the compiler flags an option added to the spec but not here. */
+const GENERATION_KEYS: Record<keyof GenerationOptions, true> = {
+  maxNewTokens: true,
+  minNewTokens: true,
+  doSample: true,
+  temperature: true,
+  topK: true,
+  topP: true,
+  seed: true,
+  eosTokenId: true,
+  padTokenId: true,
+  stopTokenIds: true,
+  stopStrings: true,
+  tokenizer: true,
+  fastDecoder: true,
+};
+
+/** transformers' generate() keywords spelt differently here. */
+const GENERATION_HINTS = { maxLength: 'trl-ts bounds new tokens only; use maxNewTokens' } as const;
+
 /**
  * Validates `options` for a batch of `rows` prompts and applies transformers' defaults. Every
  * problem is reported with the option's name and how to fix it.
@@ -50,6 +70,8 @@ export function resolveGenerationOptions(
   if (typeof options !== 'object' || options === null) {
     throw new Error('generate() needs an options object with at least maxNewTokens.');
   }
+  // A misspelt option (topk, max_new_tokens) would otherwise silently fall back to its default.
+  assertKnownKeys('generate()', options, Object.keys(GENERATION_KEYS), { hints: GENERATION_HINTS });
   const intAtLeast = (name: string, value: number | undefined, min: number, fallback: number): number => {
     if (value === undefined) return fallback;
     if (!Number.isInteger(value) || value < min)

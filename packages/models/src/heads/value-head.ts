@@ -4,6 +4,7 @@ import {
   type GenerationResult,
   linear,
   type NamedVariable,
+  parseOptions,
   Rng,
   SPECIFICATION_VERSION,
   tf,
@@ -62,7 +63,7 @@ export class Gpt2WithValueHead implements ValueHeadModel {
     options: ValueHeadOptions = {},
     checkpoint?: ReadonlyMap<string, CheckpointTensor>,
   ) {
-    const settings = parseOptions(options);
+    const settings = parseOptions('Gpt2WithValueHead', valueHeadOptionsSchema, options);
     this.pretrainedModel = pretrainedModel;
     this.dropoutRate = settings.summaryDropoutProb;
     this.rng = new Rng(settings.seed);
@@ -148,15 +149,6 @@ export class Gpt2WithValueHead implements ValueHeadModel {
     this.headBias.dispose();
     this.pretrainedModel.dispose();
   }
-}
-
-function parseOptions(options: ValueHeadOptions) {
-  const result = valueHeadOptionsSchema.safeParse(options);
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new Error(`Invalid value-head options:\n  ${issues.join('\n  ')}`);
-  }
-  return result.data;
 }
 
 function headFromCheckpoint(
