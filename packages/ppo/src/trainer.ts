@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   AdamW,
   AdaptiveKLController,
+  assertKnownKeys,
   type CausalLM,
   clipGradNorm,
   FixedKLController,
@@ -9,6 +10,7 @@ import {
   type LrSchedule,
   type Metrics,
   type NamedVariable,
+  nestedKeyHints,
   Rng,
   RunningMoments,
   SPECIFICATION_VERSION,
@@ -19,7 +21,7 @@ import {
 } from '@trl/core';
 import { CHECKPOINT_FORMAT, readCheckpoint, type TrainerState, writeCheckpoint } from './checkpoint';
 import { chunks } from './chunks';
-import { type PPOConfig, type PPOConfigInput, parsePPOConfig } from './config';
+import { type PPOConfig, type PPOConfigInput, parsePPOConfig, ppoConfigSchema } from './config';
 import type { ForwardModel } from './forward';
 import { generateResponses, type PPOGenerateOptions } from './generate';
 import { LengthSampler } from './length-sampler';
@@ -58,6 +60,18 @@ export interface PPOTrainerOptions {
    */
   lengthSampler?: LengthSampler;
 }
+
+/** Every option {@link PPOTrainer} reads; anything else is a mistake worth an error. */
+const OPTION_KEYS: Record<keyof PPOTrainerOptions, true> = {
+  config: true,
+  model: true,
+  refModel: true,
+  tokenizer: true,
+  optimizer: true,
+  lrScheduler: true,
+  tracker: true,
+  lengthSampler: true,
+};
 
 /** The stats of one PPO step under TRL's keys (see `PPO_STAT_KEYS`); a `Metrics` record for trackers. */
 export type PPOStats = Record<PPOStatKey, number>;
@@ -105,6 +119,10 @@ export class PPOTrainer {
         'PPOTrainer: pass { config, model, tokenizer, refModel?, optimizer?, lrScheduler?, tracker? }.',
       );
     }
+    // A PPO setting written next to `model` instead of inside `config` would otherwise be ignored.
+    assertKnownKeys('PPOTrainer', options, Object.keys(OPTION_KEYS), {
+      hints: nestedKeyHints(Object.keys(ppoConfigSchema.shape), 'config'),
+    });
     const { model, tokenizer } = options;
     if (!model || typeof model.forward !== 'function' || typeof model.trainableVariables !== 'function') {
       throw new Error(

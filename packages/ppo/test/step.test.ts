@@ -307,6 +307,13 @@ describe('PPOTrainer.step bad input', () => {
     headless.dispose();
   });
 
+  it('rejects options outside config by name, pointing PPO settings into config', () => {
+    expect(() => makeTrainer({}, { learningRate: 1 } as never)).toThrow(/PPOTrainer: .*learningRate.*config/);
+    expect(() => makeTrainer({}, { refModle: undefined } as never)).toThrow(
+      /refModle.*did you mean refModel/,
+    );
+  });
+
   it('rejects an invalid config field by name', () => {
     expect(() => makeTrainer({ klPenalty: 'kld' as 'kl' })).toThrow(/klPenalty/);
     expect(() => makeTrainer({ miniBatchSize: 0 })).toThrow(/miniBatchSize/);
