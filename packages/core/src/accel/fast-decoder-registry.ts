@@ -1,4 +1,4 @@
-import type { FastDecoderProvider } from '../spec/fast-decoder';
+import type { FastDecoderProvider } from '@trl/spec';
 
 // On globalThis rather than in module state, so the ESM and CommonJS builds of @trl/core (both can
 // be loaded in one process) see the same provider.

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import type { NamedVariable } from '@trl/spec';
 import { z } from 'zod';
-import type { NamedVariable } from '../spec/index';
 import {
   allFinite,
   type HostMoments,
