@@ -1,5 +1,5 @@
 import { AdamW, clipGradNorm, createLrSchedule, crossEntropy, Rng, tf } from '@trl/core';
-import { padTokenIdOf } from './transcript.mjs';
+import { padTokenIdOf } from './transcript.ts';
 
 const IGNORE_INDEX = -100;
 

@@ -4,29 +4,31 @@
  */
 
 /**
- * @typedef {{ text: string, system: boolean }} Segment One stretch of a transcript; `system`
- *   segments (prompt, tool output) are written by the environment and never trained on.
+ * One stretch of a transcript; `system` segments (prompt, tool output) are written by the
+ * environment and never trained on.
  */
+export interface Segment {
+  text: string;
+  system: boolean;
+}
 
 /**
  * The full transcript text (what a TextHistory of the same episode reads).
- * @param {Segment[]} segments
- * @returns {string}
  */
-export function transcriptText(segments) {
+export function transcriptText(segments: readonly Segment[]): string {
   return segments.map((segment) => segment.text).join('');
 }
 
 /**
  * Token ids of a transcript and which of them are trained on. Each segment is tokenized on its own,
  * as the TextEnvironment does, so SFT sees the same token boundaries PPO will generate across.
- * @param {Segment[]} segments
- * @param {{ encode(text: string): number[] }} tokenizer
- * @returns {{ ids: number[], trainOn: boolean[] }}
  */
-export function encodeTranscript(segments, tokenizer) {
-  const ids = [];
-  const trainOn = [];
+export function encodeTranscript(
+  segments: readonly Segment[],
+  tokenizer: { encode(text: string): number[] },
+): { ids: number[]; trainOn: boolean[] } {
+  const ids: number[] = [];
+  const trainOn: boolean[] = [];
   for (const segment of segments) {
     for (const token of tokenizer.encode(segment.text)) {
       ids.push(token);
@@ -40,19 +42,15 @@ export function encodeTranscript(segments, tokenizer) {
  * The pad id every example uses: the tokenizer's own, else eos. Which one it is does not change a
  * loss, since padding sits after every real token (causal attention never looks at it) and its
  * labels are ignored; one rule keeps the examples from drifting apart anyway.
- * @param {{ padTokenId?: number | null, eosTokenId: number }} tokenizer
- * @returns {number}
  */
-export function padTokenIdOf(tokenizer) {
+export function padTokenIdOf(tokenizer: { padTokenId?: number | null; eosTokenId: number }): number {
   return tokenizer.padTokenId ?? tokenizer.eosTokenId;
 }
 
 /**
  * The text of the last segment the model wrote in a TextHistory (what TRL's reward reads).
- * @param {{ segments: Segment[] }} history
- * @returns {string}
  */
-export function lastModelText(history) {
+export function lastModelText(history: { segments: readonly Segment[] }): string {
   const segments = history.segments;
   for (let i = segments.length - 1; i >= 0; i--) {
     const segment = segments[i];
@@ -65,10 +63,8 @@ const RESULT_PATTERN = /Result\s*=\s*(-?\d+(?:\.\d+)?)\s*<submit>/;
 
 /**
  * The number submitted in `text` as TRL's `Result=N<submit>` (first match), or null.
- * @param {string} text
- * @returns {number | null}
  */
-export function parseSubmittedResult(text) {
+export function parseSubmittedResult(text: string): number | null {
   const match = RESULT_PATTERN.exec(text);
   return match ? Number(match[1]) : null;
 }
@@ -76,23 +72,19 @@ export function parseSubmittedResult(text) {
 /**
  * TRL's exact-match reward on the model's final segment: 1 when it submits `Result=N<submit>` with N
  * the answer (within 0.1, as TRL; the examples' answers are integers, so this is exact), else 0.
- * @param {string} text
- * @param {number} answer
- * @returns {0 | 1}
  */
-export function exactMatchReward(text, answer) {
+export function exactMatchReward(text: string, answer: number): 0 | 1 {
   const submitted = parseSubmittedResult(text);
   return submitted !== null && Math.abs(submitted - answer) < 0.1 ? 1 : 0;
 }
 
 /**
  * A TextEnvironment `rewardFn` scoring each history's last model segment against its answer with
- * `reward` (by default the numeric {@link exactMatchReward}).
- * @template A
- * @param {(text: string, answer: A) => number} [reward]
- * @returns {(histories: { segments: Segment[] }[], context: { answers: A[] }) => number[]}
+ * `reward` (the tool examples pass {@link exactMatchReward} or a text match of their own).
  */
-export function lastSegmentReward(reward = /** @type {any} */ (exactMatchReward)) {
+export function lastSegmentReward<A>(
+  reward: (text: string, answer: A) => number,
+): (histories: readonly { segments: readonly Segment[] }[], context: { answers: readonly A[] }) => number[] {
   return (histories, { answers }) =>
-    histories.map((history, i) => reward(lastModelText(history), /** @type {A} */ (answers[i])));
+    histories.map((history, i) => reward(lastModelText(history), answers[i] as A));
 }
