@@ -12,7 +12,7 @@ import type { Gpt2WithValueHead } from '@trl/models';
 import { PPOTrainer, type TokenRow } from '@trl/ppo';
 import { statsToMetrics, type TextEnvironmentStats } from '@trl/textenv';
 import { type LineChart, writeLearningCurve } from './chart.mjs';
-import { round } from './run.mjs';
+import { round } from './run';
 
 /** What an example's `summarizeEpisodes` returns: the shared rates plus any of its own (`extraRates`). */
 export type EpisodeRates = {
