@@ -1,5 +1,15 @@
+import { exactMatchReward, lastSegmentReward, transcriptText } from '@trl/example-kit/transcript';
 import { trainBpeTokenizer } from '@trl/models';
 import { Calculator } from '@trl/tools-calculator';
+
+// The shared transcript and reward pieces, re-exported so the example reads as one protocol.
+export {
+  encodeTranscript,
+  exactMatchReward,
+  lastModelText,
+  parseSubmittedResult,
+  transcriptText,
+} from '@trl/example-kit/transcript';
 
 /** TRL's tool markers plus the tool name; each becomes one token so a decision is one token. */
 export const PROTOCOL_TOKENS = ['<request>', '<call>', '<response>', '<submit>', '<Calculator>'];
@@ -37,37 +47,8 @@ export function createCalculator() {
   return new Calculator();
 }
 
-const RESULT_PATTERN = /Result\s*=\s*(-?\d+(?:\.\d+)?)\s*<submit>/;
-
-/**
- * The number the model submitted in `text` (TRL's pattern `Result=N<submit>`, first match), or null
- * when it submitted nothing in that form.
- */
-export function parseSubmittedResult(text) {
-  const match = RESULT_PATTERN.exec(text);
-  return match ? Number(match[1]) : null;
-}
-
-/**
- * TRL's calculator reward on one final model segment: 1 when it submits `Result=N<submit>` with N the
- * answer (within 0.1, as TRL; answers are integers, so this is an exact numeric match), else 0.
- */
-export function exactMatchReward(text, answer) {
-  const submitted = parseSubmittedResult(text);
-  return submitted !== null && Math.abs(submitted - answer) < 0.1 ? 1 : 0;
-}
-
-/** The text of the last segment the model wrote in a TextHistory (what TRL's reward reads). */
-export function lastModelText(history) {
-  const segments = history.segments;
-  for (let i = segments.length - 1; i >= 0; i--) if (!segments[i].system) return segments[i].text;
-  return '';
-}
-
 /** `rewardFn` for the TextEnvironment: TRL's exact-match reward on each history's last model segment. */
-export function rewardHistories(histories, { answers }) {
-  return histories.map((history, i) => exactMatchReward(lastModelText(history), answers[i]));
-}
+export const rewardHistories = lastSegmentReward(exactMatchReward);
 
 /** True when the episode called the calculator at least once. */
 export function usedCalculator(history) {
@@ -95,26 +76,4 @@ export function transcriptSegments(task, kind, calculator = createCalculator()) 
     { text: `${toolAnswer}<response>`, system: true },
     { text: `Result=${task.answer}<submit>`, system: false },
   ];
-}
-
-/** The full transcript text (what a TextHistory of the same episode would read). */
-export function transcriptText(segments) {
-  return segments.map((segment) => segment.text).join('');
-}
-
-/**
- * Token ids and SFT labels of a transcript: each segment tokenized on its own (as the environment
- * does), labels = ids on model segments and -100 on system segments (prompt and tool output).
- */
-export function encodeTranscript(segments, tokenizer) {
-  const ids = [];
-  const trainOn = [];
-  for (const segment of segments) {
-    const tokens = tokenizer.encode(segment.text);
-    for (const token of tokens) {
-      ids.push(token);
-      trainOn.push(!segment.system);
-    }
-  }
-  return { ids, trainOn };
 }

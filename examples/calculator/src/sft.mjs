@@ -1,4 +1,5 @@
 import { runMaskedSft } from '@trl/example-kit/sft';
+import { padTokenIdOf } from '@trl/example-kit/transcript';
 import { createCalculator, encodeTranscript, transcriptSegments } from './protocol.mjs';
 import { sampleTasks } from './tasks.mjs';
 
@@ -18,6 +19,6 @@ export async function runSft({ model, tokenizer, pool, config, tracker, onProgre
         tokenizer,
       ),
     );
-  const padTokenId = tokenizer.padTokenId ?? 0;
+  const padTokenId = padTokenIdOf(tokenizer);
   return runMaskedSft({ model, sampleExamples, padTokenId, config, tracker, onProgress });
 }

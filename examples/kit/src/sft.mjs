@@ -1,4 +1,5 @@
 import { AdamW, clipGradNorm, createLrSchedule, crossEntropy, Rng, tf } from '@trl/core';
+import { padTokenIdOf } from './transcript.ts';
 
 const IGNORE_INDEX = -100;
 
@@ -115,6 +116,6 @@ export async function runSft({ model, tokenizer, sampleTexts, config, tracker, o
       const ids = [...tokenizer.encode(text), eos];
       return { ids, trainOn: ids.map(() => true) };
     });
-  const padTokenId = tokenizer.padTokenId ?? eos;
+  const padTokenId = padTokenIdOf(tokenizer);
   return runMaskedSft({ model, sampleExamples, padTokenId, config, tracker, onProgress });
 }

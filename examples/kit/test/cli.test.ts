@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyOverrides, parseRunArgs } from '../src/cli.mjs';
+import { applyOverrides, parseRunArgs } from '../src/cli';
 
 const FULL = { seed: 1, sft: { steps: 600, logEvery: 50 }, backend: 'wasm', debug: false };
 const SMOKE = { seed: 1, sft: { steps: 4, logEvery: 1 }, backend: 'cpu', debug: false };

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRunTracker, generateContinuations, mean, round, startRun } from '../src/run.mjs';
+import { createRunTracker, generateContinuations, mean, round, startRun } from '../src/run';
 
 describe('run helpers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kit-run-'));

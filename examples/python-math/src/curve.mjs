@@ -1,7 +1,5 @@
-import { writeLearningCurve } from '@trl/example-kit/chart';
-
 /**
- * The learning curve as a chart: held-out accuracy (sampled and greedy), tool-call rate and share of
+ * The learning curve as a chart (the kit's `runToolPpo` writes it): held-out accuracy (sampled and greedy), tool-call rate and share of
  * programs that ran cleanly at each evaluation, and the reward of each PPO training batch.
  */
 export function learningCurve(curve) {
@@ -23,9 +21,4 @@ export function learningCurve(curve) {
       },
     ],
   };
-}
-
-/** Writes `learning-curve.vl.json`, `.svg` and `.png` of `curve` into `dir`; returns their paths. */
-export function writeCurveFiles(curve, dir) {
-  return writeLearningCurve(dir, 'learning-curve', learningCurve(curve));
 }

@@ -1,5 +1,15 @@
+import { exactMatchReward, lastSegmentReward, transcriptText } from '@trl/example-kit/transcript';
 import { trainBpeTokenizer } from '@trl/models';
 import { evaluateExpression } from './problems.mjs';
+
+// The shared transcript and reward pieces, re-exported so the example reads as one protocol.
+export {
+  encodeTranscript,
+  exactMatchReward,
+  lastModelText,
+  parseSubmittedResult,
+  transcriptText,
+} from '@trl/example-kit/transcript';
 
 /** The tool's name as the model writes it: `<request><PythonInterpreter>code<call>`. */
 export const TOOL_NAME = 'PythonInterpreter';
@@ -75,11 +85,6 @@ export function transcriptSegments(problem, kind, rng) {
   ];
 }
 
-/** The full transcript text (what a TextHistory of the same episode would read). */
-export function transcriptText(segments) {
-  return segments.map((segment) => segment.text).join('');
-}
-
 /** The tokenizer's training text: a program and a direct transcript of every problem in `problems`. */
 export function tokenizerCorpus(problems) {
   return problems.flatMap((problem) => [
@@ -88,50 +93,8 @@ export function tokenizerCorpus(problems) {
   ]);
 }
 
-/**
- * Token ids and SFT targets of a transcript: each segment tokenized on its own (as the environment
- * does); `trainOn` is true on model segments, false on system segments (question and tool output).
- */
-export function encodeTranscript(segments, tokenizer) {
-  const ids = [];
-  const trainOn = [];
-  for (const segment of segments) {
-    for (const token of tokenizer.encode(segment.text)) {
-      ids.push(token);
-      trainOn.push(!segment.system);
-    }
-  }
-  return { ids, trainOn };
-}
-
-const RESULT_PATTERN = /Result\s*=\s*(-?\d+(?:\.\d+)?)\s*<submit>/;
-
-/** The number submitted in `text` as TRL's `Result=N<submit>` (first match), or null. */
-export function parseSubmittedResult(text) {
-  const match = RESULT_PATTERN.exec(text);
-  return match ? Number(match[1]) : null;
-}
-
-/**
- * TRL's exact-match reward on the model's final segment: 1 when it submits `Result=N<submit>` with N
- * the answer (within 0.1, as TRL; answers are integers, so exact), else 0.
- */
-export function exactMatchReward(text, answer) {
-  const submitted = parseSubmittedResult(text);
-  return submitted !== null && Math.abs(submitted - answer) < 0.1 ? 1 : 0;
-}
-
-/** The text of the last segment the model wrote in a TextHistory (what TRL's reward reads). */
-export function lastModelText(history) {
-  const segments = history.segments;
-  for (let i = segments.length - 1; i >= 0; i--) if (!segments[i].system) return segments[i].text;
-  return '';
-}
-
 /** `rewardFn` for the TextEnvironment: exact match on each history's last model segment. */
-export function rewardHistories(histories, { answers }) {
-  return histories.map((history, i) => exactMatchReward(lastModelText(history), answers[i]));
-}
+export const rewardHistories = lastSegmentReward(exactMatchReward);
 
 /** The episode's calls to the Python tool. */
 export function pythonCalls(history) {

@@ -1,4 +1,5 @@
 import { runMaskedSft } from '@trl/example-kit/sft';
+import { padTokenIdOf } from '@trl/example-kit/transcript';
 import { sampleTrainingProblems } from './problems.mjs';
 import { encodeTranscript, transcriptSegments } from './protocol.mjs';
 
@@ -28,6 +29,6 @@ export async function runSft({ model, tokenizer, isHeldOut, config, tracker, onP
     sampleTrainingProblems(batchSize, rng, isHeldOut).map((problem) =>
       encodeTranscript(transcriptSegments(problem, drawTranscriptKind(rng, config), rng), tokenizer),
     );
-  const padTokenId = tokenizer.padTokenId ?? tokenizer.eosTokenId;
+  const padTokenId = padTokenIdOf(tokenizer);
   return runMaskedSft({ model, sampleExamples, padTokenId, config, tracker, onProgress });
 }

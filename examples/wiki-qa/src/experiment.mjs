@@ -1,12 +1,9 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { getBackendInfo, Rng, tf } from '@trl/core';
-import { writeLearningCurve } from '@trl/example-kit/chart';
+import { Rng } from '@trl/core';
 import { round, startRun } from '@trl/example-kit/run';
+import { runToolPpo } from '@trl/example-kit/tool-ppo';
 import { AutoModelForCausalLM, Gpt2LMHeadModel, Gpt2WithValueHead } from '@trl/models';
-import { PPOTrainer } from '@trl/ppo';
-import { statsToMetrics } from '@trl/textenv';
 import { sampleFrom, splitWorld } from './entities.mjs';
 import { createWikiEnvironment, evaluate, summarizeEpisodes } from './environment.mjs';
 import {
@@ -23,21 +20,11 @@ import { runSft } from './sft.mjs';
  * after SFT and after the last step.
  * @typedef {{
  *   step: number,
- *   sampled: ReturnType<typeof evalSummary>,
- *   greedy: ReturnType<typeof evalSummary>,
+ *   sampled: Record<string, number>,
+ *   greedy: Record<string, number>,
  *   withoutTool?: { sampled: number, greedy: number },
  * }} EvalPoint
  */
-
-/** Picks the numbers worth printing from an evaluation. */
-function evalSummary(result) {
-  return {
-    accuracy: round(result.accuracy),
-    toolCallRate: round(result.toolCallRate),
-    accuracyWithTool: round(result.accuracyWithTool),
-    accuracyWithoutTool: round(result.accuracyWithoutTool),
-  };
-}
 
 /** A fresh GPT-2 sized by `config.model` for `tokenizer`, or the warm start saved in `sftCacheDir`. */
 async function createModel(config, tokenizer, sftCacheDir) {
@@ -63,6 +50,7 @@ async function createModel(config, tokenizer, sftCacheDir) {
  * returns the summary. `sftCacheDir` (tuning only) loads a saved warm start, or saves one there.
  * @param {typeof import('./config.mjs').FULL_CONFIG} config
  * @param {{ runDir: string, log?: (line: string) => void, sftCacheDir?: string }} options
+ * @returns {Promise<Awaited<ReturnType<typeof runToolPpo>> & { afterSft: EvalPoint, afterPpo: EvalPoint }>}
  */
 export async function runExperiment(config, { runDir, log = console.log, sftCacheDir }) {
   const { seconds, tracker } = await startRun({ config, runDir, log });
@@ -110,137 +98,56 @@ export async function runExperiment(config, { runDir, log = console.log, sftCach
       seed: evalSeed,
       doSample,
     });
-  let lastSampled;
-  const evalAt = async (step, { withoutTool = false } = {}) => {
-    const sampled = await play(wiki, true);
-    const greedy = await play(wiki, false);
-    /** @type {EvalPoint} */
-    const point = { step, sampled: evalSummary(sampled), greedy: evalSummary(greedy) };
-    const metrics = {
-      'eval/accuracy': sampled.accuracy,
-      'eval/tool_call_rate': sampled.toolCallRate,
-      'eval/accuracy_greedy': greedy.accuracy,
-      'eval/tool_call_rate_greedy': greedy.toolCallRate,
-    };
-    if (withoutTool) {
-      // The same questions, the same model, but every search comes back empty.
-      const blindSampled = await play(noWiki, true);
-      const blindGreedy = await play(noWiki, false);
-      point.withoutTool = { sampled: round(blindSampled.accuracy), greedy: round(blindGreedy.accuracy) };
-      metrics['eval/accuracy_without_tool'] = blindSampled.accuracy;
-      metrics['eval/accuracy_without_tool_greedy'] = blindGreedy.accuracy;
-    }
-    await tracker.log(metrics, step);
-    log(
-      `  eval @ppo step ${step}: sampled ${JSON.stringify(point.sampled)} greedy ${JSON.stringify(point.greedy)}` +
-        `${point.withoutTool ? ` without the tool ${JSON.stringify(point.withoutTool)}` : ''} (${seconds()} s)`,
-    );
-    lastSampled = sampled;
-    return point;
-  };
-
-  log(`Held-out evaluation after SFT (${world.test.length} questions)`);
-  const afterSft = await evalAt(0, { withoutTool: true });
-  log(
-    `  examples:\n    ${lastSampled.histories
-      .slice(0, 6)
-      .map((h) => h.text)
-      .join('\n    ')}`,
-  );
-
-  const trainer = new PPOTrainer({
-    model: policy,
+  const rng = new Rng(config.seed + 1);
+  return runToolPpo({
+    policy,
     tokenizer,
     tracker,
-    config: {
-      learningRate: config.ppo.learningRate,
-      batchSize: config.ppo.batchSize,
-      miniBatchSize: config.ppo.miniBatchSize,
-      ppoEpochs: config.ppo.ppoEpochs,
-      initKlCoef: config.ppo.initKlCoef,
-      adapKlCtrl: config.ppo.adapKlCtrl,
-      maxGradNorm: config.ppo.maxGradNorm,
-      seed: config.seed,
+    runDir,
+    log,
+    seconds,
+    seed: config.seed,
+    ppo: config.ppo,
+    evaluate: (doSample) => play(wiki, doSample),
+    // After SFT and after the last step: the same questions, the same model, but every search
+    // comes back empty, which shows how much of the accuracy the tool carries.
+    extraEval: async (step) => {
+      if (step !== 0 && step !== config.ppo.steps) return undefined;
+      const blindSampled = await play(noWiki, true);
+      const blindGreedy = await play(noWiki, false);
+      const withoutTool = { sampled: round(blindSampled.accuracy), greedy: round(blindGreedy.accuracy) };
+      return {
+        point: { withoutTool },
+        metrics: {
+          'eval/accuracy_without_tool': blindSampled.accuracy,
+          'eval/accuracy_without_tool_greedy': blindGreedy.accuracy,
+        },
+        logSuffix: ` without the tool ${JSON.stringify(withoutTool)}`,
+      };
+    },
+    createEnvironment: () =>
+      createWikiEnvironment({
+        model: policy,
+        tokenizer,
+        tool: wiki,
+        config: config.env,
+        seed: config.seed + 4,
+      }),
+    sampleBatch: () => {
+      const questions = sampleFrom(world.ppo, config.ppo.batchSize, rng);
+      return { questions: questions.map((q) => q.question), answers: questions.map((q) => q.answer) };
+    },
+    summarizeEpisodes,
+    heldOut: { key: 'heldOutQuestions', count: world.test.length, noun: 'questions' },
+    batchNoun: 'episodes on the PPO entities',
+    exampleCount: 6,
+    chart: learningCurveChart,
+    sft: { finalLoss: sft.finalLoss, seconds: sftSeconds },
+    close: async () => {
+      await wiki.close();
+      await noWiki.close();
     },
   });
-  const env = createWikiEnvironment({
-    model: policy,
-    tokenizer,
-    tool: wiki,
-    config: config.env,
-    seed: config.seed + 4,
-  });
-  const rng = new Rng(config.seed + 1);
-  const curve = { train: [], eval: [afterSft] };
-  let afterPpo = afterSft;
-  log(`PPO: ${config.ppo.steps} steps × ${config.ppo.batchSize} episodes on the PPO entities`);
-  for (let step = 1; step <= config.ppo.steps; step++) {
-    const questions = sampleFrom(world.ppo, config.ppo.batchSize, rng);
-    const {
-      queries,
-      responses: rows,
-      masks,
-      rewards,
-      histories,
-      stats,
-    } = await env.run(
-      questions.map((q) => q.question),
-      { answers: questions.map((q) => q.answer) },
-    );
-    // An episode whose first turn produced no token has nothing to train on.
-    const keep = rows.map((row) => row.length > 0);
-    const pick = (list) => list.filter((_, i) => keep[i]);
-    const ppoStats = await trainer.step(pick(queries), pick(rows), pick(rewards), pick(masks));
-    const summary = summarizeEpisodes(histories, rewards);
-    await tracker.log(
-      {
-        'env/reward_mean': summary.accuracy,
-        'env/tool_call_rate': summary.toolCallRate,
-        ...statsToMetrics(stats),
-      },
-      step,
-    );
-    curve.train.push({ step, reward: summary.accuracy, toolCallRate: summary.toolCallRate });
-    log(
-      `  ppo step ${step}: reward ${summary.accuracy.toFixed(3)} tool ${summary.toolCallRate.toFixed(3)} ` +
-        `kl ${Number(ppoStats['objective/kl'] ?? Number.NaN).toFixed(3)} (${seconds()} s)`,
-    );
-    const last = step === config.ppo.steps;
-    if (step % config.ppo.evalEvery === 0 || last) {
-      afterPpo = await evalAt(step, { withoutTool: last });
-      curve.eval.push(afterPpo);
-    }
-  }
-  const wrong = lastSampled.histories.filter((_, i) => lastSampled.rewards[i] === 0).slice(0, 8);
-  log(
-    `  wrong held-out episodes after PPO (first ${wrong.length}):\n    ${wrong.map((h) => h.text).join('\n    ')}`,
-  );
-
-  const totalSeconds = seconds();
-  const summary = {
-    heldOutQuestions: world.test.length,
-    afterSft,
-    afterPpo,
-    gainPoints: round((afterPpo.sampled.accuracy - afterSft.sampled.accuracy) * 100, 1),
-    sftFinalLoss: round(sft.finalLoss),
-    sftSeconds,
-    ppoSeconds: round(totalSeconds - sftSeconds, 1),
-    totalSeconds,
-    backend: getBackendInfo().name,
-    loadAverage: loadavg().map((v) => round(v, 2)),
-    curve,
-  };
-  writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  await writeLearningCurve(runDir, 'learning-curve', learningCurveChart(curve));
-  await policy.savePretrained(join(runDir, 'checkpoint'));
-  await tokenizer.savePretrained(join(runDir, 'checkpoint'));
-  await tracker.close();
-  await wiki.close();
-  await noWiki.close();
-  trainer.dispose();
-  policy.dispose();
-  log(`tensors alive at the end: ${tf.memory().numTensors}`);
-  return summary;
 }
 
 /** The learning curve for `writeLearningCurve`: held-out accuracy with and without the tool, tool-call rate, batch reward. */

@@ -1,6 +1,10 @@
+import { lastSegmentReward, transcriptText } from '@trl/example-kit/transcript';
 import { trainBpeTokenizer } from '@trl/models';
 import { MiniSearchRetriever, WikiSearch } from '@trl/tools-wiki';
 import { corpusPassages } from './entities.mjs';
+
+// The shared transcript pieces, re-exported so the example reads as one protocol.
+export { encodeTranscript, lastModelText, transcriptText } from '@trl/example-kit/transcript';
 
 /** The tool's name, as in TRL's TriviaQA example (`<request><Wiki>…<call>`). */
 export const TOOL_NAME = 'Wiki';
@@ -106,15 +110,6 @@ export function transcriptSegments(question, kind, toolResponse) {
 }
 
 /**
- * The full transcript text (what a TextHistory of the same episode reads).
- * @param {{ text: string, system: boolean }[]} segments
- * @returns {string}
- */
-export function transcriptText(segments) {
-  return segments.map((segment) => segment.text).join('');
-}
-
-/**
  * The tokenizer's training text: a tool and a direct transcript of every question.
  * @returns {string[]}
  */
@@ -123,23 +118,6 @@ export function tokenizerCorpus(questions, responses) {
     transcriptText(transcriptSegments(question, 'tool', responses.get(toolQuery(question)))),
     transcriptText(transcriptSegments(question, 'direct')),
   ]);
-}
-
-/**
- * Token ids of a transcript and which of them are trained on: each segment tokenized on its own
- * (as the environment does); the model's segments are trained on, the question and the tool
- * response are not.
- */
-export function encodeTranscript(segments, tokenizer) {
-  const ids = [];
-  const trainOn = [];
-  for (const segment of segments) {
-    for (const token of tokenizer.encode(segment.text)) {
-      ids.push(token);
-      trainOn.push(!segment.system);
-    }
-  }
-  return { ids, trainOn };
 }
 
 const RESULT_PATTERN = /Result=\s*(.*?)\s*<submit>/s;
@@ -160,17 +138,8 @@ export function exactMatchReward(text, answer) {
   return submitted !== null && submitted.toLowerCase() === String(answer).trim().toLowerCase() ? 1 : 0;
 }
 
-/** The text of the last segment the model wrote in a TextHistory (what TRL's reward reads). */
-export function lastModelText(history) {
-  const segments = history.segments;
-  for (let i = segments.length - 1; i >= 0; i--) if (!segments[i].system) return segments[i].text;
-  return '';
-}
-
 /** `rewardFn` for the TextEnvironment: exact match on each history's last model segment. */
-export function rewardHistories(histories, { answers }) {
-  return histories.map((history, i) => exactMatchReward(lastModelText(history), answers[i]));
-}
+export const rewardHistories = lastSegmentReward(exactMatchReward);
 
 /** True when the episode searched the wiki at least once. */
 export function usedWiki(history) {

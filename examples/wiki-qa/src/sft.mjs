@@ -1,4 +1,5 @@
 import { runMaskedSft } from '@trl/example-kit/sft';
+import { padTokenIdOf } from '@trl/example-kit/transcript';
 import { sampleFrom } from './entities.mjs';
 import { encodeTranscript, toolQuery, transcriptSegments } from './protocol.mjs';
 
@@ -17,6 +18,6 @@ export async function runSft({ model, tokenizer, pool, responses, config, tracke
       const segments = transcriptSegments(question, kind, responses.get(toolQuery(question)));
       return encodeTranscript(segments, tokenizer);
     });
-  const padTokenId = tokenizer.padTokenId ?? tokenizer.eosTokenId;
+  const padTokenId = padTokenIdOf(tokenizer);
   return runMaskedSft({ model, sampleExamples, padTokenId, config, tracker, onProgress });
 }
