@@ -108,7 +108,8 @@ describe('AdamW with a fusedAdamW provider', () => {
   }
 
   function oneStep(): Float32Array[] {
-    const variable = tf.variable(tf.tensor1d([1, 2]), true);
+    // In tidy so the initial value is freed (the variable outlives it).
+    const variable = tf.tidy(() => tf.variable(tf.tensor1d([1, 2]), true));
     const optimizer = new AdamW([{ name: 'w', variable, decay: true }], {
       learningRate: 0.1,
       weightDecay: 0.5,
