@@ -68,8 +68,9 @@ export function matmul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 
 /**
  * `a [m, k] @ bᵀ` for `b [n, k]` (e.g. hidden states times a tied embedding). With fast transposed
- * products (tfjs-node, or a `transposedMatMul` capability such as @trl/native's on wasm) it is one matmul with a transpose flag and the
- * default gradients; otherwise `bᵀ` is materialised so the product and its gradient stay plain.
+ * products (tfjs-node, or a `transposedMatMul` capability such as @trl/native's on wasm) it is one
+ * matmul with a transpose flag and the default gradients; otherwise `bᵀ` is materialised so the
+ * product and its gradient stay plain.
  */
 export function matmulTransposedB(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   checkTensor(a, 'matmulTransposedB', 'a');
