@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { FastDecoderProvider } from '@trl/spec';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   CAPABILITY_NAMES,
@@ -11,7 +12,6 @@ import {
   registerFastDecoderProvider,
   type TransposedMatMulProvider,
 } from '../src/accel/capabilities';
-import type { FastDecoderProvider } from '../src/spec/fast-decoder';
 import { AdamW } from '../src/train/adamw';
 import { useBackend } from './helpers/backends';
 

@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Tracker } from '@trl/spec';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ConsoleTracker,
@@ -10,7 +11,6 @@ import {
   maskedCrc32c,
   TensorBoardTracker,
 } from '../src/io/index';
-import type { Tracker } from '../src/spec/index';
 
 let dir: string;
 beforeEach(async () => {

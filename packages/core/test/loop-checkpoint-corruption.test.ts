@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import type { NamedVariable } from '@trl/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/engine/index';
 import { assertFiniteTensor, countNonFinite } from '../src/io/safetensors/finite';
@@ -9,7 +10,6 @@ import { readSafetensors } from '../src/io/safetensors/parse';
 import { writeSafetensors } from '../src/io/safetensors/serialize';
 import type { SafetensorEntry } from '../src/io/safetensors/types';
 import { CHECKPOINT_FILES, type LoopState, loadCheckpoint, saveCheckpoint } from '../src/loop/checkpoint';
-import type { NamedVariable } from '../src/spec/index';
 import { AdamW } from '../src/train/index';
 import { Rng } from '../src/train/rng';
 

@@ -2,13 +2,13 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import type { Metrics, NamedVariable, Tracker } from '@trl/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/engine/index';
 import { epochOrder, microBatchesOfStep, planSteps } from '../src/loop/data-order';
 import { runTrainingLoop } from '../src/loop/train-loop';
 import { type TrainingArgumentsInput, trainingArgumentsSchema } from '../src/loop/training-arguments';
 import type { TrainingTask } from '../src/loop/training-task';
-import type { Metrics, NamedVariable, Tracker } from '../src/spec/index';
 
 interface Point {
   x: number[];

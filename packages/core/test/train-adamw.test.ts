@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import type { NamedVariable } from '@trl/spec';
 import { afterEach, expect, it } from 'vitest';
-import type { NamedVariable } from '../src/spec/index';
 import { AdamW } from '../src/train/adamw';
 import { describeEachBackend } from './helpers/backends';
 

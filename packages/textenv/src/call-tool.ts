@@ -1,4 +1,4 @@
-import type { Tool } from '@trl/core';
+import type { Tool } from '@trl/spec';
 import { TOOL_MESSAGES } from './tool-messages';
 
 /** What came of calling one tool. `text` is what the model will read (before sanitizing). */

@@ -1,4 +1,4 @@
-import type { Tokenizer } from '@trl/core';
+import type { Tokenizer } from '@trl/spec';
 
 /** End position of the earliest stop-string occurrence in `text`, or -1 when there is none. */
 function firstStopEnd(text: string, stopStrings: readonly string[]): number {

@@ -5,7 +5,7 @@ import {
   type RewardFunction,
   type Tokenizer,
   type Tool,
-} from '@trl/core';
+} from '@trl/spec';
 import { z } from 'zod';
 import { type ToolSyntax, toolSyntaxSchema } from './syntax';
 import type { TextHistory } from './text-history';

@@ -1,4 +1,4 @@
-import type { Tokenizer } from '@trl/core';
+import type { Tokenizer } from '@trl/spec';
 import { colorsEnabled, type HistoryPalette, historyPalette } from './colors';
 import { neutralizeTerminalControls } from './terminal-safe';
 import type { TextHistory } from './text-history';

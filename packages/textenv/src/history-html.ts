@@ -1,4 +1,4 @@
-import type { Tokenizer } from '@trl/core';
+import type { Tokenizer } from '@trl/spec';
 import type { TextHistory } from './text-history';
 
 /** Options for `toHTML`. */

@@ -1,4 +1,4 @@
-import type { CausalLM, GenerationOptions, GenerationResult, Tokenizer } from '@trl/core';
+import type { CausalLM, GenerationOptions, GenerationResult, Tokenizer } from '@trl/spec';
 import { cutAtFirstStop } from './cut-at-first-stop';
 import type { ToolSyntax } from './syntax';
 import type { TextHistory } from './text-history';

@@ -1,4 +1,4 @@
-import type { Tokenizer } from '@trl/core';
+import type { Tokenizer } from '@trl/spec';
 import { type DisplayOptions, formatHistoryText, formatHistoryTokens, formatLegend } from './format-history';
 import { type HtmlOptions, toHTML } from './history-html';
 import type { EndReason, HistorySegment, ToolCallRecord } from './history-types';

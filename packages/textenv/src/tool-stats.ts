@@ -1,4 +1,4 @@
-import type { Metrics } from '@trl/core';
+import type { Metrics } from '@trl/spec';
 import type { EndReason, ToolCallStatus } from './history-types';
 
 /** Counters for one tool over a `run`. */

@@ -1,4 +1,4 @@
-import type { Tokenizer, Tool } from '@trl/core';
+import type { Tokenizer, Tool } from '@trl/spec';
 import { callTool } from './call-tool';
 import type { ToolCallStatus } from './history-types';
 import { parseToolCall } from './parse-tool-call';

@@ -1,4 +1,4 @@
-import type { Tool } from '@trl/core';
+import type { Tool } from '@trl/spec';
 import { describe, expect, it } from 'vitest';
 import { TextEnvironment, type TextEnvironmentOptions, type TextHistory } from '../src/index';
 import { ByteTokenizer, EOS_TEXT } from './helpers/byte-tokenizer';

@@ -1,4 +1,4 @@
-import { assertKnownKeys, invalidOption } from '@trl/core';
+import { assertKnownKeys, invalidOption } from '@trl/spec';
 import type { NumberStyle } from './format-number';
 
 /** Settings of the {@link Calculator} tool. Every field is optional. */
@@ -35,7 +35,7 @@ const OWNER = 'Calculator';
 
 /**
  * Fills in defaults and rejects invalid settings and unknown keys with a TrlConfigError naming the
- * field and the fix. (Checked by hand: this package has no runtime dependency besides `@trl/core`.)
+ * field and the fix. (Checked by hand: this package has no runtime dependency besides `@trl/spec`.)
  */
 export function resolveCalculatorOptions(options: CalculatorOptions = {}): ResolvedCalculatorOptions {
   assertKnownKeys(OWNER, options, Object.keys(DEFAULT_CALCULATOR_OPTIONS));

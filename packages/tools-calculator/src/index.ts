@@ -1,5 +1,5 @@
 /**
- * @trl/tools-calculator: a safe arithmetic tool (no eval) implementing @trl/core's `Tool` spec.
+ * @trl/tools-calculator: a safe arithmetic tool (no eval) implementing @trl/spec's `Tool` interface.
  */
 export { Calculator } from './calculator';
 export { CalculatorError } from './calculator-error';

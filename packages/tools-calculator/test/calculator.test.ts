@@ -1,4 +1,4 @@
-import { TrlConfigError } from '@trl/core';
+import { TrlConfigError } from '@trl/spec';
 import { describe, expect, it } from 'vitest';
 import { Calculator } from '../src/index';
 

@@ -1,4 +1,4 @@
-import type { Tool, ToolCallOptions } from '@trl/core';
+import type { Tool, ToolCallOptions } from '@trl/spec';
 import {
   type PythonInterpreterConfig,
   type PythonInterpreterOptions,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { parseOptions } from '@trl/core';
+import { parseOptions } from '@trl/spec';
 import { z } from 'zod';
 import { readCorpusRows, rowPassages } from './corpus-reader';
 import { loadBetterSqlite3 } from './load-better-sqlite3';

@@ -1,4 +1,4 @@
-import { parseOptions, type Tool, type ToolCallOptions } from '@trl/core';
+import { parseOptions, type Tool, type ToolCallOptions } from '@trl/spec';
 import { z } from 'zod';
 import { formatPassages, truncate } from './format-passages';
 import { queryTerms } from './query-terms';

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { FastDecoderProvider } from '../spec/fast-decoder';
+import type { FastDecoderProvider } from '@trl/spec';
 
 /**
  * Declares that products with MatMul's transpose flags run as fast as plain ones, so the default

@@ -1,4 +1,4 @@
-import type { Metrics } from '../spec/index';
+import type { Metrics } from '@trl/spec';
 
 /** A metric as a short human string: integers as is, others with 4 significant digits, `NaN`/`Infinity` spelled out. */
 export function formatMetricValue(value: number): string {

@@ -1,5 +1,5 @@
+import type { Metrics } from '@trl/spec';
 import cliProgress from 'cli-progress';
-import type { Metrics } from '../spec/index';
 import { formatMetrics } from './format-metrics';
 import type { TextSink } from './tracker/text-sink';
 

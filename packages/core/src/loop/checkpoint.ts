@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import type { Metrics, NamedVariable } from '@trl/spec';
 import { writeFileAtomic } from '../io/atomic';
 import { assertFiniteTensor } from '../io/safetensors/finite';
 import { readSafetensors } from '../io/safetensors/parse';
@@ -12,7 +13,6 @@ import {
   removeDirectorySafely,
   writeStagedDirectory,
 } from '../io/staged-directory';
-import type { Metrics, NamedVariable } from '../spec/index';
 import { type AdamW, loadAdamWState, saveAdamWState } from '../train/index';
 import type { RngState } from '../train/rng';
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Metrics } from '../spec/index';
+import type { Metrics } from '@trl/spec';
 import { Rng } from '../train/rng';
 import type { TrainingTask } from './training-task';
 

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import type { Metrics, Tracker } from '@trl/spec';
 import { ProgressBar } from '../io/progress';
 import { JsonlTracker } from '../io/tracker/jsonl-tracker';
 import { MultiTracker } from '../io/tracker/multi-tracker';
 import { TensorBoardTracker } from '../io/tracker/tensorboard-tracker';
 import type { TextSink } from '../io/tracker/text-sink';
-import type { Metrics, Tracker } from '../spec/index';
 import { AdamW } from '../train/adamw';
 import { clipGradNorm } from '../train/clip';
 import { Rng } from '../train/rng';

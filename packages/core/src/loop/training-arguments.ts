@@ -1,5 +1,5 @@
+import { parseOptions } from '@trl/spec';
 import { z } from 'zod';
-import { parseOptions } from '../options/parse-options';
 import { LR_SCHEDULE_KINDS } from '../train/schedules';
 
 /** When evaluation or checkpointing happens (transformers' `IntervalStrategy`). */

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { Metrics, NamedVariable } from '../spec/index';
+import type { Metrics, NamedVariable } from '@trl/spec';
 import type { Rng } from '../train/rng';
 
 /** What a task's loss function is told about the pass. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { NamedVariable } from '../spec/index';
+import type { NamedVariable } from '@trl/spec';
 import { wasmFloat32View } from './wasm-heap-view';
 
 /** AdamW moments of one parameter kept in host memory, outside the backend's heap. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import type { NamedVariable } from '@trl/spec';
 import { z } from 'zod';
 import { getCapability } from '../accel/capabilities';
-import type { NamedVariable } from '../spec/index';
 import {
   allFinite,
   type HostMoments,

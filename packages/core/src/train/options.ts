@@ -1,2 +1,2 @@
 // The optimizer and schedule options share the library-wide parser (strict keys, TrlConfigError).
-export { parseOptions } from '../options/parse-options';
+export { parseOptions } from '@trl/spec';

@@ -13,6 +13,7 @@ import {
   matmulTransposedB,
   type NamedVariable,
   Rng,
+  type SeedSource,
   SPECIFICATION_VERSION,
   tf,
 } from '@trl/core';
@@ -56,7 +57,7 @@ export interface TransformerInput {
   /** Applied to the token embeddings in training passes (NEFTune). */
   readonly embeddingNoise?: (tokenEmbeddings: tf.Tensor3D) => tf.Tensor3D;
   /** Generator of the dropout masks; default the model's own. */
-  readonly dropoutRng?: Rng;
+  readonly dropoutRng?: SeedSource;
 }
 
 /** Result of the transformer body. */
@@ -226,12 +227,12 @@ export class Gpt2LMHeadModel implements CausalLM {
   }
 
   /** The generator for this pass's dropout masks, or undefined outside training. */
-  private trainingRng(input: Pick<TransformerInput, 'training' | 'dropoutRng'>): Rng | undefined {
+  private trainingRng(input: Pick<TransformerInput, 'training' | 'dropoutRng'>): SeedSource | undefined {
     return input.training ? (input.dropoutRng ?? this.dropoutRng) : undefined;
   }
 
   /** `x @ weight + bias` on the last axis, plus the LoRA update when the module has an adapter. */
-  private dense(layer: LinearWeights, x: tf.Tensor3D, rng: Rng | undefined): tf.Tensor3D {
+  private dense(layer: LinearWeights, x: tf.Tensor3D, rng: SeedSource | undefined): tf.Tensor3D {
     const [batch, seq, width] = x.shape;
     const flat = tf.reshape(x, [batch * seq, width]) as tf.Tensor2D;
     let y = linear(flat, layer.weight, layer.bias) as tf.Tensor2D;
@@ -257,7 +258,7 @@ export class Gpt2LMHeadModel implements CausalLM {
   }
 
   /** Inverted dropout with a seed from `rng` (no-op outside training, where `rng` is undefined). */
-  private dropout<T extends tf.Tensor>(x: T, rate: number, rng: Rng | undefined): T {
+  private dropout<T extends tf.Tensor>(x: T, rate: number, rng: SeedSource | undefined): T {
     if (!rng || rate === 0) return x;
     return tf.dropout(x, rate, undefined, rng.nextSeed()) as T;
   }

@@ -1,4 +1,4 @@
-import { linear, type NamedVariable, Rng, tf } from '@trl/core';
+import { linear, type NamedVariable, Rng, type SeedSource, tf } from '@trl/core';
 import type { LinearWeights } from '../gpt2/weights';
 import { isLoraTarget, type LoraConfig, loraScaling } from './config';
 
@@ -44,7 +44,7 @@ export class LoraAdapter {
   }
 
   /** The update for `x` `[n, in]`; `rng` is given in training mode to draw the dropout mask. */
-  delta(x: tf.Tensor2D, rng: Rng | undefined): tf.Tensor2D {
+  delta(x: tf.Tensor2D, rng: SeedSource | undefined): tf.Tensor2D {
     const input = rng && this.dropout > 0 ? tf.dropout(x, this.dropout, undefined, rng.nextSeed()) : x;
     return tf.mul(
       linear(linear(input as tf.Tensor2D, this.down as tf.Tensor2D), this.up as tf.Tensor2D),

@@ -5,7 +5,7 @@ import type {
   EncodeOptions,
   PaddingSide,
   Tokenizer,
-} from '@trl/core';
+} from '@trl/spec';
 
 /** Options of the test tokenizer. */
 export interface ByteTokenizerOptions {

@@ -6,7 +6,7 @@ import type {
   GenerationResult,
   NamedVariable,
   Tokenizer,
-} from '@trl/core';
+} from '@trl/spec';
 
 /** Decides what a prompt's row will emit: text (encoded with the tokenizer) or exact token ids. */
 export type Script = (promptText: string) => string | readonly number[];

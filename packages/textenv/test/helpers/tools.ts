@@ -1,4 +1,4 @@
-import type { Tool, ToolCallOptions } from '@trl/core';
+import type { Tool, ToolCallOptions } from '@trl/spec';
 
 /** `a+b` / `a*b` on integers; throws on anything else. */
 export const calculator: Tool = {

@@ -1,4 +1,4 @@
-import type { Metrics, Tracker } from '../../spec/index';
+import type { Metrics, Tracker } from '@trl/spec';
 import { formatMetrics } from '../format-metrics';
 import type { TextSink } from './text-sink';
 import { assertLoggable, assertOpen, assertStep } from './validate';

@@ -1,4 +1,4 @@
-import type { Metrics, Tracker } from '../../spec/index';
+import type { Metrics, Tracker } from '@trl/spec';
 import { AppendFile } from './append-file';
 import { assertLoggable, assertOpen, assertStep } from './validate';
 

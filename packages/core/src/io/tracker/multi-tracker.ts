@@ -1,4 +1,4 @@
-import type { Metrics, Tracker } from '../../spec/index';
+import type { Metrics, Tracker } from '@trl/spec';
 
 /**
  * Fans every call out to several trackers (say JSONL + TensorBoard + console). All of them are called

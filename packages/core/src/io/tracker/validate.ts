@@ -1,4 +1,4 @@
-import type { Metrics } from '../../spec/index';
+import type { Metrics } from '@trl/spec';
 
 /** Throws unless `step` is a non-negative integer and every metric is a number; names the field. */
 export function assertLoggable(owner: string, metrics: unknown, step: unknown): asserts metrics is Metrics {

@@ -1,4 +1,4 @@
-import type { Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { CausalLMInfo, CausalLMInput, NamedVariable } from './causal-lm';
 import type { SpecificationVersion } from './version';
 
@@ -13,6 +13,7 @@ export interface SequenceClassifierOutput {
  * `GPT2ForSequenceClassification`. Reward models are classifiers with one label.
  */
 export interface SequenceClassifier {
+  /** The spec version this implementation was written against; trainers check it before use. */
   readonly specificationVersion: SpecificationVersion;
   /** Architecture facts of the backbone. */
   readonly info: CausalLMInfo;

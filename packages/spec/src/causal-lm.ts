@@ -1,6 +1,6 @@
-import type { Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs';
-import type { Rng } from '../train/rng';
+import type { Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs-core';
 import type { GenerationOptions, GenerationResult } from './generation';
+import type { SeedSource } from './seed-source';
 import type { SpecificationVersion } from './version';
 
 /** The facts about a causal LM that trainers and environments need, whatever its architecture. */
@@ -43,7 +43,7 @@ export interface CausalLMInput {
    * Draws the dropout masks of a training pass. Trainers pass their checkpointed generator so a
    * resumed run drops the same units as an uninterrupted one. Default: the model's own generator.
    */
-  dropoutRng?: Rng;
+  dropoutRng?: SeedSource;
 }
 
 /** Output of a forward pass. The caller owns the tensors (dispose them or run inside `tf.tidy`). */
@@ -69,6 +69,7 @@ export interface NamedVariable {
  * compute gradients with `tf.variableGrads` over `trainableVariables()`.
  */
 export interface CausalLM {
+  /** The spec version this implementation was written against; trainers check it before use. */
   readonly specificationVersion: SpecificationVersion;
   /** Architecture facts. */
   readonly info: CausalLMInfo;

@@ -1,4 +1,4 @@
-import type { Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { CausalLM, CausalLMInput, CausalLMOutput } from './causal-lm';
 
 /** Output of a value-head forward pass. */

@@ -1,15 +1,23 @@
+/**
+ * @trl/spec: the specification every trl-ts package codes against. Interfaces only, plus the
+ * version constant and the input-error helpers every package shares; nothing here imports a
+ * runtime dependency, so tools and environments can implement the spec without installing tfjs.
+ */
 export type { CausalLM, CausalLMInfo, CausalLMInput, CausalLMOutput, NamedVariable } from './causal-lm';
 export type { PreferenceRow, PromptCompletionRow, PromptRow, TextRow } from './dataset';
 export type {
   FastDecoder,
   FastDecoderInput,
+  FastDecoderLimits,
   FastDecoderProvider,
   PreNormDecoderLayerWeights,
   PreNormDecoderShape,
   PreNormDecoderWeights,
 } from './fast-decoder';
 export type { FinishReason, GenerationOptions, GenerationResult } from './generation';
+export * from './options/index';
 export type { RewardFunction } from './reward-function';
+export type { SeedSource } from './seed-source';
 export type { SequenceClassifier, SequenceClassifierOutput } from './sequence-classifier';
 export type {
   BatchEncodeOptions,

@@ -35,6 +35,7 @@ export interface BatchEncoding {
 
 /** A text tokenizer, as Hugging Face `tokenizers` / `transformers` tokenizers behave. */
 export interface Tokenizer {
+  /** The spec version this implementation was written against; trainers check it before use. */
   readonly specificationVersion: SpecificationVersion;
   /** Number of token ids, including added tokens. */
   readonly vocabSize: number;

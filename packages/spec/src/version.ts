@@ -5,5 +5,5 @@
  */
 export type SpecificationVersion = 'v1';
 
-/** The specification version this build of `@trl/core` defines. */
+/** The specification version this build of `@trl/spec` defines (re-exported by `@trl/core`). */
 export const SPECIFICATION_VERSION: SpecificationVersion = 'v1';

@@ -110,6 +110,14 @@ export interface FastDecoderProvider {
   create(
     shape: PreNormDecoderShape,
     weights: PreNormDecoderWeights,
-    limits: { readonly maxRows: number; readonly maxLength: number },
+    limits: FastDecoderLimits,
   ): FastDecoder | undefined;
+}
+
+/** How much cache a fast decoder must reserve. */
+export interface FastDecoderLimits {
+  /** Most rows any call will pass. */
+  readonly maxRows: number;
+  /** Most tokens (prompt and generated) any row will reach. */
+  readonly maxLength: number;
 }
