@@ -1,19 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, expect, it } from 'vitest';
+import { registerCapability } from '../src/accel/capabilities';
 import { matmulTransposedB } from '../src/ops/index';
 import { describeEachBackend } from './helpers/backends';
 
-const FLAG = Symbol.for('@trl/native.fastTransposedMatMul');
-const flags = globalThis as Record<symbol, unknown>;
+let unregister: (() => void) | undefined;
 
 afterEach(() => {
-  delete flags[FLAG];
+  unregister?.();
+  unregister = undefined;
 });
 
 describeEachBackend('matmulTransposedB', () => {
   for (const fast of [false, true]) {
-    it(`equals a @ bᵀ with the gradients of the explicit form (transpose flag ${fast ? 'on' : 'off'})`, () => {
-      if (fast) flags[FLAG] = true;
+    it(`equals a @ bᵀ with the gradients of the explicit form (fast transposed products ${fast ? 'claimed' : 'not claimed'})`, () => {
+      // Claimed for every backend, so the transpose-flag path runs on each one under test.
+      if (fast)
+        unregister = registerCapability('transposedMatMul', { name: 'test', supportsBackend: () => true });
       const a = tf.tensor2d([1, -2, 0.5, 3, 0, -1], [2, 3]);
       const b = tf.tensor2d([0.25, 1, -1, 2, -0.5, 0.75, 1.5, 0, 1, -2, 0.5, 0.5], [4, 3]);
       const loss = (x: tf.Tensor2D, y: tf.Tensor2D) =>

@@ -4,7 +4,7 @@ import {
   type FastDecoderProvider,
   initBackend,
   type PreNormDecoderShape,
-  registerFastDecoderProvider,
+  registerCapability,
   tf,
 } from '@trl/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -94,7 +94,7 @@ describe('generate() with a fast decoder provider', () => {
     const log: FastDecoderInput[] = [];
     const shapes: PreNormDecoderShape[] = [];
     const fake = recomputingProvider(model, log, shapes);
-    unregister = registerFastDecoderProvider(fake.provider);
+    unregister = registerCapability('fastDecoder', fake.provider);
     const fast = await model.generate(PROMPTS, options);
     expect(fast.map((r) => r.tokenIds)).toEqual(expected.map((r) => r.tokenIds));
     expect(fast.map((r) => r.finishReason)).toEqual(expected.map((r) => r.finishReason));
@@ -112,7 +112,7 @@ describe('generate() with a fast decoder provider', () => {
 
   it('is skipped when the call opts out, and falls back when the provider declines', async () => {
     let created = 0;
-    unregister = registerFastDecoderProvider({
+    unregister = registerCapability('fastDecoder', {
       name: 'declines',
       create: () => {
         created++;
@@ -130,7 +130,7 @@ describe('generate() with a fast decoder provider', () => {
   it('is not used for a model with LoRA adapters, and a failing decoder is disposed', async () => {
     let created = 0;
     let disposed = 0;
-    unregister = registerFastDecoderProvider({
+    unregister = registerCapability('fastDecoder', {
       name: 'fails',
       create: () => {
         created++;

@@ -3,7 +3,7 @@ import {
   type FastDecoderProvider,
   type PreNormDecoderShape,
   type PreNormDecoderWeights,
-  registerFastDecoderProvider,
+  registerCapability,
 } from '@trl/core';
 import { loadAddon, type NativeAddon, type NativeDecoderHandle } from './addon';
 
@@ -102,7 +102,7 @@ export function registerNativeDecoder(): boolean {
   const provider = nativeDecoderProvider();
   if (!provider) return false;
   unregister?.();
-  unregister = registerFastDecoderProvider(provider);
+  unregister = registerCapability('fastDecoder', provider);
   return true;
 }
 

@@ -21,7 +21,6 @@ export {
 } from './options';
 export {
   loadNativeKernels,
-  NATIVE_MATMUL_FLAG,
   type NativeKernelStatus,
   nativeAddon,
   nativeKernelStatus,

@@ -7,7 +7,7 @@ import type { ResolvedNativeKernelOptions } from './options';
 type KernelFunc = tf.KernelFunc;
 type TensorInfo = tf.TensorInfo;
 
-/** Called when the addon rejected a call: the registry then stops using native code. */
+/** Called when the addon rejected a call: `registerNativeKernels`' state then stops using native code. */
 export type NativeFailureHandler = (error: unknown) => void;
 
 interface KernelContext {

@@ -1,7 +1,6 @@
-import type { tf } from '@trl/core';
+import { asWasmBackend, type tf, wasmFloat32HeapOffset, wasmHeapBuffer } from '@trl/core';
 import type { NativeAddon } from './addon';
 import type { MatMulPlan } from './matmul-plan';
-import { asWasmBackend, heapBuffer, heapOffset } from './wasm-backend';
 
 type TensorInfo = tf.TensorInfo;
 
@@ -32,9 +31,9 @@ export function runNativeMatMul(
 ): TensorInfo | undefined {
   const backend = asWasmBackend(backendArg);
   if (!backend) return undefined;
-  const aOffset = heapOffset(backend, a);
-  const bOffset = heapOffset(backend, b);
-  const biasOffset = epilogue.bias ? heapOffset(backend, epilogue.bias) : -1;
+  const aOffset = wasmFloat32HeapOffset(backend, a);
+  const bOffset = wasmFloat32HeapOffset(backend, b);
+  const biasOffset = epilogue.bias ? wasmFloat32HeapOffset(backend, epilogue.bias) : -1;
   if (aOffset === undefined || bOffset === undefined || biasOffset === undefined) return undefined;
   const biasSize = epilogue.bias ? epilogue.bias.shape.reduce((acc, d) => acc * d, 1) : 0;
 
@@ -42,8 +41,8 @@ export function runNativeMatMul(
   const outSize = out.shape.reduce((acc, d) => acc * d, 1);
   if (outSize === 0) return out;
   // Only now, after the last allocation, is the heap buffer stable for the call.
-  const outOffset = heapOffset(backend, out);
-  const heap = heapBuffer(backend);
+  const outOffset = wasmFloat32HeapOffset(backend, out);
+  const heap = wasmHeapBuffer(backend);
   if (outOffset === undefined || heap === undefined) {
     backend.disposeData(out.dataId, true);
     return undefined;

@@ -34,7 +34,7 @@ export const nativeKernelOptionsSchema = z.object({
   microKernel: z.enum(['auto', 'portable']).default('auto'),
   /** Also register the native GPT-2 decoder for generation (see `registerNativeDecoder`). */
   decoder: z.boolean().default(true),
-  /** Also register @trl/core's fused AdamW kernel (`TrlAdamW`) for wasm. */
+  /** Also provide @trl/core's `fusedAdamW` capability (one native call per parameter update) on wasm. */
   adamw: z.boolean().default(true),
 });
 

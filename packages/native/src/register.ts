@@ -1,7 +1,7 @@
-import { tf } from '@trl/core';
-import { registerAdamWKernel, unregisterAdamWKernel } from './adamw-kernel';
+import { registerCapability, type TransposedMatMulProvider, tf } from '@trl/core';
 import { addonFailure, loadAddon, type NativeAddon } from './addon';
 import { registerNativeDecoder, unregisterNativeDecoder } from './fast-decoder';
+import { nativeFusedAdamWProvider } from './fused-adamw';
 import { type KernelCallCounts, kernelCallCounts, nativeBatchMatMul, nativeFusedMatMul } from './kernels';
 import {
   type NativeKernelName,
@@ -30,14 +30,23 @@ export interface NativeKernelStatus {
 }
 
 /**
- * Set on globalThis while native matmul kernels are registered, so other packages can tell
- * (without depending on this one) that transposed products are fast on wasm and the default
- * MatMul gradients are the better choice.
+ * Claimed while the native BatchMatMul serves wasm: the addon multiplies transposed operands as fast
+ * as plain ones, so @trl/core's matmul gradients and GPT-2's LM head use the transpose flags.
  */
-export const NATIVE_MATMUL_FLAG = Symbol.for('@trl/native.fastTransposedMatMul');
+const FAST_TRANSPOSED_MATMUL: TransposedMatMulProvider = {
+  name: '@trl/native',
+  supportsBackend: (backendName) => backendName === 'wasm',
+};
 
-function setFlag(on: boolean): void {
-  (globalThis as Record<symbol, unknown>)[NATIVE_MATMUL_FLAG] = on;
+let unregisterTransposedMatMul: (() => void) | undefined;
+let unregisterFusedAdamW: (() => void) | undefined;
+
+/** Registers or withdraws the `transposedMatMul` capability. */
+function claimFastTransposedMatMul(on: boolean): void {
+  unregisterTransposedMatMul?.();
+  unregisterTransposedMatMul = on
+    ? registerCapability('transposedMatMul', FAST_TRANSPOSED_MATMUL)
+    : undefined;
 }
 
 const stockConfigs = new Map<NativeKernelName, tf.KernelConfig>();
@@ -57,7 +66,8 @@ function factoryFor(name: NativeKernelName) {
 
 function onNativeFailure(error: unknown): void {
   if (failure) return;
-  setFlag(false);
+  // The matmul kernels now hand every call to the stock kernel, whose transposed products are slow.
+  claimFastTransposedMatMul(false);
   failure = `a native call failed, using the stock kernels from now on: ${error instanceof Error ? error.message : String(error)}`;
   console.warn(`@trl/native: ${failure}`);
 }
@@ -105,8 +115,9 @@ export function registerNativeKernels(options: NativeKernelOptions = {}): boolea
   failure = undefined;
   install(addon, resolved);
   if (resolved.decoder) registerNativeDecoder();
-  if (resolved.adamw) registerAdamWKernel(addon, onNativeFailure);
-  setFlag(stockConfigs.has('BatchMatMul'));
+  if (resolved.adamw)
+    unregisterFusedAdamW = registerCapability('fusedAdamW', nativeFusedAdamWProvider(addon, onNativeFailure));
+  claimFastTransposedMatMul(stockConfigs.has('BatchMatMul'));
   if (stockConfigs.size === 0)
     failure = 'the wasm backend registered no matmul kernels to replace (is tfjs-backend-wasm loaded?)';
   return stockConfigs.size > 0;
@@ -120,8 +131,9 @@ export function unregisterNativeKernels(): void {
   }
   stockConfigs.clear();
   unregisterNativeDecoder();
-  unregisterAdamWKernel();
-  setFlag(false);
+  unregisterFusedAdamW?.();
+  unregisterFusedAdamW = undefined;
+  claimFastTransposedMatMul(false);
 }
 
 /** Whether the addon is loaded, which kernels are replaced, and why not when they are not. */

@@ -1,11 +1,6 @@
-import { initBackend, tf } from '@trl/core';
+import { getCapability, initBackend, tf } from '@trl/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  NATIVE_MATMUL_FLAG,
-  nativeKernelStatus,
-  registerNativeKernels,
-  unregisterNativeKernels,
-} from '../src/index';
+import { nativeKernelStatus, registerNativeKernels, unregisterNativeKernels } from '../src/index';
 import { runOn } from './helpers/backends';
 import { maxRelativeError, randomFloats } from './helpers/reference';
 
@@ -55,13 +50,14 @@ describe('native BatchMatMul in the wasm backend', () => {
     expect(registerNativeKernels()).toBe(true);
   });
 
-  it('flags itself on globalThis while registered', () => {
-    const flag = () => (globalThis as Record<symbol, unknown>)[NATIVE_MATMUL_FLAG];
-    expect(flag()).toBe(true);
+  it('claims fast transposed products on wasm while registered', () => {
+    const claimed = (backend: string) => getCapability('transposedMatMul')?.supportsBackend(backend) === true;
+    expect(claimed('wasm')).toBe(true);
+    expect(claimed('cpu')).toBe(false);
     unregisterNativeKernels();
-    expect(flag()).toBe(false);
+    expect(claimed('wasm')).toBe(false);
     expect(registerNativeKernels()).toBe(true);
-    expect(flag()).toBe(true);
+    expect(claimed('wasm')).toBe(true);
   });
 
   it('agrees with the stock wasm kernel and the cpu backend', async () => {

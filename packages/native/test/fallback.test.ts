@@ -28,6 +28,8 @@ function fakeBackend(offsets: Map<number, unknown>) {
         freed.push(dataId.id);
         return true;
       },
+      // Part of the internals @trl/core checks for (its heap kernels use it); unused here.
+      incRef(): void {},
     },
   };
 }

@@ -1,4 +1,4 @@
-import { fastDecoderProvider, initBackend, tf } from '@trl/core';
+import { getCapability, initBackend, tf } from '@trl/core';
 import { Gpt2LMHeadModel } from '@trl/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -55,10 +55,10 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 describe('native decoder', () => {
-  it('registers as the fast decoder provider and unregisters', () => {
-    expect(fastDecoderProvider()?.name).toBe('@trl/native');
+  it('registers as the fastDecoder capability and unregisters', () => {
+    expect(getCapability('fastDecoder')?.name).toBe('@trl/native');
     unregisterNativeDecoder();
-    expect(fastDecoderProvider()).toBeUndefined();
+    expect(getCapability('fastDecoder')).toBeUndefined();
     expect(registerNativeDecoder()).toBe(true);
   });
 

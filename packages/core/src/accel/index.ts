@@ -1,1 +1,13 @@
-export { fastDecoderProvider, registerFastDecoderProvider } from './fast-decoder-registry';
+export {
+  CAPABILITY_NAMES,
+  type CapabilityName,
+  type CapabilityProviders,
+  type FusedAdamWFactors,
+  type FusedAdamWInputs,
+  type FusedAdamWProvider,
+  fastDecoderProvider,
+  getCapability,
+  registerCapability,
+  registerFastDecoderProvider,
+  type TransposedMatMulProvider,
+} from './capabilities';

@@ -7,7 +7,7 @@ import {
   type BackendName,
   type BackendPreference,
 } from './backend-info';
-import { loadNativeBinding, NATIVE_PACKAGES, nativeInstallCommand } from './native-backend';
+import { loadTfjsNodeBinding, TFJS_NODE_PACKAGES, tfjsNodeInstallCommand } from './tfjs-node-binding';
 import { configureWasmBinaries, wasmBinaryDirectory } from './wasm-binaries';
 import { installWasmHeapKernels } from './wasm-heap-kernels';
 import { activateWasm, type InitBackendOptions, parseInitBackendOptions } from './wasm-threads';
@@ -70,7 +70,7 @@ async function activate(name: BackendName, threads: number | undefined): Promise
   switch (name) {
     case 'node-gpu':
     case 'node': {
-      const tfBackend = loadNativeBinding(name);
+      const tfBackend = loadTfjsNodeBinding(name);
       if (!tfBackend || !(await tf.setBackend(tfBackend))) return undefined;
       return { name, tfBackend, simd: true, threads: availableParallelism() };
     }
@@ -91,8 +91,8 @@ async function activate(name: BackendName, threads: number | undefined): Promise
 function unavailable(name: BackendName): Error {
   if (name === 'node' || name === 'node-gpu') {
     return new Error(
-      `initBackend: backend '${name}' is unavailable because ${NATIVE_PACKAGES[name]} is not installed. ` +
-        `Install it with \`${nativeInstallCommand(name)}\` (its install script downloads libtensorflow), ` +
+      `initBackend: backend '${name}' is unavailable because ${TFJS_NODE_PACKAGES[name]} is not installed. ` +
+        `Install it with \`${tfjsNodeInstallCommand(name)}\` (its install script downloads libtensorflow), ` +
         `or use 'wasm'.`,
     );
   }

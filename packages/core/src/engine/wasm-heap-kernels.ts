@@ -1,28 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { asWasmBackend, type WasmBackendInternals, wasmHeapOffset } from './wasm-internals';
 
 type TensorInfo = tf.TensorInfo;
 type KernelArgs = Parameters<tf.KernelFunc>[0];
-
-/** The parts of tfjs-backend-wasm 4.22's backend these kernels use (checked on every call). */
-interface WasmHeapBackend {
-  wasm: { HEAPU8: Uint8Array };
-  incRef(dataId: TensorInfo['dataId']): void;
-  dataIdMap: { get(dataId: TensorInfo['dataId']): { memoryOffset?: unknown } | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-}
-
-function asHeapBackend(backend: unknown): WasmHeapBackend | undefined {
-  const b = backend as Partial<WasmHeapBackend> | null;
-  if (!b || !(b.wasm?.HEAPU8 instanceof Uint8Array)) return undefined;
-  if (typeof b.dataIdMap?.get !== 'function' || typeof b.makeOutput !== 'function') return undefined;
-  if (typeof b.incRef !== 'function') return undefined;
-  return b as WasmHeapBackend;
-}
-
-function byteOffset(backend: WasmHeapBackend, info: TensorInfo): number | undefined {
-  const offset = backend.dataIdMap.get(info.dataId)?.memoryOffset;
-  return typeof offset === 'number' && Number.isInteger(offset) && offset >= 0 ? offset : undefined;
-}
 
 /**
  * Copies the box `begin`/`size` of `x` into a new tensor with `copyWithin` on the heap, one call
@@ -30,15 +10,15 @@ function byteOffset(backend: WasmHeapBackend, info: TensorInfo): number | undefi
  * allocates a subarray per row, which made splitting q/k/v cost more than the projection itself.
  */
 function sliceOnHeap(
-  backend: WasmHeapBackend,
+  backend: WasmBackendInternals,
   x: TensorInfo,
   begin: number[],
   size: number[],
 ): TensorInfo | undefined {
-  const from = byteOffset(backend, x);
+  const from = wasmHeapOffset(backend, x);
   if (from === undefined) return undefined;
   const out = backend.makeOutput(size, x.dtype);
-  const to = byteOffset(backend, out);
+  const to = wasmHeapOffset(backend, out);
   if (to === undefined) return undefined;
   const count = size.reduce((a, b) => a * b, 1);
   if (count === 0) return out;
@@ -79,7 +59,7 @@ function isCopyable(x: TensorInfo | undefined): x is TensorInfo {
 function fastSlice(stock: tf.KernelFunc): tf.KernelFunc {
   return (args: KernelArgs) => {
     const { x } = args.inputs;
-    const backend = asHeapBackend(args.backend);
+    const backend = asWasmBackend(args.backend);
     if (backend && isCopyable(x)) {
       const [begin, size] = tf.slice_util.parseSliceParams(
         x as tf.Tensor,
@@ -96,7 +76,7 @@ function fastSlice(stock: tf.KernelFunc): tf.KernelFunc {
 function fastSplitV(stock: tf.KernelFunc): tf.KernelFunc {
   return (args: KernelArgs) => {
     const { x } = args.inputs;
-    const backend = asHeapBackend(args.backend);
+    const backend = asWasmBackend(args.backend);
     if (!backend || !isCopyable(x)) return stock(args);
     const axis = tf.util.parseAxisParam(args.attrs!.axis as number, x.shape)[0]!;
     const sizes = tf.backend_util.prepareSplitSize(
@@ -126,7 +106,7 @@ function fastSplitV(stock: tf.KernelFunc): tf.KernelFunc {
 function sharingIdentity(stock: tf.KernelFunc): tf.KernelFunc {
   return (args: KernelArgs) => {
     const { x } = args.inputs;
-    const backend = asHeapBackend(args.backend);
+    const backend = asWasmBackend(args.backend);
     if (!backend || !x || x.dtype === 'string') return stock(args);
     backend.incRef(x.dataId);
     return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { getCapability } from '../accel/capabilities';
 import { customGradient } from './custom-gradient';
 import { check, checkDtype, checkRank, checkTensor, formatShape } from './validate';
 
@@ -13,19 +14,16 @@ function plainMatMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   return tf.matMul(a, b);
 }
 
-/** Set by `@trl/native` while its kernels (fast with transpose flags) serve wasm's MatMul. */
-const NATIVE_MATMUL_FLAG = Symbol.for('@trl/native.fastTransposedMatMul');
-
 /**
- * Whether the backend multiplies transposed operands as fast as plain ones. Native TensorFlow
- * does, and so does wasm with `@trl/native`'s kernels registered; stock wasm routes only
- * non-transposed 2-D products through XNNPACK, so there (and on cpu, where it costs nothing
- * extra) transposing explicitly first is the fast path.
+ * Whether the backend multiplies transposed operands as fast as plain ones. tfjs-node's TensorFlow
+ * kernels do, and so does any backend a `transposedMatMul` capability claims (wasm with
+ * @trl/native's kernels); stock wasm routes only non-transposed 2-D products through XNNPACK, so
+ * there (and on cpu, where it costs nothing extra) transposing explicitly first is the fast path.
  */
 function hasFastTransposedMatMul(): boolean {
   const backend = tf.getBackend();
   if (backend === 'tensorflow') return true;
-  return backend === 'wasm' && (globalThis as Record<symbol, unknown>)[NATIVE_MATMUL_FLAG] === true;
+  return getCapability('transposedMatMul')?.supportsBackend(backend) === true;
 }
 
 const matmul2dOp = customGradient<[tf.Tensor2D, tf.Tensor2D], tf.Tensor2D>(([a, b], save) => {
@@ -70,8 +68,9 @@ export function matmul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 
 /**
  * `a [m, k] @ bᵀ` for `b [n, k]` (e.g. hidden states times a tied embedding). With fast transposed
- * products (tfjs-node, or wasm with @trl/native) it is one matmul with a transpose flag and the
- * default gradients; otherwise `bᵀ` is materialised so the product and its gradient stay plain.
+ * products (tfjs-node, or a `transposedMatMul` capability such as @trl/native's on wasm) it is one
+ * matmul with a transpose flag and the default gradients; otherwise `bᵀ` is materialised so the
+ * product and its gradient stay plain.
  */
 export function matmulTransposedB(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   checkTensor(a, 'matmulTransposedB', 'a');

@@ -47,7 +47,7 @@ export function allFinite(values: Float32Array): boolean {
  * `Math.fround`, exactly as the device path's float32 kernels round each elementwise op, so both
  * paths compute the same numbers.
  */
-export function adamWKernel(
+export function adamWUpdateArrays(
   grad: Float32Array,
   weights: Float32Array,
   out: Float32Array,
@@ -100,14 +100,14 @@ export function updateOnHost(
   const gradView = grad instanceof Float32Array ? grad : wasmFloat32View(grad);
   const weightView = wasmFloat32View(variable);
   if (out && gradView && weightView) {
-    adamWKernel(gradView, weightView, out, moments, decay, settings);
+    adamWUpdateArrays(gradView, weightView, out, moments, decay, settings);
   } else {
     replacement.dispose();
     // dataSync may hand out the backend's own storage (cpu): read only, write into a fresh array.
     const updated = new Float32Array(variable.size);
     const weights = variable.dataSync() as Float32Array;
     const values = grad instanceof Float32Array ? grad : (grad.dataSync() as Float32Array);
-    adamWKernel(values, weights, updated, moments, decay, settings);
+    adamWUpdateArrays(values, weights, updated, moments, decay, settings);
     replacement = tf.tensor(updated, variable.shape, 'float32');
   }
   variable.assign(replacement);

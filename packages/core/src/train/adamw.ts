@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NamedVariable } from '@trl/spec';
 import { z } from 'zod';
+import { getCapability } from '../accel/capabilities';
 import {
   allFinite,
   type HostMoments,
@@ -9,7 +10,6 @@ import {
   updateOnHost,
   zeroHostMoments,
 } from './adamw-host';
-import { hasAdamWKernel, runAdamWKernel } from './adamw-kernel';
 import { assertGradientMap, type GradientMap, gradientEntries, nonFiniteGradientNames } from './gradients';
 import { parseOptions } from './options';
 
@@ -264,8 +264,9 @@ export class AdamW {
     const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** moments.step);
     const variable = parameter.variable;
     const decays = parameter.decay && weightDecay !== 0;
-    if (hasAdamWKernel()) {
-      const outputs = runAdamWKernel(
+    const fused = getCapability('fusedAdamW');
+    if (fused?.supportsBackend(tf.getBackend())) {
+      const outputs = fused.update(
         { param: variable, grad, first: moments.first, second: moments.second },
         {
           beta1,

@@ -6,12 +6,6 @@ export {
   adamWOptionsSchema,
 } from './adamw';
 export { loadAdamWState, saveAdamWState } from './adamw-checkpoint';
-export {
-  ADAMW_KERNEL_NAME,
-  type AdamWKernelAttrs,
-  hasAdamWKernel,
-  runAdamWKernel,
-} from './adamw-kernel';
 export { type ClipGradNormOptions, clipGradNorm, type MutableGradientMap } from './clip';
 export type { GradientMap } from './gradients';
 export { Rng, type RngState } from './rng';

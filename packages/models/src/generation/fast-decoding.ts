@@ -1,6 +1,6 @@
 import {
   type FastDecoder,
-  fastDecoderProvider,
+  getCapability,
   type PreNormDecoderShape,
   type PreNormDecoderWeights,
   type tf,
@@ -21,7 +21,7 @@ export function createFastDecoding(
   padTokenId: number,
   budgets: readonly { readonly budget: number }[],
 ): Decoding | undefined {
-  const provider = fastDecoderProvider();
+  const provider = getCapability('fastDecoder');
   if (!provider || model.adapters) return undefined;
   const padded = leftPad(prompts, padTokenId);
   const maxLength = padded.width + Math.max(...budgets.map((row) => row.budget));

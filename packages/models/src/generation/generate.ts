@@ -24,7 +24,7 @@ interface Row {
  * feeds one token per active row. A finished row leaves the batch (its cache rows are dropped), so
  * it costs nothing afterwards. Tokens are chosen on the CPU from the downloaded logits with a
  * seeded generator per row, so a seed reproduces the same tokens on every backend. A registered
- * fast decoder (see `registerFastDecoderProvider`) replaces the tensor ops when one is available.
+ * fast decoder (the `fastDecoder` capability, see `registerCapability`) replaces the tensor ops when one is available.
  */
 export async function generate(
   model: Gpt2LMHeadModel,

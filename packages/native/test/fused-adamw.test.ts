@@ -1,4 +1,4 @@
-import { ADAMW_KERNEL_NAME, AdamW, hasAdamWKernel, initBackend, tf } from '@trl/core';
+import { AdamW, getCapability, initBackend, registerCapability, tf } from '@trl/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerNativeKernels, unregisterNativeKernels } from '../src/index';
 
@@ -38,13 +38,22 @@ afterAll(() => {
   unregisterNativeKernels();
 });
 
-describe('fused AdamW kernel', () => {
-  it('is registered with the native kernels and removed with them', () => {
+/** The registered fusedAdamW provider, if it serves wasm. */
+function fusedOnWasm() {
+  const provider = getCapability('fusedAdamW');
+  return provider?.supportsBackend('wasm') ? provider : undefined;
+}
+
+describe('native fused AdamW', () => {
+  it('is provided with the native kernels (wasm only) and removed with them', () => {
     unregisterNativeKernels();
-    expect(hasAdamWKernel()).toBe(false);
+    expect(getCapability('fusedAdamW')).toBeUndefined();
     expect(registerNativeKernels()).toBe(true);
-    expect(hasAdamWKernel()).toBe(true);
-    expect(tf.getKernel(ADAMW_KERNEL_NAME, 'wasm')).toBeDefined();
+    expect(fusedOnWasm()?.name).toBe('@trl/native');
+    expect(getCapability('fusedAdamW')?.supportsBackend('cpu')).toBe(false);
+    unregisterNativeKernels();
+    expect(registerNativeKernels({ adamw: false })).toBe(true);
+    expect(getCapability('fusedAdamW')).toBeUndefined();
   });
 
   it('gives the same parameters as the tensor-op AdamW, with and without weight decay', () => {
@@ -61,6 +70,23 @@ describe('fused AdamW kernel', () => {
     expect(Math.abs(fused[0]![0]! - 0.5)).toBeGreaterThan(1e-3);
   });
 
+  it('is what AdamW calls on wasm, once per parameter update', () => {
+    registerNativeKernels();
+    const native = fusedOnWasm()!;
+    let calls = 0;
+    const unregister = registerCapability('fusedAdamW', {
+      ...native,
+      update: (inputs, factors) => {
+        calls++;
+        return native.update(inputs, factors);
+      },
+    });
+    train(2);
+    unregister();
+    registerNativeKernels();
+    expect(calls).toBe(4);
+  });
+
   it('leaks no tensors over steps', () => {
     registerNativeKernels();
     train(1);
@@ -73,15 +99,14 @@ describe('fused AdamW kernel', () => {
     registerNativeKernels();
     const a = tf.zeros([3]);
     const b = tf.zeros([4]);
+    const before = tf.memory().numTensors;
     expect(() =>
-      tf
-        .engine()
-        .runKernel(
-          ADAMW_KERNEL_NAME,
-          { param: a, grad: b, first: a, second: a },
-          { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, decayFactor: 1, stepSize: 0.1, biasCorrection2Sqrt: 1 },
-        ),
+      fusedOnWasm()!.update(
+        { param: a, grad: b, first: a, second: a },
+        { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, decayFactor: 1, stepSize: 0.1, biasCorrection2Sqrt: 1 },
+      ),
     ).toThrow(/input 1/);
+    expect(tf.memory().numTensors).toBe(before);
     tf.dispose([a, b]);
   });
 });

@@ -1,0 +1,36 @@
+import * as tf from '@tensorflow/tfjs';
+import { isResolvable, moduleRequire } from './module-require';
+
+/**
+ * The npm package providing each tfjs-node binding (TensorFlow's C library; not the @trl/native
+ * addon, which only adds kernels to the wasm backend).
+ */
+export const TFJS_NODE_PACKAGES = {
+  'node-gpu': '@tensorflow/tfjs-node-gpu',
+  node: '@tensorflow/tfjs-node',
+} as const;
+
+/** The shell command that installs a tfjs-node binding matching the bundled tfjs version. */
+export function tfjsNodeInstallCommand(name: keyof typeof TFJS_NODE_PACKAGES): string {
+  return `npm install ${TFJS_NODE_PACKAGES[name]}@${tf.version_core}`;
+}
+
+/**
+ * Loads an optional tfjs-node binding, which registers the `tensorflow` backend as a side effect.
+ * Returns undefined when the package is not installed; throws when it is installed but fails to
+ * load (a broken libtensorflow should be reported, not silently replaced by a slower backend).
+ */
+export function loadTfjsNodeBinding(name: keyof typeof TFJS_NODE_PACKAGES): 'tensorflow' | undefined {
+  const specifier = TFJS_NODE_PACKAGES[name];
+  if (!isResolvable(specifier)) return undefined;
+  try {
+    moduleRequire()(specifier);
+  } catch (cause) {
+    throw new Error(
+      `initBackend: ${specifier} is installed but failed to load (${String(cause)}). ` +
+        `Reinstall it with \`${tfjsNodeInstallCommand(name)}\`, or choose 'wasm'.`,
+      { cause },
+    );
+  }
+  return tf.findBackendFactory('tensorflow') ? 'tensorflow' : undefined;
+}
