@@ -4,6 +4,7 @@ import {
   AdaptiveKLController,
   assertKnownKeys,
   type CausalLM,
+  CHECKPOINT_FILES,
   clipGradNorm,
   FixedKLController,
   type KLController,
@@ -411,7 +412,7 @@ export class PPOTrainer {
         const saved = contents.trainable.get(parameter.name);
         if (!saved || !tf.util.arraysEqual(saved.shape, parameter.variable.shape)) {
           throw new Error(
-            `PPOTrainer.resume: ${join(dir, 'trainable_variables.safetensors')} has ${saved ? `shape [${saved.shape}]` : 'no tensor'} for "${parameter.name}", expected [${parameter.variable.shape}]; was it saved from another model?`,
+            `PPOTrainer.resume: ${join(dir, CHECKPOINT_FILES.trainable)} has ${saved ? `shape [${saved.shape}]` : 'no tensor'} for "${parameter.name}", expected [${parameter.variable.shape}]; was it saved from another model?`,
           );
         }
       }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  checkpointDirName,
   epochOrder,
   initBackend,
   JsonlTracker,
@@ -170,7 +171,7 @@ export async function runPpo(flags: Record<string, unknown>, io: CliIo): Promise
       const stats = await trainer.step(queries, responses, scores);
       lastScore = stats['ppo/mean_scores'];
       progress?.update(step + 1, { score: lastScore, kl: stats['objective/kl'] });
-      if ((step + 1) % saveSteps === 0) await trainer.save(join(outputDir, `checkpoint-${step + 1}`));
+      if ((step + 1) % saveSteps === 0) await trainer.save(join(outputDir, checkpointDirName(step + 1)));
     }
     progress?.stop();
     await trainer.model.savePretrained(outputDir);

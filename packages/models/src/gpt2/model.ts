@@ -16,7 +16,7 @@ import {
   SPECIFICATION_VERSION,
   tf,
 } from '@trl/core';
-import { saveCheckpoint } from '../checkpoint/save';
+import { writePretrainedFiles } from '../checkpoint/save';
 import { generate } from '../generation/generate';
 import type { LoraAdapters } from '../lora/adapters';
 import { saveLoraAdapter } from '../lora/peft-files';
@@ -309,7 +309,7 @@ export class Gpt2LMHeadModel implements CausalLM {
    */
   async savePretrained(dir: string): Promise<void> {
     this.assertAlive();
-    await saveCheckpoint(dir, this.checkpointConfig(), this.checkpointTensors());
+    await writePretrainedFiles(dir, this.checkpointConfig(), this.checkpointTensors());
     if (this.adapters) await saveLoraAdapter(this.adapters, dir, this.nameOrPath);
   }
 
