@@ -14,6 +14,7 @@ import {
   nestedKeyHints,
   Rng,
   RunningMoments,
+  resolvePadTokenId,
   SPECIFICATION_VERSION,
   type Tokenizer,
   type Tracker,
@@ -176,7 +177,7 @@ export class PPOTrainer {
     this.reference = options.refModel ?? (this.snapshot as SnapshotReference);
     this.lrScheduler = options.lrScheduler;
     this.tracker = options.tracker;
-    const padTokenId = tokenizer.padTokenId ?? tokenizer.eosTokenId ?? model.info.eosTokenId ?? 0;
+    const padTokenId = resolvePadTokenId(tokenizer, model.info);
     this.padTokenId = padTokenId;
     const root = new Rng(seed);
     this.shuffleRng = root.fork();

@@ -9,6 +9,7 @@ import {
   type PeftSetup,
   type PreferenceRow,
   parseConfig,
+  resolvePadTokenId,
   runTrainingLoop,
   type SequenceClassifier,
   type TextSink,
@@ -99,7 +100,7 @@ export class RewardTrainer<Model extends SequenceClassifier = SequenceClassifier
       hints: nestedKeyHints(Object.keys(rewardConfigSchema.shape), 'args'),
     });
     this.args = parseConfig('RewardTrainer', rewardConfigSchema, options.args);
-    const { maxPositions, vocabSize, eosTokenId } = options.model.info;
+    const { maxPositions, vocabSize } = options.model.info;
     if (this.args.maxLength !== undefined && this.args.maxLength > maxPositions) {
       throw new Error(
         `RewardTrainer: maxLength ${this.args.maxLength} exceeds the model's ${maxPositions} positions; lower it.`,
@@ -107,7 +108,7 @@ export class RewardTrainer<Model extends SequenceClassifier = SequenceClassifier
     }
     this.maxLength = this.args.maxLength ?? Math.min(1024, maxPositions);
     this.tokenizer = options.tokenizer;
-    this.padTokenId = options.tokenizer?.padTokenId ?? options.tokenizer?.eosTokenId ?? eosTokenId ?? 0;
+    this.padTokenId = resolvePadTokenId(options.tokenizer, options.model.info);
     const prepare = (dataset: Dataset<PreferenceRow> | readonly PreferenceRow[], split: string) =>
       preparePairs(toRows(dataset, split), {
         tokenizer: options.tokenizer,

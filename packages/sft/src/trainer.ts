@@ -11,6 +11,7 @@ import {
   nestedKeyHints,
   type PeftSetup,
   parseConfig,
+  resolvePadTokenId,
   runTrainingLoop,
   type TextSink,
   type Tokenizer,
@@ -119,7 +120,7 @@ export class SFTTrainer<Row, Model extends CausalLM = CausalLM, PeftConfig = unk
     }
     this.maxSeqLength = this.args.maxSeqLength ?? Math.min(1024, maxPositions);
     const eosTokenId = this.tokenizer.eosTokenId ?? options.model.info.eosTokenId;
-    this.padTokenId = this.tokenizer.padTokenId ?? eosTokenId ?? 0;
+    this.padTokenId = resolvePadTokenId(this.tokenizer, options.model.info);
     if (this.args.packing && eosTokenId === undefined) {
       throw new Error(
         'SFTTrainer: packing puts eos between examples, but neither the tokenizer nor the model has an eos id.',

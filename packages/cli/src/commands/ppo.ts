@@ -7,6 +7,7 @@ import {
   listCheckpoints,
   ProgressBar,
   resolveCheckpoint,
+  resolvePadTokenId,
   type SequenceClassifier,
   type Tokenizer,
   tf,
@@ -145,7 +146,7 @@ export async function runPpo(flags: Record<string, unknown>, io: CliIo): Promise
     if (checkpoint) await trainer.resume(checkpoint);
     const batchesPerEpoch = Math.floor(prompts.length / config.batchSize);
     const totalSteps = maxSteps ?? batchesPerEpoch;
-    const padTokenId = tokenizer.padTokenId ?? tokenizer.eosTokenId ?? 0;
+    const padTokenId = resolvePadTokenId(tokenizer);
     const progress = disableTqdm
       ? undefined
       : new ProgressBar({ total: totalSteps, label: 'ppo', stream: io.stderr });

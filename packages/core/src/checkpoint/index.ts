@@ -36,7 +36,7 @@ const CHECKPOINT_DIR = new RegExp(`^${PREFIX}\\d+$`);
 export function checkpointDirName(step: number): string {
   if (!Number.isInteger(step) || step < 0) {
     throw new TrlError(
-      'invalid_checkpoint_step',
+      'invalid-checkpoint-step',
       `checkpointDirName: step must be a whole number ≥ 0, got ${step}.`,
     );
   }
@@ -70,7 +70,7 @@ export async function resolveCheckpoint(resume: string | true, outputDir: string
     const newest = (await listCheckpoints(outputDir)).at(-1);
     if (!newest) {
       throw new TrlError(
-        'checkpoint_not_found',
+        'checkpoint-not-found',
         `resumeFromCheckpoint: no checkpoint-<step> directory in ${outputDir}; train without resuming or pass a checkpoint path.`,
       );
     }
@@ -79,7 +79,7 @@ export async function resolveCheckpoint(resume: string | true, outputDir: string
   await recoverStagedDirectory(resume);
   const info = await stat(resume).catch(() => undefined);
   if (!info?.isDirectory()) {
-    throw new TrlError('checkpoint_not_found', `resumeFromCheckpoint: ${resume} is not a directory.`);
+    throw new TrlError('checkpoint-not-found', `resumeFromCheckpoint: ${resume} is not a directory.`);
   }
   return resume;
 }
@@ -142,7 +142,7 @@ export async function readCheckpointTensors(
   for (const [name, entry] of file.tensors) {
     if (entry.dtype !== 'F32') {
       throw new TrlError(
-        'corrupt_checkpoint',
+        'corrupt-checkpoint',
         `${owner}: ${path}: "${name}" is ${entry.dtype}, expected F32; the file was not written by the trainer or is corrupt.`,
       );
     }

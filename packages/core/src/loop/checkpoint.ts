@@ -101,7 +101,7 @@ export async function loadCheckpoint(
   validate?: (state: LoopState) => void,
 ): Promise<LoopState> {
   const fail = (detail: string): never => {
-    throw new TrlError('corrupt_checkpoint', `resumeFromCheckpoint ${dir}: ${detail}`);
+    throw new TrlError('corrupt-checkpoint', `resumeFromCheckpoint ${dir}: ${detail}`);
   };
   await recoverStagedDirectory(dir);
   let state: LoopState | undefined;

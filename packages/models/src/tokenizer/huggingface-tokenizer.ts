@@ -5,6 +5,7 @@ import {
   type DecodeOptions,
   type EncodeOptions,
   type PaddingSide,
+  resolvePadTokenId,
   SPECIFICATION_VERSION,
   type Tokenizer,
 } from '@trl/core';
@@ -193,7 +194,7 @@ export class HuggingFaceTokenizer implements Tokenizer {
       padding: parsed.data.padding,
       maxLength: parsed.data.maxLength,
       paddingSide: parsed.data.paddingSide ?? this.side,
-      padTokenId: this.padTokenId ?? this.eosTokenId,
+      padTokenId: resolvePadTokenId(this),
     });
   }
 
