@@ -17,6 +17,7 @@ import {
   type Tracker,
   type TrainingLoopResult,
   type TrainingTask,
+  TrlError,
   tf,
 } from '@trl/core';
 import { collatePairs, type PairBatch } from './collate';
@@ -86,12 +87,14 @@ export class RewardTrainer<Model extends SequenceClassifier = SequenceClassifier
       typeof options.model?.forward !== 'function' ||
       typeof options.model.numLabels !== 'number'
     ) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         'RewardTrainer: `model` must be a SequenceClassifier (AutoModelForSequenceClassification).',
       );
     }
     if (options.model.numLabels !== 1) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-dataset',
         `RewardTrainer: the model has ${options.model.numLabels} labels; a reward model needs numLabels 1.`,
       );
     }
@@ -102,7 +105,8 @@ export class RewardTrainer<Model extends SequenceClassifier = SequenceClassifier
     this.args = parseConfig('RewardTrainer', rewardConfigSchema, options.args);
     const { maxPositions, vocabSize } = options.model.info;
     if (this.args.maxLength !== undefined && this.args.maxLength > maxPositions) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-value',
         `RewardTrainer: maxLength ${this.args.maxLength} exceeds the model's ${maxPositions} positions; lower it.`,
       );
     }
@@ -141,7 +145,8 @@ export class RewardTrainer<Model extends SequenceClassifier = SequenceClassifier
 
   /** `eval_loss`, `eval_accuracy` and `eval_margin` on the eval dataset. */
   evaluate(): Metrics {
-    if (!this.evalExamples) throw new Error('RewardTrainer.evaluate: no evalDataset was given.');
+    if (!this.evalExamples)
+      throw new TrlError('missing-eval-dataset', 'RewardTrainer.evaluate: no evalDataset was given.');
     return evaluateTask(this.task(), this.evalExamples, this.args.perDeviceEvalBatchSize, this.args.seed);
   }
 
@@ -150,7 +155,10 @@ export class RewardTrainer<Model extends SequenceClassifier = SequenceClassifier
     const ids = samples.map((sample, index) => {
       if (typeof sample !== 'string') return sample;
       if (!this.tokenizer)
-        throw new Error(`RewardTrainer.score: sample ${index} is text but no tokenizer was given.`);
+        throw new TrlError(
+          'invalid-dataset',
+          `RewardTrainer.score: sample ${index} is text but no tokenizer was given.`,
+        );
       return this.tokenizer.encode(sample);
     });
     const batch = collatePairs(
@@ -213,7 +221,8 @@ function toRows(
 ): readonly unknown[] {
   if (dataset instanceof Dataset) return dataset.toArray();
   if (Array.isArray(dataset)) return dataset;
-  throw new Error(
+  throw new TrlError(
+    'invalid-argument',
     `RewardTrainer: the ${split} dataset must be a Dataset or an array of { chosen, rejected } rows.`,
   );
 }
