@@ -249,13 +249,6 @@ export class Gpt2LMHeadModel implements CausalLM {
     return tf.transpose(this.weights.lmHead ?? this.weights.wte) as tf.Tensor2D;
   }
 
-  /** Projects hidden states `[batch, seq, d]` to logits `[batch, seq, vocab]`. */
-  lmHead(hidden: tf.Tensor3D, weightT: tf.Tensor2D): tf.Tensor3D {
-    const [batch, seq, width] = hidden.shape;
-    const logits = linear(tf.reshape(hidden, [batch * seq, width]), weightT);
-    return tf.reshape(logits, [batch, seq, -1]) as tf.Tensor3D;
-  }
-
   /** Inverted dropout with a seed from `rng` (no-op outside training, where `rng` is undefined). */
   private dropout<T extends tf.Tensor>(x: T, rate: number, rng: Rng | undefined): T {
     if (!rng || rate === 0) return x;

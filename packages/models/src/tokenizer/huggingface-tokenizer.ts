@@ -5,7 +5,6 @@ import {
   type DecodeOptions,
   type EncodeOptions,
   type PaddingSide,
-  resolvePadTokenId,
   SPECIFICATION_VERSION,
   type Tokenizer,
 } from '@trl/core';
@@ -194,7 +193,8 @@ export class HuggingFaceTokenizer implements Tokenizer {
       padding: parsed.data.padding,
       maxLength: parsed.data.maxLength,
       paddingSide: parsed.data.paddingSide ?? this.side,
-      padTokenId: resolvePadTokenId(this),
+      // No 0 fallback here (unlike resolvePadTokenId): padBatch explains a missing pad id instead.
+      padTokenId: this.padTokenId ?? this.eosTokenId,
     });
   }
 
