@@ -1,8 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend } from '@trl/core';
-import { createByteLevelTokenizer, Gpt2LMHeadModel } from '@trl/models';
+import { tinyGpt2, tinyTokenizer, useWasm } from '@trl/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPTION_HELP } from '../src/options/help';
 import { cliFields } from '../src/options/zod-fields';
@@ -22,23 +21,12 @@ async function trl(...argv: string[]): Promise<{ code: number; out: string; err:
 let dir: string;
 let modelDir: string;
 beforeAll(async () => {
-  await initBackend('wasm');
+  await useWasm();
   dir = await mkdtemp(join(tmpdir(), 'trl-cli-'));
   modelDir = join(dir, 'tiny-gpt2');
-  const model = Gpt2LMHeadModel.create({
-    vocab_size: 258,
-    n_positions: 32,
-    n_embd: 16,
-    n_layer: 1,
-    n_head: 2,
-    resid_pdrop: 0,
-    embd_pdrop: 0,
-    attn_pdrop: 0,
-    bos_token_id: 256,
-    eos_token_id: 256,
-  });
+  const model = tinyGpt2(0, { positions: 32, width: 16 });
   await model.savePretrained(modelDir);
-  await createByteLevelTokenizer().savePretrained(modelDir);
+  await tinyTokenizer().savePretrained(modelDir);
   model.dispose();
   await writeFile(
     join(dir, 'sft.jsonl'),

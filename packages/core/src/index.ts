@@ -6,6 +6,7 @@
 export * as tf from '@tensorflow/tfjs';
 export * from '@trl/spec';
 export * from './accel/index';
+export * from './checkpoint/index';
 export * from './data/index';
 export * from './engine/index';
 export * from './io/index';

@@ -2,6 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// core cannot depend on @trl/test-kit (the kit depends on core), so it reads the fixture half by path.
+import { TINY_GPT2_SAFETENSORS } from '../../test-kit/src/fixtures';
 import {
   bfloat16BitsToFloat32,
   float16BitsToFloat32,
@@ -15,7 +17,6 @@ import {
 } from '../src/io/index';
 
 const FIXTURES = join(__dirname, 'fixtures', 'io');
-const TINY_GPT2 = join(FIXTURES, 'tiny-gpt2.safetensors');
 const MIXED = join(FIXTURES, 'mixed-dtypes.safetensors');
 
 interface MixedExpectations {
@@ -47,7 +48,7 @@ function craft(header: unknown, data: Uint8Array, pad = true): Uint8Array {
 
 describe('readSafetensors on the tiny GPT-2 fixture', () => {
   it('reads every key with its shape and the stored values', async () => {
-    const file = await readSafetensors(TINY_GPT2);
+    const file = await readSafetensors(TINY_GPT2_SAFETENSORS);
     expect(file.metadata).toEqual({ format: 'pt' });
     expect(file.tensors.size).toBe(29);
     const shapeOf = (key: string) => file.tensors.get(key)?.shape;
@@ -76,14 +77,14 @@ describe('readSafetensors on the tiny GPT-2 fixture', () => {
   });
 
   it('round-trips through serialize and parse unchanged', async () => {
-    const original = await readSafetensors(TINY_GPT2);
+    const original = await readSafetensors(TINY_GPT2_SAFETENSORS);
     const bytes = serializeSafetensors(Object.fromEntries(original.tensors), original.metadata);
     const reread = parseSafetensors(bytes, 'roundtrip');
     expect(reread.metadata).toEqual(original.metadata);
     expect([...reread.tensors.keys()]).toEqual([...original.tensors.keys()].sort());
     for (const [key, entry] of original.tensors) expect(reread.tensors.get(key)).toEqual(entry);
     // Same tensors, same byte count: the reference layout has no slack beyond header padding.
-    expect(Math.abs(bytes.length - (await readFile(TINY_GPT2)).length)).toBeLessThan(600);
+    expect(Math.abs(bytes.length - (await readFile(TINY_GPT2_SAFETENSORS)).length)).toBeLessThan(600);
   });
 });
 

@@ -58,7 +58,7 @@ describe('loadCheckpoint refuses corrupt parameters, naming them', () => {
   }
 
   async function corrupt(dir: string, entry: SafetensorEntry) {
-    const path = join(dir, CHECKPOINT_FILES.parameters);
+    const path = join(dir, CHECKPOINT_FILES.trainable);
     const file = await readSafetensors(path);
     await writeSafetensors(path, { 'layer.weight': entry }, file.metadata);
   }

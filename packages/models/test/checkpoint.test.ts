@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend, readSafetensors, type SafetensorEntry, tf, writeSafetensors } from '@trl/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { maxAbsDiff, TINY_GPT2_DIR, tinyGpt2Expected } from '../../test-kit/src/fixtures';
 import { AutoModelForCausalLM } from '../src/auto/auto-model-for-causal-lm';
 import { Gpt2LMHeadModel } from '../src/gpt2/model';
-import { maxAbsDiff, TINY_GPT2_DIR, tinyGpt2Expected } from './helpers/tiny-gpt2';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'trl-models-ckpt-'));
 

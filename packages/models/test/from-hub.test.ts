@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend, tf } from '@trl/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maxAbsDiff, TINY_GPT2_DIR, tinyGpt2Expected } from '../../test-kit/src/fixtures';
 import { AutoModelForCausalLM } from '../src/auto/auto-model-for-causal-lm';
 import { AutoModelForCausalLMWithValueHead } from '../src/auto/auto-model-with-heads';
 import { type HubServer, startHubServer } from './helpers/hub-server';
-import { maxAbsDiff, TINY_GPT2_DIR, tinyGpt2Expected } from './helpers/tiny-gpt2';
 
 describe('fromPretrained with a hub repo id', () => {
   let hub: HubServer;

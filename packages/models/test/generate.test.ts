@@ -1,9 +1,9 @@
 import { initBackend, tf } from '@trl/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TINY_GPT2_DIR } from '../../test-kit/src/fixtures';
 import { AutoModelForCausalLM } from '../src/auto/auto-model-for-causal-lm';
 import type { Gpt2LMHeadModel } from '../src/gpt2/model';
 import { idTokenizer } from './helpers/id-tokenizer';
-import { TINY_GPT2_DIR } from './helpers/tiny-gpt2';
 
 const prompts = [
   [37, 235, 396],

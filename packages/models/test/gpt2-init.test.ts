@@ -1,7 +1,7 @@
 import { initBackend, tf } from '@trl/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { maxAbsDiff } from '../../test-kit/src/fixtures';
 import { Gpt2LMHeadModel } from '../src/gpt2/model';
-import { maxAbsDiff } from './helpers/tiny-gpt2';
 
 const config = { vocab_size: 300, n_positions: 32, n_embd: 64, n_layer: 4, n_head: 4 };
 

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend, readSafetensors, tf } from '@trl/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { maxAbsDiff, TINY_GPT2_DIR, tinyGpt2Expected } from '../../test-kit/src/fixtures';
 import { AutoModelForCausalLM } from '../src/auto/auto-model-for-causal-lm';
 import {
   AutoModelForCausalLMWithValueHead,
   AutoModelForSequenceClassification,
 } from '../src/auto/auto-model-with-heads';
 import { createReferenceModel } from '../src/reference-model';
-import { maxAbsDiff, TINY_GPT2_DIR, tinyGpt2Expected } from './helpers/tiny-gpt2';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'trl-models-heads-'));
 const expected = tinyGpt2Expected();

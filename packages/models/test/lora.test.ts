@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crossEntropy, initBackend, readSafetensors, tf } from '@trl/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { maxAbsDiff, TINY_GPT2_DIR, tinyGpt2Expected } from '../../test-kit/src/fixtures';
 import { AutoModelForCausalLM } from '../src/auto/auto-model-for-causal-lm';
 import type { Gpt2LMHeadModel } from '../src/gpt2/model';
 import { addLora, mergeAndUnload } from '../src/lora/lora-model';
 import { saveLoraAdapter } from '../src/lora/peft-files';
 import { createReferenceModel } from '../src/reference-model';
-import { maxAbsDiff, TINY_GPT2_DIR, tinyGpt2Expected } from './helpers/tiny-gpt2';
 
 const expected = tinyGpt2Expected();
 

@@ -2,35 +2,27 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type AdamWState,
-  assertFiniteTensor,
+  CHECKPOINT_FILES,
+  type CheckpointTensor,
+  float32Entries,
   klControllerStateSchema,
   loadAdamWState,
-  readSafetensors,
+  readCheckpointTensors,
   recoverStagedDirectory,
   runningMomentsStateSchema,
-  type SafetensorEntry,
   saveAdamWState,
   tf,
+  trainableFilePath,
   writeFileAtomic,
   writeSafetensors,
   writeStagedDirectory,
 } from '@trl/core';
 import { z } from 'zod';
 
+const OWNER = 'PPOTrainer.resume';
+
 /** Marks a trainer checkpoint directory. */
 export const CHECKPOINT_FORMAT = 'trl-ts-ppo-trainer-v1';
-
-/** File names inside a checkpoint directory (the model's own files sit beside them). */
-export const CHECKPOINT_FILES = {
-  /** Step, KL controller, running moments, RNG streams, counters (JSON). */
-  state: 'trainer_state.json',
-  /** Every trainable variable by checkpoint name, for an exact in-place resume. */
-  trainable: 'trainable_variables.safetensors',
-  /** AdamW moments. */
-  optimizer: 'optimizer.safetensors',
-  /** The frozen reference weights, when the trainer snapshotted its own reference. */
-  reference: 'reference_snapshot.safetensors',
-} as const;
 
 const rngStateSchema = z.object({
   algorithm: z.literal('xoshiro128**'),
@@ -77,21 +69,6 @@ export interface CheckpointContents {
   reference?: Map<string, tf.Tensor>;
 }
 
-function toEntries(tensors: ReadonlyMap<string, tf.Tensor>): Record<string, SafetensorEntry> {
-  const entries: Record<string, SafetensorEntry> = {};
-  for (const [name, tensor] of tensors) {
-    entries[name] = { dtype: 'F32', shape: [...tensor.shape], values: Float32Array.from(tensor.dataSync()) };
-  }
-  return entries;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
 /**
  * Writes a checkpoint as a whole with core's staged-directory writer: everything goes to a hidden
  * sibling that replaces `dir` by renames, so a crash at any instant leaves the previous checkpoint or
@@ -105,14 +82,14 @@ export async function writeCheckpoint(
   await writeStagedDirectory(dir, async (staging, step) => {
     await saveModel(staging);
     step('model');
-    await writeSafetensors(join(staging, CHECKPOINT_FILES.trainable), toEntries(contents.trainable), {
+    await writeSafetensors(join(staging, CHECKPOINT_FILES.trainable), float32Entries(contents.trainable), {
       format: CHECKPOINT_FORMAT,
     });
     step('trainable');
     await saveAdamWState(join(staging, CHECKPOINT_FILES.optimizer), contents.optimizer);
     step('optimizer');
     if (contents.reference) {
-      await writeSafetensors(join(staging, CHECKPOINT_FILES.reference), toEntries(contents.reference), {
+      await writeSafetensors(join(staging, CHECKPOINT_FILES.reference), float32Entries(contents.reference), {
         format: CHECKPOINT_FORMAT,
       });
       step('reference');
@@ -125,26 +102,7 @@ export async function writeCheckpoint(
   });
 }
 
-/** The F32 tensors of a file, validated (dtype, finiteness) before any backend tensor exists. */
-async function readEntries(path: string): Promise<Map<string, { values: Float32Array; shape: number[] }>> {
-  const file = await readSafetensors(path);
-  const entries = new Map<string, { values: Float32Array; shape: number[] }>();
-  for (const [name, entry] of file.tensors) {
-    if (entry.dtype !== 'F32')
-      throw new Error(
-        `PPOTrainer.resume: ${path}: "${name}" is ${entry.dtype}, expected F32; the file was not written by PPOTrainer.save or is corrupt.`,
-      );
-    assertFiniteTensor(
-      entry.values,
-      `PPOTrainer.resume: ${path}: "${name}"`,
-      'the checkpoint is corrupt; resume from an earlier one.',
-    );
-    entries.set(name, { values: entry.values, shape: entry.shape });
-  }
-  return entries;
-}
-
-function toTensors(entries: ReadonlyMap<string, { values: Float32Array; shape: number[] }>) {
+function toTensors(entries: ReadonlyMap<string, CheckpointTensor>) {
   return new Map([...entries].map(([name, e]) => [name, tf.tensor(e.values, e.shape, 'float32')]));
 }
 
@@ -165,15 +123,22 @@ export async function readCheckpoint(dir: string, withReference: boolean): Promi
     throw new Error(`PPOTrainer.resume: ${statePath} is invalid:\n${z.prettifyError(parsed.error)}`);
   }
   const referencePath = join(dir, CHECKPOINT_FILES.reference);
-  if (withReference && !(await exists(referencePath))) {
+  if (
+    withReference &&
+    !(await stat(referencePath).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     throw new Error(
       `PPOTrainer.resume: ${dir} has no ${CHECKPOINT_FILES.reference}, but this trainer snapshots its own reference model; it was saved by a trainer with a \`refModel\`. Pass the same kind of \`refModel\`.`,
     );
   }
   // Everything is read and checked on the host first, so a bad file leaks no tensors.
-  const trainable = await readEntries(join(dir, CHECKPOINT_FILES.trainable));
+  // Checkpoints from before the layouts were unified name this file trainable_variables.safetensors.
+  const trainable = await readCheckpointTensors(await trainableFilePath(dir), OWNER);
   const optimizer = await loadAdamWState(join(dir, CHECKPOINT_FILES.optimizer));
-  const reference = withReference ? await readEntries(referencePath) : undefined;
+  const reference = withReference ? await readCheckpointTensors(referencePath, OWNER) : undefined;
   return {
     state: parsed.data,
     trainable: toTensors(trainable),

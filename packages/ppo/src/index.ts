@@ -3,7 +3,7 @@
  * known PPO bugs fixed.
  */
 
-export { CHECKPOINT_FILES, CHECKPOINT_FORMAT, type TrainerState, trainerStateSchema } from './checkpoint';
+export { CHECKPOINT_FORMAT, type TrainerState, trainerStateSchema } from './checkpoint';
 export {
   PPO_CONFIG_HINTS,
   type PPOConfig,

@@ -104,8 +104,9 @@ export function computeTargets(
   options: TargetOptions,
 ): Targets {
   const rows = responseMasks.length;
-  // One spare masked column at least: core's computeRewards builds a one-hot of depth `steps`, which
-  // tfjs refuses for depth 1. Trailing masked columns change nothing.
+  // At least two columns. This once dodged tfjs refusing a one-hot of depth 1 in computeRewards, which
+  // now uses `equal` instead; the floor stays because trailing masked columns change nothing and
+  // removing it would change the tensor shapes single-token runs were measured with.
   const width = Math.max(2, ...responseMasks.map((mask) => mask.length));
   const pad = (perSample: readonly ArrayLike<number>[]): tf.Tensor2D => {
     const flat = new Float32Array(rows * width);

@@ -4,6 +4,7 @@ import {
   AdaptiveKLController,
   assertKnownKeys,
   type CausalLM,
+  CHECKPOINT_FILES,
   clipGradNorm,
   FixedKLController,
   type KLController,
@@ -13,6 +14,7 @@ import {
   nestedKeyHints,
   Rng,
   RunningMoments,
+  resolvePadTokenId,
   SPECIFICATION_VERSION,
   type Tokenizer,
   type Tracker,
@@ -175,7 +177,7 @@ export class PPOTrainer {
     this.reference = options.refModel ?? (this.snapshot as SnapshotReference);
     this.lrScheduler = options.lrScheduler;
     this.tracker = options.tracker;
-    const padTokenId = tokenizer.padTokenId ?? tokenizer.eosTokenId ?? model.info.eosTokenId ?? 0;
+    const padTokenId = resolvePadTokenId(tokenizer, model.info);
     this.padTokenId = padTokenId;
     const root = new Rng(seed);
     this.shuffleRng = root.fork();
@@ -411,7 +413,7 @@ export class PPOTrainer {
         const saved = contents.trainable.get(parameter.name);
         if (!saved || !tf.util.arraysEqual(saved.shape, parameter.variable.shape)) {
           throw new Error(
-            `PPOTrainer.resume: ${join(dir, 'trainable_variables.safetensors')} has ${saved ? `shape [${saved.shape}]` : 'no tensor'} for "${parameter.name}", expected [${parameter.variable.shape}]; was it saved from another model?`,
+            `PPOTrainer.resume: ${join(dir, CHECKPOINT_FILES.trainable)} has ${saved ? `shape [${saved.shape}]` : 'no tensor'} for "${parameter.name}", expected [${parameter.variable.shape}]; was it saved from another model?`,
           );
         }
       }

@@ -1,10 +1,17 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSafetensors, type SafetensorEntry, tf, writeSafetensors } from '@trl/core';
+import {
+  CHECKPOINT_FILES,
+  LEGACY_TRAINABLE_FILES,
+  readSafetensors,
+  type SafetensorEntry,
+  tf,
+  writeSafetensors,
+} from '@trl/core';
 import { AutoModelForCausalLMWithValueHead } from '@trl/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECKPOINT_FILES, LengthSampler, type PPOStats, PPOTrainer } from '../src/index';
+import { LengthSampler, type PPOStats, PPOTrainer } from '../src/index';
 import { toyBatch } from './helpers/batch';
 import { tinyPolicy, tinyTokenizer, useWasm } from './helpers/tiny-model';
 
@@ -51,6 +58,31 @@ describe('PPOTrainer.save / resume', () => {
     const weightsOf = (ppo: PPOTrainer) =>
       ppo.model.trainableVariables().map((p) => Array.from(p.variable.dataSync()));
     expect(weightsOf(resumed)).toEqual(weightsOf(original));
+    release(original);
+    release(resumed);
+  });
+
+  it('resumes a checkpoint from before the unified layout (trainable_variables.safetensors) exactly', async () => {
+    const batch = toyBatch(4, 5);
+    const original = trainer(1);
+    await original.step(batch.queries, batch.responses, batch.scores);
+    const dir = join(root, 'legacy');
+    await original.save(dir);
+    // What PPOTrainer.save wrote before it shared core's layout: same tensors, the old file name.
+    await rename(join(dir, CHECKPOINT_FILES.trainable), join(dir, LEGACY_TRAINABLE_FILES[0]!));
+    const continued = await original.step(batch.queries, batch.responses, batch.scores);
+    const resumed = trainer(99);
+    await resumed.resume(dir);
+    const again = await resumed.step(batch.queries, batch.responses, batch.scores);
+    for (const [key, value] of Object.entries(continued)) {
+      if (!key.startsWith('time/')) expect(again[key as keyof typeof again], key).toBe(value);
+    }
+    // Saving again writes the current name only.
+    const resaved = join(root, 'legacy-resaved');
+    await resumed.save(resaved);
+    const files = await readdir(resaved);
+    expect(files).toContain(CHECKPOINT_FILES.trainable);
+    expect(files).not.toContain(LEGACY_TRAINABLE_FILES[0]);
     release(original);
     release(resumed);
   });

@@ -9,6 +9,7 @@ import {
   type PeftSetup,
   type PreferenceRow,
   parseConfig,
+  resolvePadTokenId,
   runTrainingLoop,
   type SequenceClassifier,
   type TextSink,
@@ -16,6 +17,7 @@ import {
   type Tracker,
   type TrainingLoopResult,
   type TrainingTask,
+  TrlError,
   tf,
 } from '@trl/core';
 import { collatePairs, type PairBatch } from './collate';
@@ -85,12 +87,14 @@ export class RewardTrainer<Model extends SequenceClassifier = SequenceClassifier
       typeof options.model?.forward !== 'function' ||
       typeof options.model.numLabels !== 'number'
     ) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         'RewardTrainer: `model` must be a SequenceClassifier (AutoModelForSequenceClassification).',
       );
     }
     if (options.model.numLabels !== 1) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-dataset',
         `RewardTrainer: the model has ${options.model.numLabels} labels; a reward model needs numLabels 1.`,
       );
     }
@@ -99,15 +103,16 @@ export class RewardTrainer<Model extends SequenceClassifier = SequenceClassifier
       hints: nestedKeyHints(Object.keys(rewardConfigSchema.shape), 'args'),
     });
     this.args = parseConfig('RewardTrainer', rewardConfigSchema, options.args);
-    const { maxPositions, vocabSize, eosTokenId } = options.model.info;
+    const { maxPositions, vocabSize } = options.model.info;
     if (this.args.maxLength !== undefined && this.args.maxLength > maxPositions) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-value',
         `RewardTrainer: maxLength ${this.args.maxLength} exceeds the model's ${maxPositions} positions; lower it.`,
       );
     }
     this.maxLength = this.args.maxLength ?? Math.min(1024, maxPositions);
     this.tokenizer = options.tokenizer;
-    this.padTokenId = options.tokenizer?.padTokenId ?? options.tokenizer?.eosTokenId ?? eosTokenId ?? 0;
+    this.padTokenId = resolvePadTokenId(options.tokenizer, options.model.info);
     const prepare = (dataset: Dataset<PreferenceRow> | readonly PreferenceRow[], split: string) =>
       preparePairs(toRows(dataset, split), {
         tokenizer: options.tokenizer,
@@ -140,7 +145,8 @@ export class RewardTrainer<Model extends SequenceClassifier = SequenceClassifier
 
   /** `eval_loss`, `eval_accuracy` and `eval_margin` on the eval dataset. */
   evaluate(): Metrics {
-    if (!this.evalExamples) throw new Error('RewardTrainer.evaluate: no evalDataset was given.');
+    if (!this.evalExamples)
+      throw new TrlError('missing-eval-dataset', 'RewardTrainer.evaluate: no evalDataset was given.');
     return evaluateTask(this.task(), this.evalExamples, this.args.perDeviceEvalBatchSize, this.args.seed);
   }
 
@@ -149,7 +155,10 @@ export class RewardTrainer<Model extends SequenceClassifier = SequenceClassifier
     const ids = samples.map((sample, index) => {
       if (typeof sample !== 'string') return sample;
       if (!this.tokenizer)
-        throw new Error(`RewardTrainer.score: sample ${index} is text but no tokenizer was given.`);
+        throw new TrlError(
+          'invalid-dataset',
+          `RewardTrainer.score: sample ${index} is text but no tokenizer was given.`,
+        );
       return this.tokenizer.encode(sample);
     });
     const batch = collatePairs(
@@ -212,7 +221,8 @@ function toRows(
 ): readonly unknown[] {
   if (dataset instanceof Dataset) return dataset.toArray();
   if (Array.isArray(dataset)) return dataset;
-  throw new Error(
+  throw new TrlError(
+    'invalid-argument',
     `RewardTrainer: the ${split} dataset must be a Dataset or an array of { chosen, rejected } rows.`,
   );
 }

@@ -1,4 +1,4 @@
-import { type Rng, tf } from '@trl/core';
+import { type Rng, TrlError, tf } from '@trl/core';
 
 /**
  * NEFTune (Jain et al., 2023): adds uniform noise in [-m, m] with m = α / √(L·d) to the token
@@ -8,7 +8,10 @@ import { type Rng, tf } from '@trl/core';
  */
 export function neftuneNoise(embeddings: tf.Tensor3D, alpha: number, rng: Rng): tf.Tensor3D {
   if (!(typeof alpha === 'number' && Number.isFinite(alpha) && alpha > 0)) {
-    throw new Error(`neftuneNoise: \`alpha\` must be a number > 0, got ${String(alpha)}.`);
+    throw new TrlError(
+      'invalid-argument',
+      `neftuneNoise: \`alpha\` must be a number > 0, got ${String(alpha)}.`,
+    );
   }
   const [, length, width] = embeddings.shape;
   const magnitude = alpha / Math.sqrt(length * width);

@@ -1,4 +1,4 @@
-import type { Tokenizer } from '@trl/core';
+import { type Tokenizer, TrlError } from '@trl/core';
 import { maskToResponse } from './completion-only';
 import type { SFTConfig } from './config';
 import { packSequences } from './packing';
@@ -43,7 +43,10 @@ export function prepareSFTDataset<Row>(
 ): { examples: SFTExample[]; stats: SFTDatasetStats } {
   const { config, tokenizer, maxSeqLength, split } = context;
   if (rows.length === 0)
-    throw new Error(`SFTTrainer: the ${split} dataset is empty; give it at least one row.`);
+    throw new TrlError(
+      'invalid-dataset',
+      `SFTTrainer: the ${split} dataset is empty; give it at least one row.`,
+    );
   const texts = rows.map((row, index) =>
     rowText(row, index, config.datasetTextField, context.formattingFunc),
   );
@@ -56,7 +59,8 @@ export function prepareSFTDataset<Row>(
   };
   if (config.packing) {
     if (context.responseTemplateIds) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-dataset',
         'SFTTrainer: packing cannot be combined with responseTemplate (chunks cut across responses); turn one off.',
       );
     }
@@ -69,7 +73,8 @@ export function prepareSFTDataset<Row>(
     });
     if (examples.length === 0) {
       const tokens = tokenized.reduce((sum, ids) => sum + ids.length + 1, 0);
-      throw new Error(
+      throw new TrlError(
+        'invalid-dataset',
         `SFTTrainer: packing the ${split} dataset gave no chunk: ${tokens} tokens in all, fewer than maxSeqLength ${maxSeqLength}. Lower maxSeqLength or add rows.`,
       );
     }
@@ -96,12 +101,14 @@ export function prepareSFTDataset<Row>(
     examples.push(example);
   }
   if (examples.length === 0) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-dataset',
       `SFTTrainer: every row of the ${split} dataset has fewer than 2 tokens; there is nothing to learn.`,
     );
   }
   if (context.responseTemplateIds && stats.withoutResponseTemplate === examples.length) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-dataset',
       `SFTTrainer: responseTemplate ${JSON.stringify(config.responseTemplate)} (ids [${context.responseTemplateIds.join(', ')}]) ` +
         `never occurs in the ${split} dataset's ${examples.length} tokenized rows (after truncation to ${maxSeqLength}). ` +
         'Check the template text, or pass its token ids as they appear inside a row (tokenization depends on context).',

@@ -1,4 +1,4 @@
-import type { Tokenizer } from '@trl/core';
+import { type Tokenizer, TrlError } from '@trl/core';
 
 /** One tokenized training example before batching. */
 export interface SFTExample {
@@ -30,7 +30,8 @@ export function rowText<Row>(
   if (formattingFunc) {
     const text = formattingFunc(row);
     if (typeof text !== 'string') {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         `SFTTrainer: formattingFunc returned ${typeof text} for row ${index}; it must return a string.`,
       );
     }
@@ -42,7 +43,8 @@ export function rowText<Row>(
     return { prompt: record.prompt, completion: record.completion };
   }
   const fields = row !== null && typeof row === 'object' ? Object.keys(row).join(', ') || 'none' : typeof row;
-  throw new Error(
+  throw new TrlError(
+    'invalid-dataset',
     `SFTTrainer: row ${index} has no string field "${textField}" (fields: ${fields}). ` +
       'Set datasetTextField to the text column, pass formattingFunc, or give prompt/completion rows.',
   );

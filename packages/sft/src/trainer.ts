@@ -11,12 +11,14 @@ import {
   nestedKeyHints,
   type PeftSetup,
   parseConfig,
+  resolvePadTokenId,
   runTrainingLoop,
   type TextSink,
   type Tokenizer,
   type Tracker,
   type TrainingLoopResult,
   type TrainingTask,
+  TrlError,
   tf,
 } from '@trl/core';
 import { padCollate, type SFTBatch } from './collate';
@@ -99,12 +101,13 @@ export class SFTTrainer<Row, Model extends CausalLM = CausalLM, PeftConfig = unk
   /** Validates settings and rows, tokenizes, and applies `peft`. Throws before writing anything. */
   constructor(options: SFTTrainerOptions<Row, Model, PeftConfig>) {
     if (!options || typeof options.model?.forward !== 'function') {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         'SFTTrainer: `model` must be a CausalLM (e.g. from AutoModelForCausalLM.fromPretrained).',
       );
     }
     if (typeof options.tokenizer?.encode !== 'function')
-      throw new Error('SFTTrainer: `tokenizer` must be a Tokenizer.');
+      throw new TrlError('invalid-argument', 'SFTTrainer: `tokenizer` must be a Tokenizer.');
     // A training argument written next to `model` instead of inside `args` would otherwise be ignored.
     assertKnownKeys('SFTTrainer', options, Object.keys(OPTION_KEYS), {
       hints: nestedKeyHints(Object.keys(sftConfigSchema.shape), 'args'),
@@ -113,22 +116,27 @@ export class SFTTrainer<Row, Model extends CausalLM = CausalLM, PeftConfig = unk
     this.tokenizer = options.tokenizer;
     const { maxPositions } = options.model.info;
     if (this.args.maxSeqLength !== undefined && this.args.maxSeqLength > maxPositions) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-value',
         `SFTTrainer: maxSeqLength ${this.args.maxSeqLength} exceeds the model's ${maxPositions} positions; lower it.`,
       );
     }
     this.maxSeqLength = this.args.maxSeqLength ?? Math.min(1024, maxPositions);
     const eosTokenId = this.tokenizer.eosTokenId ?? options.model.info.eosTokenId;
-    this.padTokenId = this.tokenizer.padTokenId ?? eosTokenId ?? 0;
+    this.padTokenId = resolvePadTokenId(this.tokenizer, options.model.info);
     if (this.args.packing && eosTokenId === undefined) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-value',
         'SFTTrainer: packing puts eos between examples, but neither the tokenizer nor the model has an eos id.',
       );
     }
     const template = this.args.responseTemplate;
     const responseTemplateIds = typeof template === 'string' ? this.tokenizer.encode(template) : template;
     if (responseTemplateIds && responseTemplateIds.length === 0) {
-      throw new Error(`SFTTrainer: responseTemplate ${JSON.stringify(template)} encodes to no tokens.`);
+      throw new TrlError(
+        'invalid-value',
+        `SFTTrainer: responseTemplate ${JSON.stringify(template)} encodes to no tokens.`,
+      );
     }
     const context = {
       config: this.args,
@@ -180,7 +188,8 @@ export class SFTTrainer<Row, Model extends CausalLM = CausalLM, PeftConfig = unk
 
   /** Eval loss and perplexity (`eval_loss`, `eval_perplexity`) on the eval dataset. */
   evaluate(): Metrics {
-    if (!this.evalExamples) throw new Error('SFTTrainer.evaluate: no evalDataset was given.');
+    if (!this.evalExamples)
+      throw new TrlError('missing-eval-dataset', 'SFTTrainer.evaluate: no evalDataset was given.');
     return evaluateTask(this.task(), this.evalExamples, this.args.perDeviceEvalBatchSize, this.args.seed);
   }
 
@@ -219,7 +228,8 @@ export class SFTTrainer<Row, Model extends CausalLM = CausalLM, PeftConfig = unk
     }
     const { logits } = this.model.forward(input);
     if (input.embeddingNoise && !this.noiseHookCalled) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-dataset',
         'SFTTrainer: neftuneNoiseAlpha is set but the model ignored `embeddingNoise` in its forward input, so NEFTune ' +
           'cannot add noise. Use a model that supports the embedding-noise hook or unset neftuneNoiseAlpha.',
       );
@@ -239,5 +249,5 @@ export class SFTTrainer<Row, Model extends CausalLM = CausalLM, PeftConfig = unk
 function toRows<Row>(dataset: Dataset<Row> | readonly Row[], name: string): readonly Row[] {
   if (dataset instanceof Dataset) return dataset.toArray();
   if (Array.isArray(dataset)) return dataset;
-  throw new Error(`SFTTrainer: \`${name}\` must be a Dataset or an array of rows.`);
+  throw new TrlError('invalid-argument', `SFTTrainer: \`${name}\` must be a Dataset or an array of rows.`);
 }

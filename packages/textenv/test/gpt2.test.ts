@@ -1,13 +1,11 @@
-import { fileURLToPath } from 'node:url';
 import type { CausalLM, GenerationOptions, GenerationResult } from '@trl/core';
-import { initBackend, tf } from '@trl/core';
+import { tf } from '@trl/core';
 import { AutoModelForCausalLM } from '@trl/models';
+import { TINY_GPT2_DIR, useWasm } from '@trl/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TextEnvironment, type TextHistory } from '../src/index';
 import { ByteTokenizer } from './helpers/byte-tokenizer';
 import { calculator } from './helpers/tools';
-
-const FIXTURE = fileURLToPath(new URL('./fixtures/tiny-gpt2', import.meta.url));
 
 /** Wraps a real model and records what `generate` returned, to compare with the histories. */
 function recording(model: CausalLM, firstTurn?: number[]) {
@@ -45,8 +43,8 @@ describe('TextEnvironment with the tiny GPT-2 fixture', () => {
   let model: CausalLM;
 
   beforeAll(async () => {
-    await initBackend('wasm');
-    model = await AutoModelForCausalLM.fromPretrained(FIXTURE);
+    await useWasm();
+    model = await AutoModelForCausalLM.fromPretrained(TINY_GPT2_DIR);
   });
   afterAll(() => model?.dispose());
 

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import {
+  checkpointDirName,
   epochOrder,
   initBackend,
   JsonlTracker,
   listCheckpoints,
   ProgressBar,
   resolveCheckpoint,
+  resolvePadTokenId,
   type SequenceClassifier,
   type Tokenizer,
   tf,
@@ -144,7 +146,7 @@ export async function runPpo(flags: Record<string, unknown>, io: CliIo): Promise
     if (checkpoint) await trainer.resume(checkpoint);
     const batchesPerEpoch = Math.floor(prompts.length / config.batchSize);
     const totalSteps = maxSteps ?? batchesPerEpoch;
-    const padTokenId = tokenizer.padTokenId ?? tokenizer.eosTokenId ?? 0;
+    const padTokenId = resolvePadTokenId(tokenizer);
     const progress = disableTqdm
       ? undefined
       : new ProgressBar({ total: totalSteps, label: 'ppo', stream: io.stderr });
@@ -170,7 +172,7 @@ export async function runPpo(flags: Record<string, unknown>, io: CliIo): Promise
       const stats = await trainer.step(queries, responses, scores);
       lastScore = stats['ppo/mean_scores'];
       progress?.update(step + 1, { score: lastScore, kl: stats['objective/kl'] });
-      if ((step + 1) % saveSteps === 0) await trainer.save(join(outputDir, `checkpoint-${step + 1}`));
+      if ((step + 1) % saveSteps === 0) await trainer.save(join(outputDir, checkpointDirName(step + 1)));
     }
     progress?.stop();
     await trainer.model.savePretrained(outputDir);

@@ -9,4 +9,5 @@ export {
   loadDataset,
 } from './load-dataset';
 export type { LoadOptions, OnBadRecord, SkippedRecord } from './load-options';
+export { type PadTokenSource, resolvePadTokenId } from './pad-token-id';
 export { loadParquet } from './parquet';

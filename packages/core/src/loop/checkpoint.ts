@@ -1,33 +1,23 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Metrics, NamedVariable } from '@trl/spec';
+import { TrlError } from '@trl/spec';
+import { CHECKPOINT_FILES, checkpointDirName, float32Entries, listCheckpoints } from '../checkpoint/index';
 import { writeFileAtomic } from '../io/atomic';
 import { assertFiniteTensor } from '../io/safetensors/finite';
 import { readSafetensors } from '../io/safetensors/parse';
 import { writeSafetensors } from '../io/safetensors/serialize';
 import type { SafetensorEntry } from '../io/safetensors/types';
-import {
-  recoverStagedDirectories,
-  recoverStagedDirectory,
-  removeDirectorySafely,
-  writeStagedDirectory,
-} from '../io/staged-directory';
+import { recoverStagedDirectory, removeDirectorySafely, writeStagedDirectory } from '../io/staged-directory';
 import { type AdamW, loadAdamWState, saveAdamWState } from '../train/index';
 import type { RngState } from '../train/rng';
 
-/** Files of a checkpoint directory besides the model's own. */
-export const CHECKPOINT_FILES = {
-  /** The trained variables by name, F32 (what resume restores; frozen weights never change). */
-  parameters: 'trainable.safetensors',
-  /** AdamW moments and per-parameter steps. */
-  optimizer: 'optimizer.safetensors',
-  /** Step, epoch, RNG and data-order position as JSON. */
-  state: 'trainer_state.json',
-} as const;
+// The layout and directory helpers live in ../checkpoint, shared with PPOTrainer; re-exported here
+// because the loop exported them first.
+export { CHECKPOINT_FILES, checkpointName, listCheckpoints, resolveCheckpoint } from '../checkpoint/index';
 
 const STATE_FORMAT = 'trl-ts-trainer-state-v1';
-const PREFIX = 'checkpoint-';
 
 /** Where the loop stands; with the weights and optimizer, enough to continue bit for bit. */
 export interface LoopState {
@@ -49,25 +39,6 @@ export interface LoopState {
   rng: RngState;
   /** Every logged record so far, as transformers' `log_history`. */
   logHistory: (Metrics & { step: number })[];
-}
-
-/** Name of the checkpoint directory of `step`. */
-export function checkpointName(step: number): string {
-  return `${PREFIX}${step}`;
-}
-
-/** Checkpoint directories in `outputDir`, oldest step first. */
-export async function listCheckpoints(outputDir: string): Promise<{ step: number; path: string }[]> {
-  let entries: string[];
-  try {
-    entries = await readdir(outputDir);
-  } catch {
-    return [];
-  }
-  return entries
-    .filter((name) => new RegExp(`^${PREFIX}\\d+$`).test(name))
-    .map((name) => ({ step: Number(name.slice(PREFIX.length)), path: join(outputDir, name) }))
-    .sort((a, b) => a.step - b.step);
 }
 
 /** What {@link saveCheckpoint} writes. */
@@ -92,19 +63,12 @@ export async function saveCheckpoint(
   contents: CheckpointContents,
   keepLast: number | undefined,
 ): Promise<string> {
-  const final = join(outputDir, checkpointName(contents.state.globalStep));
+  const final = join(outputDir, checkpointDirName(contents.state.globalStep));
   await writeStagedDirectory(final, async (staging, step) => {
     await contents.saveModel(staging);
     step('model');
-    const tensors: Record<string, SafetensorEntry> = {};
-    for (const parameter of contents.parameters) {
-      tensors[parameter.name] = {
-        dtype: 'F32',
-        shape: [...parameter.variable.shape],
-        values: Float32Array.from(parameter.variable.dataSync() as Float32Array),
-      };
-    }
-    await writeSafetensors(join(staging, CHECKPOINT_FILES.parameters), tensors, {
+    const tensors = float32Entries(contents.parameters.map((p) => [p.name, p.variable] as const));
+    await writeSafetensors(join(staging, CHECKPOINT_FILES.trainable), tensors, {
       format: 'trl-ts-trainable-v1',
     });
     step('parameters');
@@ -125,25 +89,6 @@ export async function saveCheckpoint(
   return final;
 }
 
-/** Resolves `resumeFromCheckpoint`: a directory, or `true` for the newest checkpoint in `outputDir`. */
-export async function resolveCheckpoint(resume: string | true, outputDir: string): Promise<string> {
-  if (resume === true) {
-    // A crash mid-save may have left the newest checkpoint under a hidden name: put it back first.
-    await recoverStagedDirectories(outputDir);
-    const newest = (await listCheckpoints(outputDir)).at(-1);
-    if (!newest) {
-      throw new Error(
-        `resumeFromCheckpoint: no checkpoint-<step> directory in ${outputDir}; train without resuming or pass a checkpoint path.`,
-      );
-    }
-    return newest.path;
-  }
-  await recoverStagedDirectory(resume);
-  const info = await stat(resume).catch(() => undefined);
-  if (!info?.isDirectory()) throw new Error(`resumeFromCheckpoint: ${resume} is not a directory.`);
-  return resume;
-}
-
 /**
  * Restores the variables and the optimizer from `dir` and returns the loop state. Names and shapes
  * must match the current parameters exactly, and `validate` (which may throw) must accept the state,
@@ -156,7 +101,7 @@ export async function loadCheckpoint(
   validate?: (state: LoopState) => void,
 ): Promise<LoopState> {
   const fail = (detail: string): never => {
-    throw new Error(`resumeFromCheckpoint ${dir}: ${detail}`);
+    throw new TrlError('corrupt-checkpoint', `resumeFromCheckpoint ${dir}: ${detail}`);
   };
   await recoverStagedDirectory(dir);
   let state: LoopState | undefined;
@@ -167,18 +112,18 @@ export async function loadCheckpoint(
   }
   if (state?.format !== STATE_FORMAT) fail(`${CHECKPOINT_FILES.state} is not a trl-ts trainer state.`);
   validate?.(state as LoopState);
-  const saved = await readSafetensors(join(dir, CHECKPOINT_FILES.parameters));
+  const saved = await readSafetensors(join(dir, CHECKPOINT_FILES.trainable));
   for (const parameter of parameters) {
     const entry = saved.tensors.get(parameter.name);
-    if (!entry) fail(`parameter "${parameter.name}" is missing from ${CHECKPOINT_FILES.parameters}.`);
+    if (!entry) fail(`parameter "${parameter.name}" is missing from ${CHECKPOINT_FILES.trainable}.`);
     if (entry?.dtype !== 'F32') {
       fail(
-        `parameter "${parameter.name}" is stored as ${entry?.dtype} in ${CHECKPOINT_FILES.parameters}, expected F32; the file was not written by the trainer or is corrupt.`,
+        `parameter "${parameter.name}" is stored as ${entry?.dtype} in ${CHECKPOINT_FILES.trainable}, expected F32; the file was not written by the trainer or is corrupt.`,
       );
     }
     assertFiniteTensor(
       entry?.values as Float32Array,
-      `resumeFromCheckpoint ${dir}: parameter "${parameter.name}" in ${CHECKPOINT_FILES.parameters}`,
+      `resumeFromCheckpoint ${dir}: parameter "${parameter.name}" in ${CHECKPOINT_FILES.trainable}`,
       'the checkpoint is corrupt; resume from an earlier one.',
     );
     if (!tf.util.arraysEqual(entry?.shape ?? [], parameter.variable.shape)) {

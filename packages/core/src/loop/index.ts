@@ -1,13 +1,4 @@
-export {
-  CHECKPOINT_FILES,
-  type CheckpointContents,
-  checkpointName,
-  type LoopState,
-  listCheckpoints,
-  loadCheckpoint,
-  resolveCheckpoint,
-  saveCheckpoint,
-} from './checkpoint';
+export { type CheckpointContents, type LoopState, loadCheckpoint, saveCheckpoint } from './checkpoint';
 export { epochOrder, microBatchesOfStep, planSteps, type StepPlan } from './data-order';
 export { evaluateTask } from './evaluate';
 export type { PeftSetup } from './peft-setup';

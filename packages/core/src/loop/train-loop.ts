@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Metrics, Tracker } from '@trl/spec';
+import { resolveCheckpoint } from '../checkpoint/index';
 import { ProgressBar } from '../io/progress';
 import { JsonlTracker } from '../io/tracker/jsonl-tracker';
 import { MultiTracker } from '../io/tracker/multi-tracker';
@@ -10,7 +11,7 @@ import { AdamW } from '../train/adamw';
 import { clipGradNorm } from '../train/clip';
 import { Rng } from '../train/rng';
 import { createLrSchedule } from '../train/schedules';
-import { type LoopState, loadCheckpoint, resolveCheckpoint, saveCheckpoint } from './checkpoint';
+import { type LoopState, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { epochOrder, microBatchesOfStep, planSteps } from './data-order';
 import { evaluateTask } from './evaluate';
 import type { TrainingArguments } from './training-arguments';

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { type SafetensorEntry, type tf, writeFileAtomic, writeSafetensors } from '@trl/core';
 
 /**
- * Writes `config.json` and `model.safetensors` into `dir` (created if needed). Each file is written
- * to a temporary sibling and renamed, so a crash never leaves a half-written checkpoint file.
- * Tensors are stored as F32 with transformers' `{"format": "pt"}` metadata.
+ * The files behind every model's `savePretrained` (a trainer checkpoint is @trl/core's business):
+ * `config.json` and `model.safetensors` into `dir`, created if needed. Each file is written to a
+ * temporary sibling and renamed, so a crash never leaves a half-written file. Tensors are stored as
+ * F32 with transformers' `{"format": "pt"}` metadata.
  */
-export async function saveCheckpoint(
+export async function writePretrainedFiles(
   dir: string,
   config: Record<string, unknown>,
   tensors: ReadonlyMap<string, tf.Tensor>,

@@ -17,7 +17,7 @@ import {
   SPECIFICATION_VERSION,
   tf,
 } from '@trl/core';
-import { saveCheckpoint } from '../checkpoint/save';
+import { writePretrainedFiles } from '../checkpoint/save';
 import { generate } from '../generation/generate';
 import type { LoraAdapters } from '../lora/adapters';
 import { saveLoraAdapter } from '../lora/peft-files';
@@ -250,13 +250,6 @@ export class Gpt2LMHeadModel implements CausalLM {
     return tf.transpose(this.weights.lmHead ?? this.weights.wte) as tf.Tensor2D;
   }
 
-  /** Projects hidden states `[batch, seq, d]` to logits `[batch, seq, vocab]`. */
-  lmHead(hidden: tf.Tensor3D, weightT: tf.Tensor2D): tf.Tensor3D {
-    const [batch, seq, width] = hidden.shape;
-    const logits = linear(tf.reshape(hidden, [batch * seq, width]), weightT);
-    return tf.reshape(logits, [batch, seq, -1]) as tf.Tensor3D;
-  }
-
   /** Inverted dropout with a seed from `rng` (no-op outside training, where `rng` is undefined). */
   private dropout<T extends tf.Tensor>(x: T, rate: number, rng: SeedSource | undefined): T {
     if (!rng || rate === 0) return x;
@@ -310,7 +303,7 @@ export class Gpt2LMHeadModel implements CausalLM {
    */
   async savePretrained(dir: string): Promise<void> {
     this.assertAlive();
-    await saveCheckpoint(dir, this.checkpointConfig(), this.checkpointTensors());
+    await writePretrainedFiles(dir, this.checkpointConfig(), this.checkpointTensors());
     if (this.adapters) await saveLoraAdapter(this.adapters, dir, this.nameOrPath);
   }
 

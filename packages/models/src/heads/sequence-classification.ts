@@ -9,7 +9,7 @@ import {
   tf,
 } from '@trl/core';
 import type { CheckpointTensor } from '../checkpoint/load';
-import { saveCheckpoint } from '../checkpoint/save';
+import { writePretrainedFiles } from '../checkpoint/save';
 import { prepareInput } from '../gpt2/input';
 import type { Gpt2LMHeadModel } from '../gpt2/model';
 import { saveLoraAdapter } from '../lora/peft-files';
@@ -110,7 +110,7 @@ export class Gpt2ForSequenceClassification implements SequenceClassifier {
       id2label: Object.fromEntries(labels.map((l, i) => [String(i), l])),
       label2id: Object.fromEntries(labels.map((l, i) => [l, i])),
     };
-    await saveCheckpoint(dir, config, tensors);
+    await writePretrainedFiles(dir, config, tensors);
     if (this.backbone.adapters) await saveLoraAdapter(this.backbone.adapters, dir, this.backbone.nameOrPath);
   }
 

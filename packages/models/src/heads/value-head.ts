@@ -13,7 +13,7 @@ import {
 } from '@trl/core';
 import { z } from 'zod';
 import type { CheckpointTensor } from '../checkpoint/load';
-import { saveCheckpoint } from '../checkpoint/save';
+import { writePretrainedFiles } from '../checkpoint/save';
 import type { Gpt2LMHeadModel } from '../gpt2/model';
 import { saveLoraAdapter } from '../lora/peft-files';
 
@@ -138,7 +138,7 @@ export class Gpt2WithValueHead implements ValueHeadModel {
     const tensors = this.pretrainedModel.checkpointTensors();
     tensors.set(V_HEAD_KEYS.weight, this.headWeight);
     tensors.set(V_HEAD_KEYS.bias, this.headBias);
-    await saveCheckpoint(dir, this.pretrainedModel.checkpointConfig(), tensors);
+    await writePretrainedFiles(dir, this.pretrainedModel.checkpointConfig(), tensors);
     if (this.pretrainedModel.adapters)
       await saveLoraAdapter(this.pretrainedModel.adapters, dir, this.pretrainedModel.nameOrPath);
   }

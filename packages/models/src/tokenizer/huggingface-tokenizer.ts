@@ -193,6 +193,7 @@ export class HuggingFaceTokenizer implements Tokenizer {
       padding: parsed.data.padding,
       maxLength: parsed.data.maxLength,
       paddingSide: parsed.data.paddingSide ?? this.side,
+      // No 0 fallback here (unlike resolvePadTokenId): padBatch explains a missing pad id instead.
       padTokenId: this.padTokenId ?? this.eosTokenId,
     });
   }

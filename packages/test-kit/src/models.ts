@@ -1,0 +1,54 @@
+/**
+ * The model half of the kit: builders and backend setup, without the fixture paths. Scripts that tests
+ * bundle to CommonJS (where `import.meta.url` is empty) import this subpath.
+ */
+import { initBackend } from '@trl/core';
+import { createByteLevelTokenizer, type Gpt2ConfigInput, Gpt2LMHeadModel } from '@trl/models';
+
+/** Runs the calling test file on wasm, the fast CPU backend (use as `beforeAll(useWasm)`). */
+export async function useWasm(): Promise<void> {
+  await initBackend('wasm');
+}
+
+/** The byte-level tokenizer the tiny models are sized for: ids 0-255 are bytes, 256 eos, 257 pad. */
+export const tinyTokenizer = () => createByteLevelTokenizer();
+
+/** Shape of a from-scratch tiny GPT-2; every field has the default most tests use. */
+export interface TinyGpt2Options {
+  /** Vocabulary size; 258 fits {@link tinyTokenizer}. */
+  vocabSize?: number;
+  /** Context length. */
+  positions?: number;
+  /** Hidden size. */
+  width?: number;
+  /** Transformer blocks. */
+  layers?: number;
+  /** One dropout probability for residual, embedding and attention dropout; 0 keeps passes deterministic. */
+  dropout?: number;
+  /** `bos_token_id`; 256 is the byte-level tokenizer's eos, which GPT-2 also uses as bos. */
+  bosTokenId?: number | null;
+  /** `eos_token_id`. */
+  eosTokenId?: number | null;
+}
+
+/** The GPT-2 config behind {@link tinyGpt2}: two heads, sized by `options`. */
+export function tinyGpt2Config(options: TinyGpt2Options = {}): Gpt2ConfigInput {
+  const dropout = options.dropout ?? 0;
+  return {
+    vocab_size: options.vocabSize ?? 258,
+    n_positions: options.positions ?? 64,
+    n_embd: options.width ?? 32,
+    n_layer: options.layers ?? 1,
+    n_head: 2,
+    resid_pdrop: dropout,
+    embd_pdrop: dropout,
+    attn_pdrop: dropout,
+    bos_token_id: options.bosTokenId === undefined ? 256 : options.bosTokenId,
+    eos_token_id: options.eosTokenId === undefined ? 256 : options.eosTokenId,
+  };
+}
+
+/** A randomly initialised tiny GPT-2, seeded so every run (and backend) starts from the same weights. */
+export function tinyGpt2(seed = 0, options: TinyGpt2Options = {}): Gpt2LMHeadModel {
+  return Gpt2LMHeadModel.create(tinyGpt2Config(options), { seed });
+}
