@@ -233,14 +233,16 @@ export class SandboxPool implements ExecutionBackend {
     }
   }
 
-  /** An aborted call: answer it at once, and kill its process (the snippet cannot be stopped more gently from outside). */
+  /**
+   * An aborted call is answered at once. A running snippet is left to finish in its process (its
+   * output is discarded): it is bounded by the timeout and the grace kill anyway, and killing the
+   * process would make every call queued behind it wait seconds for a replacement, which under a
+   * caller's own deadline (a text environment's tool timeout counts queueing) aborts those too.
+   */
   private abort(job: Job): void {
     const queued = this.queue.indexOf(job);
     if (queued >= 0) this.queue.splice(queued, 1);
     this.settle(job, abortError(job.signal));
-    const index = this.slots.findIndex((candidate) => candidate?.job === job);
-    const slot = this.slots[index];
-    if (slot && slot.state === 'busy') this.replace(index, slot, null);
   }
 
   private finish(index: number, slot: Slot, message: Extract<ChildMessage, { type: 'result' }>): void {

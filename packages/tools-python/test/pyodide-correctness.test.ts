@@ -113,6 +113,15 @@ describe('PythonInterpreter (pyodide, session mode)', () => {
     expect(await tool.call("print(open('state.txt').read())", { signal })).toBe('kept');
   });
 
+  test('an aborted call finishes in its process: no restart, the session keeps its state', async () => {
+    expect(await tool.call('total = 41', { signal })).toBe('(no output)');
+    const controller = new AbortController();
+    const running = tool.call('import time\ntime.sleep(0.3)\ntotal += 1', { signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await expect(running).rejects.toThrow(/aborted/);
+    expect(await tool.call('print(total)', { signal })).toBe('42');
+  });
+
   test('a killed session interpreter says its state is lost, then starts clean', async () => {
     const out = await tool.call(
       'while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass',
