@@ -83,8 +83,9 @@ export async function detectSandboxLauncher(memoryLimitMb: number): Promise<Sand
   const node = process.execPath;
   const indexURL = pyodideIndexURL();
   const readableDirectory = indexURL.slice(0, -1);
+  const permission = permissionFlag();
   const nodeArgs = [
-    permissionFlag(),
+    permission,
     `--allow-fs-read=${readableDirectory}`,
     '--disallow-code-generation-from-strings',
     '--no-addons',
@@ -120,7 +121,7 @@ export async function detectSandboxLauncher(memoryLimitMb: number): Promise<Sand
   return {
     command: [...prefix, node, ...nodeArgs, '-e', sandboxSource()],
     isolation: {
-      permissionFlag: permissionFlag(),
+      permissionFlag: permission,
       readableDirectory,
       networkNamespace: namespaces,
       pidNamespace: namespaces,

@@ -5,12 +5,7 @@ import { abortError, type ExecutionBackend, noticeOnly } from './execution-backe
 import type { ExecutionOutput } from './format-output';
 import { PYTHON_HARNESS_SOURCE } from './python-harness';
 import { readChildMessages } from './sandbox-channel';
-import {
-  detectSandboxLauncher,
-  pyodideIndexURL,
-  type SandboxIsolation,
-  type SandboxLauncher,
-} from './sandbox-launch';
+import { detectSandboxLauncher, type SandboxIsolation, type SandboxLauncher } from './sandbox-launch';
 import type { ChildMessage, HostMessage, SandboxStartup } from './sandbox-protocol';
 
 /** A call waiting for, or running in, a sandbox process. */
@@ -59,8 +54,8 @@ function launcherFor(memoryLimitMb: number): Promise<SandboxLauncher> {
  * A warm pool of sandbox processes with a FIFO queue. Each process runs Pyodide under the
  * confinement of {@link detectSandboxLauncher} and restores its clean interpreter state after
  * every call (unless `session`). A call that overruns `timeoutMs` gets KeyboardInterrupt inside
- * its process; a process that has not answered `interruptGraceMs` later, or whose call is
- * aborted, is killed and replaced, so one runaway snippet never stalls the pool.
+ * its process; a process that has not answered `interruptGraceMs` later is killed and replaced,
+ * so one runaway snippet never stalls the pool. An aborted call is answered at once.
  */
 export class SandboxPool implements ExecutionBackend {
   private readonly config: PythonInterpreterConfig;
@@ -155,7 +150,7 @@ export class SandboxPool implements ExecutionBackend {
     const input = child.stdin as Writable;
     input.on('error', () => {});
     const startup: SandboxStartup = {
-      indexURL: pyodideIndexURL(),
+      indexURL: `${launcher.isolation.readableDirectory}/`,
       harnessSource: PYTHON_HARNESS_SOURCE,
       session: this.config.session,
       ...this.hooks,
@@ -282,7 +277,6 @@ export class SandboxPool implements ExecutionBackend {
   private replace(index: number, slot: Slot, notice: string | null): void {
     if (slot.state === 'dead') return;
     slot.state = 'dead';
-    this.clearTimer(slot);
     if (slot.job && notice) this.settle(slot.job, noticeOnly(notice));
     slot.job = null;
     this.kill(slot);

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { resolvePythonInterpreterConfig } from '../src/config';
 import { formatExecutionOutput } from '../src/format-output';
 import { SandboxPool, type SandboxPoolTestHooks } from '../src/sandbox-pool';
+import { type CountingServer, startCountingServer } from './loopback-server';
 
 const signal = new AbortController().signal;
 
@@ -36,21 +36,14 @@ const ATTEMPT = [
   "        print('denied', name, '|', str(error).splitlines()[0][:100] if str(error) else type(error).__name__)",
 ].join('\n');
 
-let server: Server;
-let connections = 0;
+let server: CountingServer;
 let port = 0;
 
 beforeAll(async () => {
-  server = createServer((socket) => {
-    connections++;
-    socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as { port: number }).port;
+  server = await startCountingServer();
+  port = server.port;
 });
-afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => server.close());
 
 describe('with full JavaScript access inside the sandbox (guard and realm hardening off)', () => {
   const { pool, run } = weakenedPool({ pythonGuard: false, hardenRealm: false, exposeHostToPython: true });
@@ -127,7 +120,7 @@ describe('with full JavaScript access inside the sandbox (guard and realm harden
       expect(out).toMatch(/denied signal the host process \| .*ESRCH/);
       expect(out).toContain('pid 1');
     }
-    if (isolation.networkNamespace) expect(connections).toBe(0);
+    if (isolation.networkNamespace) expect(server.connections()).toBe(0);
   });
 });
 

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { PythonInterpreter } from '../src/index';
+import { type CountingServer, startCountingServer } from './loopback-server';
 
 /** Settings shared by the security suites: small limits so the attacks end quickly. */
 export const SECURITY_LIMITS = {
@@ -27,22 +27,15 @@ function hostProbePath(label: string): string {
  */
 export function describeSecuritySuite(backendName: string, tool: PythonInterpreter): void {
   describe(`${backendName} backend contains attacks`, () => {
-    let server: Server;
-    let connections = 0;
+    let server: CountingServer;
     let port = 0;
 
     beforeAll(async () => {
       await tool.ready();
-      server = createServer((socket) => {
-        connections++;
-        socket.destroy();
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      port = (server.address() as { port: number }).port;
+      server = await startCountingServer();
+      port = server.port;
     });
-    afterAll(async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    });
+    afterAll(() => server.close());
 
     async function expectStillServing(): Promise<void> {
       expect(await tool.call('print(6 * 7)', { signal })).toBe('42');
@@ -169,7 +162,7 @@ export function describeSecuritySuite(backendName: string, tool: PythonInterpret
       expect(out).not.toContain('connected');
       expect(out).toBe('refused PermissionError\nrefused PermissionError');
       await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(connections).toBe(0);
+      expect(server.connections()).toBe(0);
       await expectStillServing();
     });
 
