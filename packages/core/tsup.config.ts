@@ -1,11 +1,3 @@
-import { defineConfig } from 'tsup';
+import { packageConfig } from '../../tooling/tsup/package-config';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  shims: true,
-});
+export default packageConfig();

@@ -1,12 +1,3 @@
-import { defineConfig } from 'tsup';
+import { packageConfig } from '../../tooling/tsup/package-config';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  // `import.meta.url` locates the pyodide package; shims make it work in the CJS build too.
-  shims: true,
-});
+export default packageConfig();
