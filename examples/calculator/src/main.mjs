@@ -1,28 +1,20 @@
 #!/usr/bin/env node
-import { fileURLToPath } from 'node:url';
-import { parseRunArgs } from '@trl/example-kit/cli';
+import { percent, runExampleMain, signedPoints } from '@trl/example-kit/main';
 import { FULL_CONFIG, SMOKE_CONFIG } from './config.mjs';
 import { runExperiment } from './experiment.mjs';
 
-const { smoke, config, runDir } = parseRunArgs({
-  args: process.argv.slice(2),
+await runExampleMain({
+  name: 'calculator',
+  mainUrl: import.meta.url,
   smokeConfig: SMOKE_CONFIG,
   fullConfig: FULL_CONFIG,
-  exampleDir: fileURLToPath(new URL('..', import.meta.url)),
-});
-
-console.log(`calculator example (${smoke ? 'smoke' : 'full'} mode), run directory ${runDir}`);
-console.log(`config: ${JSON.stringify(config, null, 2)}`);
-const summary = await runExperiment(config, { runDir });
-const { afterSft, afterPpo } = summary;
-console.log(
-  [
-    '',
-    `held-out accuracy (${summary.heldOutTasks} tasks, sampled): after SFT ${(afterSft.sampled.accuracy * 100).toFixed(1)}%, ` +
-      `after PPO ${(afterPpo.sampled.accuracy * 100).toFixed(1)}% (${summary.gainPoints >= 0 ? '+' : ''}${summary.gainPoints} points)`,
-    `greedy: after SFT ${(afterSft.greedy.accuracy * 100).toFixed(1)}%, after PPO ${(afterPpo.greedy.accuracy * 100).toFixed(1)}%`,
-    `tool-call rate: after SFT ${(afterSft.sampled.toolCallRate * 100).toFixed(1)}%, after PPO ${(afterPpo.sampled.toolCallRate * 100).toFixed(1)}%`,
+  run: (config, runDir) => runExperiment(config, { runDir }),
+  report: ({ afterSft, afterPpo, ...summary }, runDir) => [
+    `held-out accuracy (${summary.heldOutTasks} tasks, sampled): after SFT ${percent(afterSft.sampled.accuracy)}, ` +
+      `after PPO ${percent(afterPpo.sampled.accuracy)} (${signedPoints(summary.gainPoints)} points)`,
+    `greedy: after SFT ${percent(afterSft.greedy.accuracy)}, after PPO ${percent(afterPpo.greedy.accuracy)}`,
+    `tool-call rate: after SFT ${percent(afterSft.sampled.toolCallRate)}, after PPO ${percent(afterPpo.sampled.toolCallRate)}`,
     `wall time: ${summary.totalSeconds} s (SFT ${summary.sftSeconds} s, evaluation + PPO ${summary.ppoSeconds} s), load average ${summary.loadAverage.join(' ')}`,
     `logs, curve and checkpoint: ${runDir}`,
-  ].join('\n'),
-);
+  ],
+});
