@@ -1,18 +1,20 @@
+import { buildSftBatch } from '@trl/example-kit/sft';
+import {
+  encodeTranscript,
+  exactMatchReward,
+  parseSubmittedResult,
+  transcriptText,
+} from '@trl/example-kit/transcript';
 import { describe, expect, it } from 'vitest';
 import {
   createCalculatorTokenizer,
-  encodeTranscript,
-  exactMatchReward,
   PROTOCOL_TOKENS,
-  parseSubmittedResult,
   TEMPLATE_TOKENS,
   tokenizerCorpus,
   transcriptSegments,
-  transcriptText,
   VOCAB_SIZE,
-} from '../src/protocol.mjs';
-import { buildSftBatch } from '../src/sft.mjs';
-import { makeTask, splitTasks } from '../src/tasks.mjs';
+} from '../src/protocol';
+import { makeTask, splitTasks } from '../src/tasks';
 
 describe('reward (TRL exact match on Result=N<submit>)', () => {
   it('pays 1 only for the right number followed by <submit>', () => {

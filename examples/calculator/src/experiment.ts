@@ -1,28 +1,34 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '@trl/core';
 import { startRun } from '@trl/example-kit/run';
-import { runToolPpo } from '@trl/example-kit/tool-ppo';
-import { AutoModelForCausalLM, Gpt2LMHeadModel, Gpt2WithValueHead } from '@trl/models';
-import { createCalculatorEnvironment, evaluate, summarizeEpisodes } from './environment.mjs';
-import { createCalculatorTokenizer, tokenizerCorpus } from './protocol.mjs';
-import { runSft } from './sft.mjs';
-import { sampleTasks, splitTasks } from './tasks.mjs';
+import { createGpt2ForTokenizer, loadCachedWarmStart, toolLearningCurve } from '@trl/example-kit/tool-env';
+import { type Curve, runToolPpo } from '@trl/example-kit/tool-ppo';
+import { Gpt2WithValueHead } from '@trl/models';
+import type { CalculatorConfig } from './config';
+import { createCalculatorEnvironment, evaluate, summarizeEpisodes } from './environment';
+import { createCalculatorTokenizer, tokenizerCorpus } from './protocol';
+import { runSft } from './sft';
+import { sampleTasks, splitTasks } from './tasks';
+
+/** Where a run writes and logs; `sftCacheDir` is the tuning shortcut described at {@link runExperiment}. */
+export interface ExperimentOptions {
+  runDir: string;
+  log?: (message: string) => void;
+  sftCacheDir?: string | undefined;
+}
 
 /**
  * The whole example: tokenizer → GPT-2 from scratch → SFT warm start → held-out evaluation → PPO in
  * the TextEnvironment with the calculator → held-out evaluation. Writes logs, the learning curve, a
  * summary, the SFT warm start and the final checkpoint under `runDir`; returns the summary. The PPO
- * phase is the kit's `runToolPpo`; this file holds only the calculator task.
- * @param {typeof import('./config.mjs').FULL_CONFIG} config
- * @param {{
- *   runDir: string,
- *   log?: (message: string) => void,
- *   sftCacheDir?: string,
- * }} options `sftCacheDir`: load the warm start from there if it holds one, else train it and save it
- *   there (for comparing PPO variants from one warm start; a normal run leaves it unset).
+ * phase is the kit's `runToolPpo`; this file holds only the calculator task. `sftCacheDir`: load the
+ * warm start from there if it holds one, else train it and save it there (for comparing PPO variants
+ * from one warm start; a normal run leaves it unset).
  */
-export async function runExperiment(config, { runDir, log = console.log, sftCacheDir }) {
+export async function runExperiment(
+  config: CalculatorConfig,
+  { runDir, log = console.log, sftCacheDir }: ExperimentOptions,
+) {
   const { seconds, tracker } = await startRun({ config, runDir, log });
   const { test, train } = splitTasks(config.testSize, config.seed);
   const tokenizer = createCalculatorTokenizer(tokenizerCorpus(train));
@@ -30,24 +36,12 @@ export async function runExperiment(config, { runDir, log = console.log, sftCach
     `tokenizer: byte-level BPE, ${tokenizer.vocabSize} tokens, learned from the training tasks' transcripts`,
   );
   const rng = new Rng(config.seed + 1);
-  const cached = sftCacheDir !== undefined && existsSync(join(sftCacheDir, 'config.json'));
-  let lm;
+  let lm = await loadCachedWarmStart(sftCacheDir);
   let sft = { finalLoss: Number.NaN };
-  if (cached) {
-    // Tuning shortcut: PPO variants start from one saved warm start instead of redoing SFT.
-    lm = await AutoModelForCausalLM.fromPretrained(sftCacheDir);
+  if (lm) {
     log(`SFT: warm start loaded from ${sftCacheDir}`);
   } else {
-    lm = Gpt2LMHeadModel.create(
-      {
-        ...config.model,
-        vocab_size: tokenizer.vocabSize,
-        bos_token_id: tokenizer.eosTokenId,
-        eos_token_id: tokenizer.eosTokenId,
-      },
-      { seed: config.seed },
-    );
-
+    lm = createGpt2ForTokenizer(config.model, tokenizer, config.seed);
     log(
       `SFT: ${config.sft.steps} steps × ${config.sft.batchSize} transcripts (${config.sft.toolFraction * 100}% with the tool)`,
     );
@@ -94,33 +88,6 @@ export async function runExperiment(config, { runDir, log = console.log, sftCach
  * The learning curve (a `@trl/example-kit/chart` line chart): held-out accuracy and tool-call rate, and
  * the training-batch reward, per PPO step.
  */
-export function learningCurve(curve) {
-  return {
-    title: 'Calculator tool use: PPO after the SFT warm start',
-    xLabel: 'PPO step',
-    yLabel: 'rate',
-    yDomain: [0, 1],
-    series: [
-      {
-        name: 'held-out accuracy',
-        points: curve.eval.map((p) => ({ x: p.step, y: p.sampled.accuracy })),
-        markers: true,
-      },
-      {
-        name: 'held-out acc. (greedy)',
-        points: curve.eval.map((p) => ({ x: p.step, y: p.greedy.accuracy })),
-        markers: true,
-      },
-      {
-        name: 'held-out tool calls',
-        points: curve.eval.map((p) => ({ x: p.step, y: p.sampled.toolCallRate })),
-        markers: true,
-      },
-      {
-        name: 'train batch reward',
-        points: curve.train.map((p) => ({ x: p.step, y: p.reward })),
-        dashed: true,
-      },
-    ],
-  };
+export function learningCurve(curve: Curve) {
+  return toolLearningCurve(curve, { title: 'Calculator tool use: PPO after the SFT warm start' });
 }

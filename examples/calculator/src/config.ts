@@ -23,7 +23,7 @@ export const FULL_CONFIG = {
     batchSize: 128,
     learningRate: 5e-5,
     /** Learning-rate schedule over the PPO steps (`createLrSchedule` kind); linear decays to 0 at the last step. */
-    lrSchedule: 'linear',
+    lrSchedule: 'linear' as const,
     miniBatchSize: 32,
     ppoEpochs: 4,
     initKlCoef: 0.05,
@@ -42,8 +42,11 @@ export const FULL_CONFIG = {
   },
 };
 
+/** The calculator example's configuration. */
+export type CalculatorConfig = typeof FULL_CONFIG;
+
 /** A tiny configuration that runs every stage in well under a minute (for CI and the test). */
-export const SMOKE_CONFIG = {
+export const SMOKE_CONFIG: CalculatorConfig = {
   ...FULL_CONFIG,
   testSize: 16,
   model: { ...FULL_CONFIG.model, n_embd: 32, n_layer: 1 },
