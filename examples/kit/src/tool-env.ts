@@ -197,8 +197,7 @@ export function toolLearningCurve(
 /** Draws `count` items from `pool` with replacement, one `rng.nextInt` each. */
 export function drawWithReplacement<T>(pool: readonly T[], count: number, rng: Rng): T[] {
   const out: T[] = [];
-  // nextInt(pool.length) is an index of `pool`.
-  for (let i = 0; i < count; i++) out.push(pool[rng.nextInt(pool.length)] as T);
+  for (let i = 0; i < count; i++) out.push(drawOne(pool, rng));
   return out;
 }
 
@@ -211,4 +210,10 @@ export function seededShuffle<T>(items: readonly T[], rng: Rng): T[] {
     [shuffled[i], shuffled[j]] = [shuffled[j] as T, shuffled[i] as T];
   }
   return shuffled;
+}
+
+/** One item of `pool`, drawn with one `rng.nextInt`. */
+export function drawOne<T>(pool: readonly T[], rng: Rng): T {
+  // nextInt(pool.length) is an index of `pool`.
+  return pool[rng.nextInt(pool.length)] as T;
 }

@@ -14,13 +14,16 @@ import { statsToMetrics, type TextEnvironmentStats } from '@trl/textenv';
 import { type LineChart, writeLearningCurve } from './chart.mjs';
 import { round } from './run';
 
-/** What an example's `summarizeEpisodes` returns: the shared rates plus any of its own (`extraRates`). */
+/**
+ * What an example's `summarizeEpisodes` returns: the shared rates plus any of its own (`extraRates`,
+ * numbers too; the index is `unknown` so that an {@link EvalResult} can carry its episodes as well).
+ */
 export type EpisodeRates = {
   accuracy: number;
   toolCallRate: number;
   accuracyWithTool: number;
   accuracyWithoutTool: number;
-} & Record<string, number>;
+} & Record<string, unknown>;
 
 /** One evaluation: the rates plus the episodes behind them. */
 export type EvalResult = EpisodeRates & {

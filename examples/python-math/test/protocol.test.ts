@@ -1,23 +1,26 @@
 import { Rng } from '@trl/core';
-import { PythonInterpreter } from '@trl/tools-python';
-import { afterAll, describe, expect, it } from 'vitest';
-import { evaluateExpression, makeProblem, sampleTrainingProblems } from '../src/problems.mjs';
+import { buildSftBatch } from '@trl/example-kit/sft';
 import {
-  createPythonMathTokenizer,
   encodeTranscript,
   exactMatchReward,
-  PROTOCOL_TOKENS,
   parseSubmittedResult,
+  transcriptText,
+} from '@trl/example-kit/transcript';
+import { PythonInterpreter } from '@trl/tools-python';
+import { afterAll, describe, expect, it } from 'vitest';
+import { evaluateExpression, makeProblem, sampleTrainingProblems } from '../src/problems';
+import {
+  createPythonMathTokenizer,
+  PROTOCOL_TOKENS,
   programFor,
   ranWithoutError,
   slipExpression,
   TEMPLATE_TOKENS,
   tokenizerCorpus,
   transcriptSegments,
-  transcriptText,
   VOCAB_SIZE,
-} from '../src/protocol.mjs';
-import { buildSftBatch, drawTranscriptKind } from '../src/sft.mjs';
+} from '../src/protocol';
+import { drawTranscriptKind } from '../src/sft';
 
 const problem = makeProblem('addMul', [23, 17, 4], 'Ann', 'apples');
 

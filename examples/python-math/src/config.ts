@@ -42,8 +42,11 @@ export const FULL_CONFIG = {
   },
 };
 
+/** The python-math example's configuration. */
+export type PythonMathConfig = typeof FULL_CONFIG;
+
 /** A tiny configuration that runs every stage in seconds (for CI and the test). */
-export const SMOKE_CONFIG = {
+export const SMOKE_CONFIG: PythonMathConfig = {
   ...FULL_CONFIG,
   testSize: 8,
   tokenizerProblems: 200,
