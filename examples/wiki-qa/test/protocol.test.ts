@@ -2,15 +2,16 @@ import type { CausalLM } from '@trl/core';
 
 type Question = ReturnType<typeof entityQuestions>[number];
 
+import { buildSftBatch } from '@trl/example-kit/sft';
+import { encodeTranscript, transcriptText } from '@trl/example-kit/transcript';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FULL_CONFIG } from '../src/config.mjs';
-import { entityQuestions, splitWorld } from '../src/entities.mjs';
-import { createWikiEnvironment, summarizeEpisodes } from '../src/environment.mjs';
+import { FULL_CONFIG } from '../src/config';
+import { entityQuestions, splitWorld } from '../src/entities';
+import { createWikiEnvironment, summarizeEpisodes } from '../src/environment';
 import {
   createDisabledWikiTool,
   createWikiTokenizer,
   createWikiTool,
-  encodeTranscript,
   exactMatchReward,
   PROTOCOL_TOKENS,
   parseSubmittedAnswer,
@@ -18,10 +19,8 @@ import {
   tokenizerCorpus,
   toolQuery,
   transcriptSegments,
-  transcriptText,
   VOCAB_SIZE,
-} from '../src/protocol.mjs';
-import { buildSftBatch } from '../src/sft.mjs';
+} from '../src/protocol';
 
 const zorvath = { name: 'Zorvath', city: 'Kelmira', year: 1843, job: 'potter' };
 const [wherePlace, whenYear] = entityQuestions(zorvath) as [Question, Question];

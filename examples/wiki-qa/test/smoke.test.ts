@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend, tf } from '@trl/core';
+import { readRunArtifacts } from '@trl/example-kit/run-artifacts';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SMOKE_CONFIG } from '../src/config.mjs';
-import { runExperiment } from '../src/experiment.mjs';
+import { SMOKE_CONFIG } from '../src/config';
+import { runExperiment } from '../src/experiment';
 
 describe('smoke run', () => {
   const runDir = mkdtempSync(join(tmpdir(), 'wiki-qa-smoke-'));
@@ -19,15 +20,14 @@ describe('smoke run', () => {
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(summary.heldOutQuestions).toBe(SMOKE_CONFIG.entities.test * 3);
     expect(summary.curve.train).toHaveLength(SMOKE_CONFIG.ppo.steps);
-    expect(summary.curve.eval.map((p: { step: number }) => p.step)).toEqual([0, 1, 2]);
+    expect(summary.curve.eval.map((p) => p.step)).toEqual([0, 1, 2]);
     expect(summary.afterPpo.step).toBe(SMOKE_CONFIG.ppo.steps);
     for (const point of [summary.afterSft, summary.afterPpo]) {
       expect(point.sampled.accuracy).toBeGreaterThanOrEqual(0);
       expect(point.sampled.accuracy).toBeLessThanOrEqual(1);
       expect(point.withoutTool!.greedy).toBeGreaterThanOrEqual(0);
     }
-    const lines = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n');
-    const keys = new Set(lines.flatMap((line) => Object.keys(JSON.parse(line))));
+    const run = readRunArtifacts(runDir);
     for (const key of [
       'sft/loss',
       'eval/accuracy',
@@ -35,13 +35,11 @@ describe('smoke run', () => {
       'env/reward_mean',
       'env/tool_call_rate',
     ])
-      expect(keys).toContain(key);
-    expect(existsSync(join(runDir, 'tensorboard'))).toBe(true);
-    expect(readFileSync(join(runDir, 'learning-curve.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
-    const png = readFileSync(join(runDir, 'learning-curve.png'));
-    expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
-    const saved = JSON.parse(readFileSync(join(runDir, 'checkpoint', 'config.json'), 'utf8'));
-    expect(saved.n_embd).toBe(SMOKE_CONFIG.model.n_embd);
-    expect(existsSync(join(runDir, 'checkpoint', 'tokenizer.json'))).toBe(true);
+      expect(run.metricKeys).toContain(key);
+    expect(run.has('tensorboard')).toBe(true);
+    expect(run.svg).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
+    expect([...run.png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
+    expect(run.savedConfig('checkpoint').n_embd).toBe(SMOKE_CONFIG.model.n_embd);
+    expect(run.has('checkpoint/tokenizer.json')).toBe(true);
   });
 });

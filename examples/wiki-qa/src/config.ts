@@ -35,8 +35,11 @@ export const FULL_CONFIG = {
   },
 };
 
+/** The wiki-qa example's configuration. */
+export type WikiQaConfig = typeof FULL_CONFIG;
+
 /** A tiny configuration that runs every stage in seconds (for CI and the test). */
-export const SMOKE_CONFIG = {
+export const SMOKE_CONFIG: WikiQaConfig = {
   ...FULL_CONFIG,
   entities: { sft: 60, ppo: 20, test: 4 },
   model: { ...FULL_CONFIG.model, n_embd: 32, n_layer: 1 },
