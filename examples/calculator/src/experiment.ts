@@ -29,7 +29,8 @@ export async function runExperiment(
   config: CalculatorConfig,
   { runDir, log = console.log, sftCacheDir }: ExperimentOptions,
 ) {
-  const { seconds, tracker } = await startRun({ config, runDir, log });
+  const run = { runDir, log, ...(await startRun({ config, runDir, log })) };
+  const { seconds, tracker } = run;
   const { test, train } = splitTasks(config.testSize, config.seed);
   const tokenizer = createCalculatorTokenizer(tokenizerCorpus(train));
   log(
@@ -61,14 +62,10 @@ export async function runExperiment(
   const policy = new Gpt2WithValueHead(lm, { seed: config.seed + 3 });
   const evalSeed = config.seed + 1000;
   return runToolPpo({
+    ...run,
+    config,
     policy,
     tokenizer,
-    tracker,
-    runDir,
-    log,
-    seconds,
-    seed: config.seed,
-    ppo: config.ppo,
     evaluate: (doSample) =>
       evaluate({ model: policy, tokenizer, tasks: test, config: config.env, seed: evalSeed, doSample }),
     createEnvironment: () =>

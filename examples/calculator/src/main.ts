@@ -1,17 +1,10 @@
-import { runExampleMain } from '@trl/example-kit/main';
-import { toolPpoReport } from '@trl/example-kit/tool-report';
+import { runToolExampleMain } from '@trl/example-kit/tool-report';
 import { FULL_CONFIG, SMOKE_CONFIG } from './config';
 import { runExperiment } from './experiment';
 
-await runExampleMain({
-  name: 'calculator',
+await runToolExampleMain({
   mainUrl: import.meta.url,
-  smokeConfig: SMOKE_CONFIG,
-  fullConfig: FULL_CONFIG,
+  configs: { smoke: SMOKE_CONFIG, full: FULL_CONFIG },
   run: (config, runDir) => runExperiment(config, { runDir }),
-  report: (summary, runDir) =>
-    toolPpoReport(summary, runDir, {
-      heldOut: `${summary.heldOutTasks} tasks`,
-      toolCallLabel: 'tool-call rate',
-    }),
+  wording: (summary) => ({ heldOut: `${summary.heldOutTasks} tasks`, toolCallLabel: 'tool-call rate' }),
 });

@@ -217,3 +217,30 @@ export function drawOne<T>(pool: readonly T[], rng: Rng): T {
   // nextInt(pool.length) is an index of `pool`.
   return pool[rng.nextInt(pool.length)] as T;
 }
+
+/** The parts of a tool example's config that {@link toolSmokeConfig} shrinks. */
+export interface ShrinkableToolConfig {
+  model: object;
+  sft: object;
+  env: ToolEnvConfig;
+  ppo: object;
+}
+
+/**
+ * A tool example's smoke configuration (every stage runs, in seconds; a check, not a result): `full`
+ * with a one-layer 32-wide model, `sftSteps` SFT steps of 8 transcripts, generation batches of
+ * `generateBatchSize` and two PPO steps of 8 episodes, evaluated after each. Keys keep their order
+ * in `full`, so the printed config reads the same.
+ */
+export function toolSmokeConfig<C extends ShrinkableToolConfig>(
+  full: C,
+  { sftSteps, generateBatchSize }: { sftSteps: number; generateBatchSize: number },
+): C {
+  return {
+    ...full,
+    model: { ...full.model, n_embd: 32, n_layer: 1 },
+    sft: { ...full.sft, steps: sftSteps, batchSize: 8, warmupSteps: 2, logEvery: 5 },
+    env: { ...full.env, generateBatchSize },
+    ppo: { ...full.ppo, steps: 2, batchSize: 8, miniBatchSize: 4, ppoEpochs: 1, evalEvery: 1 },
+  };
+}

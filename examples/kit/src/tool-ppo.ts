@@ -105,9 +105,8 @@ export interface ToolPpoOptions<H, A, X extends object = object> {
   runDir: string;
   log: (line: string) => void;
   seconds: () => number;
-  /** PPOTrainer seed. */
-  seed: number;
-  ppo: ToolPpoConfig;
+  /** The example's config: `seed` seeds PPOTrainer, `ppo` sets the trainer and the loop. */
+  config: { seed: number; ppo: ToolPpoConfig };
   /** Plays the held-out set once, sampled (`true`) or greedy. */
   evaluate: (doSample: boolean) => Promise<EvalResult>;
   /** An extra evaluation at `step` (after the two regular ones), merged into the point, the metrics and the log line. */
@@ -189,7 +188,8 @@ export function evalSummary(result: EpisodeRates, extraRates: readonly ExtraRate
 export async function runToolPpo<H extends { text: string }, A, X extends object = object>(
   options: ToolPpoOptions<H, A, X>,
 ): Promise<ToolPpoSummary<X>> {
-  const { policy, tokenizer, tracker, runDir, log, seconds, seed, ppo, evaluate, extraEval } = options;
+  const { policy, tokenizer, tracker, runDir, log, seconds, evaluate, extraEval } = options;
+  const { seed, ppo } = options.config;
   const { extraRates = [], summarizeEpisodes, heldOut, showEpisode = (h) => h.text } = options;
 
   let lastSampled: EvalResult | undefined;

@@ -2,7 +2,9 @@
  * The result lines a tool example prints after its run: held-out accuracy before and after PPO,
  * greedy accuracy, tool-call rate, the example's own lines, wall time and where the files are.
  */
-import { percent, signedPoints } from './main';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { percent, runExampleMain, signedPoints } from './main';
 import type { ToolPpoSummary } from './tool-ppo';
 
 /** `<label>: after SFT 12.5%, after PPO 50.0%`. */
@@ -42,4 +44,32 @@ export function toolPpoReport<X extends object>(
     `wall time: ${summary.totalSeconds} s (${wording.sftLabel ?? 'SFT'} ${summary.sftSeconds} s, evaluation + PPO ${summary.ppoSeconds} s), load average ${summary.loadAverage.join(' ')}`,
     `logs, curve and checkpoint: ${runDir}`,
   ];
+}
+
+/** What a tool example's `main` brings to {@link runToolExampleMain}. */
+export interface ToolExampleMain<C extends object, X extends object> {
+  /** `import.meta.url` of the example's `src/main` file; its package folder names the example. */
+  mainUrl: string;
+  configs: { smoke: C; full: C };
+  /** Runs the whole experiment under `runDir`. */
+  run: (config: C, runDir: string) => Promise<ToolPpoSummary<X>>;
+  /** How the report words the summary. */
+  wording: (summary: ToolPpoSummary<X>) => ToolReportWording;
+}
+
+/**
+ * `runExampleMain` for a tool example: the banner names the example after its package folder
+ * (`calculator`), and the report is {@link toolPpoReport}'s.
+ */
+export function runToolExampleMain<C extends object, X extends object>(
+  example: ToolExampleMain<C, X>,
+): Promise<ToolPpoSummary<X>> {
+  return runExampleMain({
+    name: basename(fileURLToPath(new URL('..', example.mainUrl))),
+    mainUrl: example.mainUrl,
+    smokeConfig: example.configs.smoke,
+    fullConfig: example.configs.full,
+    run: example.run,
+    report: (summary, runDir) => toolPpoReport(summary, runDir, example.wording(summary)),
+  });
 }

@@ -6,8 +6,8 @@ import { type CausalLM, type Rng, resolvePadTokenId, type Tracker } from '@trl/c
 import { runMaskedSft, type SftLoopConfig } from '@trl/example-kit/sft';
 import { encodeTranscript, type Segment } from './transcript';
 
-/** What {@link runTranscriptSft} needs. */
-export interface TranscriptSftOptions {
+/** What {@link runTranscriptSft} needs; `C` is the example's SFT config (the loop's settings and its own). */
+export interface TranscriptSftOptions<C extends SftLoopConfig = SftLoopConfig> {
   model: CausalLM;
   tokenizer: {
     encode(text: string): number[];
@@ -16,7 +16,7 @@ export interface TranscriptSftOptions {
   };
   /** The next batch of transcripts; every random draw of a batch comes from `rng`. */
   sampleTranscripts: (batchSize: number, rng: Rng) => Segment[][];
-  config: SftLoopConfig;
+  config: C;
   tracker: Tracker;
   onProgress?: (step: number, loss: number) => void | Promise<void>;
 }
@@ -25,7 +25,9 @@ export interface TranscriptSftOptions {
  * Runs the kit's masked SFT loop (AdamW, warmup + cosine, clipping, logging) on transcripts from
  * `sampleTranscripts`, padded with {@link resolvePadTokenId}'s id.
  */
-export function runTranscriptSft(options: TranscriptSftOptions): Promise<{ finalLoss: number }> {
+export function runTranscriptSft<C extends SftLoopConfig>(
+  options: TranscriptSftOptions<C>,
+): Promise<{ finalLoss: number }> {
   const { model, tokenizer, sampleTranscripts, config, tracker, onProgress } = options;
   const sampleExamples = (batchSize: number, rng: Rng) =>
     sampleTranscripts(batchSize, rng).map((segments) => encodeTranscript(segments, tokenizer));
@@ -39,3 +41,6 @@ export function runTranscriptSft(options: TranscriptSftOptions): Promise<{ final
     ...(onProgress === undefined ? {} : { onProgress }),
   });
 }
+
+/** An example's warm-start run without its sampler: what its `runSft` receives from the experiment. */
+export type ToolSftRun<C extends SftLoopConfig> = Omit<TranscriptSftOptions<C>, 'sampleTranscripts'>;

@@ -19,7 +19,8 @@ export async function runExperiment(
   config: PythonMathConfig,
   { runDir, log = console.log }: { runDir: string; log?: (line: string) => void },
 ) {
-  const { seconds, tracker } = await startRun({ config, runDir, log });
+  const run = { runDir, log, ...(await startRun({ config, runDir, log })) };
+  const { seconds, tracker } = run;
   const { test, isHeldOut } = heldOutProblems(config.testSize, config.seed);
   const rng = new Rng(config.seed + 1);
   const tokenizer = createPythonMathTokenizer(
@@ -58,14 +59,10 @@ export async function runExperiment(
     ...(doSample === undefined ? {} : { doSample }),
   });
   return runToolPpo({
+    ...run,
+    config,
     policy,
     tokenizer,
-    tracker,
-    runDir,
-    log,
-    seconds,
-    seed: config.seed,
-    ppo: config.ppo,
     evaluate: (doSample) => evaluate({ ...environment(evalSeed, doSample), problems: test }),
     extraRates: [{ key: 'cleanRunRate', metric: 'clean_run_rate', label: 'clean' }],
     createEnvironment: () => createPythonMathEnvironment(environment(config.seed + 4)),

@@ -1,6 +1,6 @@
-import type { CausalLM, Rng, Tracker } from '@trl/core';
+import type { Rng } from '@trl/core';
 import type { SftLoopConfig } from '@trl/example-kit/sft';
-import { runTranscriptSft, type TranscriptSftOptions } from '@trl/example-kit/tool-sft';
+import { runTranscriptSft, type ToolSftRun } from '@trl/example-kit/tool-sft';
 import { type Problem, sampleTrainingProblems } from './problems';
 import { type TranscriptKind, transcriptSegments } from './protocol';
 
@@ -29,33 +29,17 @@ export function drawTranscriptKind(
  * the program's output are not trained on. The loop is the kit's `runTranscriptSft`.
  */
 export async function runSft({
-  model,
-  tokenizer,
   isHeldOut,
-  config,
-  tracker,
-  onProgress,
-}: {
-  model: CausalLM;
-  tokenizer: TranscriptSftOptions['tokenizer'];
-  isHeldOut: (problem: Problem) => boolean;
-  config: SftLoopConfig & TranscriptMix;
-  tracker: Tracker;
-  onProgress?: (step: number, loss: number) => void;
-}) {
-  if (config.programFraction + config.slipFraction > 1) {
+  ...run
+}: ToolSftRun<SftLoopConfig & TranscriptMix> & { isHeldOut: (problem: Problem) => boolean }) {
+  if (run.config.programFraction + run.config.slipFraction > 1) {
     throw new Error('runSft: sft.programFraction + sft.slipFraction must be at most 1.');
   }
-  const sampleTranscripts = (batchSize: number, rng: Rng) =>
-    sampleTrainingProblems(batchSize, rng, isHeldOut).map((problem) =>
-      transcriptSegments(problem, drawTranscriptKind(rng, config), rng),
-    );
   return runTranscriptSft({
-    model,
-    tokenizer,
-    sampleTranscripts,
-    config,
-    tracker,
-    ...(onProgress ? { onProgress } : {}),
+    ...run,
+    sampleTranscripts: (batchSize, rng) =>
+      sampleTrainingProblems(batchSize, rng, isHeldOut).map((problem) =>
+        transcriptSegments(problem, drawTranscriptKind(rng, run.config), rng),
+      ),
   });
 }

@@ -46,7 +46,8 @@ export async function runExperiment(
     sftCacheDir,
   }: { runDir: string; log?: (line: string) => void; sftCacheDir?: string | undefined },
 ) {
-  const { seconds, tracker } = await startRun({ config, runDir, log });
+  const run = { runDir, log, ...(await startRun({ config, runDir, log })) };
+  const { seconds, tracker } = run;
   const world = splitWorld(config.entities, config.seed);
   const wiki = createWikiTool(world.entities);
   const noWiki = createDisabledWikiTool();
@@ -94,14 +95,10 @@ export async function runExperiment(
     });
   const rng = new Rng(config.seed + 1);
   return runToolPpo({
+    ...run,
+    config,
     policy,
     tokenizer,
-    tracker,
-    runDir,
-    log,
-    seconds,
-    seed: config.seed,
-    ppo: config.ppo,
     evaluate: (doSample) => play(wiki, doSample),
     // After SFT and after the last step: the same questions, the same model, but every search
     // comes back empty, which shows how much of the accuracy the tool carries.

@@ -1,5 +1,5 @@
-import { percent, runExampleMain } from '@trl/example-kit/main';
-import { toolPpoReport } from '@trl/example-kit/tool-report';
+import { percent } from '@trl/example-kit/main';
+import { runToolExampleMain } from '@trl/example-kit/tool-report';
 import { FULL_CONFIG, SMOKE_CONFIG } from './config';
 import { runExperiment, type WikiEvalPoint } from './experiment';
 
@@ -7,20 +7,17 @@ import { runExperiment, type WikiEvalPoint } from './experiment';
 const withoutTool = ({ withoutTool }: WikiEvalPoint) =>
   `${percent(Number(withoutTool?.sampled))} / ${percent(Number(withoutTool?.greedy))}`;
 
-await runExampleMain({
-  name: 'wiki-qa',
+await runToolExampleMain({
   mainUrl: import.meta.url,
-  smokeConfig: SMOKE_CONFIG,
-  fullConfig: FULL_CONFIG,
+  configs: { smoke: SMOKE_CONFIG, full: FULL_CONFIG },
   // Tuning only: WIKI_QA_SFT_CACHE=<dir> saves the warm start there, or loads it when present.
   run: (config, runDir) =>
     runExperiment(config, { runDir, sftCacheDir: process.env.WIKI_QA_SFT_CACHE || undefined }),
-  report: (summary, runDir) =>
-    toolPpoReport(summary, runDir, {
-      heldOut: `${summary.heldOutQuestions} questions`,
-      extraLines: [
-        `without the tool (searches return nothing; sampled / greedy): after SFT ${withoutTool(summary.afterSft)}, ` +
-          `after PPO ${withoutTool(summary.afterPpo)}`,
-      ],
-    }),
+  wording: ({ heldOutQuestions, afterSft, afterPpo }) => ({
+    heldOut: `${heldOutQuestions} questions`,
+    extraLines: [
+      `without the tool (searches return nothing; sampled / greedy): after SFT ${withoutTool(afterSft)}, ` +
+        `after PPO ${withoutTool(afterPpo)}`,
+    ],
+  }),
 });

@@ -1,6 +1,5 @@
-import type { CausalLM, Rng, Tracker } from '@trl/core';
 import type { SftLoopConfig } from '@trl/example-kit/sft';
-import { runTranscriptSft, type TranscriptSftOptions } from '@trl/example-kit/tool-sft';
+import { runTranscriptSft, type ToolSftRun } from '@trl/example-kit/tool-sft';
 import { type Question, sampleFrom } from './entities';
 import { toolQuery, transcriptSegments } from './protocol';
 
@@ -11,33 +10,19 @@ import { toolQuery, transcriptSegments } from './protocol';
  * on. The loop is the kit's `runTranscriptSft`.
  */
 export function runSft({
-  model,
-  tokenizer,
   pool,
   responses,
-  config,
-  tracker,
-  onProgress,
-}: {
-  model: CausalLM;
-  tokenizer: TranscriptSftOptions['tokenizer'];
+  ...run
+}: ToolSftRun<SftLoopConfig & { toolFraction: number }> & {
   pool: readonly Question[];
   responses: ReadonlyMap<string, string>;
-  config: SftLoopConfig & { toolFraction: number };
-  tracker: Tracker;
-  onProgress?: (step: number, loss: number) => void;
 }) {
-  const sampleTranscripts = (batchSize: number, rng: Rng) =>
-    sampleFrom(pool, batchSize, rng).map((question) => {
-      const kind = rng.next() < config.toolFraction ? 'tool' : 'direct';
-      return transcriptSegments(question, kind, responses.get(toolQuery(question)));
-    });
   return runTranscriptSft({
-    model,
-    tokenizer,
-    sampleTranscripts,
-    config,
-    tracker,
-    ...(onProgress ? { onProgress } : {}),
+    ...run,
+    sampleTranscripts: (batchSize, rng) =>
+      sampleFrom(pool, batchSize, rng).map((question) => {
+        const kind = rng.next() < run.config.toolFraction ? 'tool' : 'direct';
+        return transcriptSegments(question, kind, responses.get(toolQuery(question)));
+      }),
   });
 }
