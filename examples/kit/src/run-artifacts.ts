@@ -37,3 +37,24 @@ export function readRunArtifacts(runDir: string): RunArtifacts {
     has: (path) => existsSync(join(runDir, path)),
   };
 }
+
+/** A whole SVG document, as `writeLearningCurve` writes it (newline-terminated). */
+export const SVG_DOCUMENT = /^<svg[\s\S]*<\/svg>\n$/;
+
+/**
+ * What is wrong with a finished run directory, one line a problem (none: `[]`): every name in
+ * `metrics` logged to `metrics.jsonl`, every path in `files` present, the learning curve a whole SVG
+ * document and a PNG file. Lets a smoke test check all of it in one assertion that names the misses.
+ */
+export function runDirProblems(
+  runDir: string,
+  { metrics = [], files = [] }: { metrics?: readonly string[]; files?: readonly string[] },
+): string[] {
+  const run = readRunArtifacts(runDir);
+  return [
+    ...metrics.filter((key) => !run.metricKeys.has(key)).map((key) => `metric ${key} never logged`),
+    ...files.filter((path) => !run.has(path)).map((path) => `${path} missing`),
+    ...(SVG_DOCUMENT.test(run.svg) ? [] : ['learning-curve.svg is not a whole SVG document']),
+    ...(PNG_SIGNATURE.every((byte, i) => run.png[i] === byte) ? [] : ['learning-curve.png is not a PNG']),
+  ];
+}

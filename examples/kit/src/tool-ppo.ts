@@ -14,16 +14,19 @@ import { statsToMetrics, type TextEnvironmentStats } from '@trl/textenv';
 import { type LineChart, writeLearningCurve } from './chart.mjs';
 import { round } from './run';
 
-/**
- * What an example's `summarizeEpisodes` returns: the shared rates plus any of its own (`extraRates`,
- * numbers too; the index is `unknown` so that an {@link EvalResult} can carry its episodes as well).
- */
-export type EpisodeRates = {
+/** The rates every tool example measures on a batch of episodes. */
+export interface ToolRates {
   accuracy: number;
   toolCallRate: number;
   accuracyWithTool: number;
   accuracyWithoutTool: number;
-} & Record<string, unknown>;
+}
+
+/**
+ * What an example's `summarizeEpisodes` returns: the shared rates plus any of its own (`extraRates`,
+ * numbers too; the index is `unknown` so that an {@link EvalResult} can carry its episodes as well).
+ */
+export type EpisodeRates = ToolRates & Record<string, unknown>;
 
 /** One evaluation: the rates plus the episodes behind them. */
 export type EvalResult = EpisodeRates & {
@@ -39,12 +42,7 @@ export interface ExtraRate {
 }
 
 /** The rounded rates of one evaluation (see {@link evalSummary}), the example's own ones included. */
-export type EvalSummary = {
-  accuracy: number;
-  toolCallRate: number;
-  accuracyWithTool: number;
-  accuracyWithoutTool: number;
-} & Record<string, number>;
+export type EvalSummary = ToolRates & Record<string, number>;
 
 /**
  * Held-out results at one step, plus the fields `X` an example's `extraEval` adds at some of the

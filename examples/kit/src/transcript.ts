@@ -91,3 +91,19 @@ export function lastSegmentReward<A>(
   return (histories, { answers }) =>
     histories.map((history, i) => reward(lastModelText(history), answers[i] as A));
 }
+
+/** The tokens of `text` as `tokenizer` splits it, each decoded on its own (for tokenizer checks). */
+export function tokenPieces(
+  tokenizer: { encode(text: string): number[]; decode(ids: number[]): string },
+  text: string,
+): string[] {
+  return tokenizer.encode(text).map((id) => tokenizer.decode([id]));
+}
+
+/** The `markers` that `tokenizer` does not keep as one token (none: `[]`). */
+export function splitMarkers(
+  tokenizer: { encode(text: string): number[] },
+  markers: readonly string[],
+): string[] {
+  return markers.filter((marker) => tokenizer.encode(marker).length !== 1);
+}
