@@ -1,40 +1,26 @@
+import { buildSftBatch } from '@trl/example-kit/sft';
+import {
+  encodeTranscript,
+  exactMatchReward,
+  splitMarkers,
+  tokenPieces,
+  transcriptText,
+} from '@trl/example-kit/transcript';
 import { describe, expect, it } from 'vitest';
 import {
   createCalculatorTokenizer,
-  encodeTranscript,
-  exactMatchReward,
   PROTOCOL_TOKENS,
-  parseSubmittedResult,
   TEMPLATE_TOKENS,
   tokenizerCorpus,
   transcriptSegments,
-  transcriptText,
   VOCAB_SIZE,
-} from '../src/protocol.mjs';
-import { buildSftBatch } from '../src/sft.mjs';
-import { makeTask, splitTasks } from '../src/tasks.mjs';
+} from '../src/protocol';
+import { makeTask, splitTasks } from '../src/tasks';
 
-describe('reward (TRL exact match on Result=N<submit>)', () => {
-  it('pays 1 only for the right number followed by <submit>', () => {
-    expect(exactMatchReward('Result=10<submit>', 10)).toBe(1);
-    expect(exactMatchReward('Result = 10.0 <submit>', 10)).toBe(1);
-    expect(exactMatchReward('Result=-10<submit>', -10)).toBe(1);
-    expect(exactMatchReward('Result=11<submit>', 10)).toBe(0);
-    expect(exactMatchReward('Result=-10<submit>', 10)).toBe(0);
-    expect(exactMatchReward('Result=10', 10)).toBe(0);
-    expect(exactMatchReward('10<submit>', 10)).toBe(0);
-    expect(exactMatchReward('Result=100<submit>', 10)).toBe(0);
-  });
-
-  it('reads the first submitted result, as TRL', () => {
-    expect(parseSubmittedResult('Result=3<submit>Result=4<submit>')).toBe(3);
-    expect(parseSubmittedResult('nothing here')).toBeNull();
-  });
-});
-
+// The exact-match reward's cases are in the kit's test/exact-match.test.ts.
 describe('transcript format', () => {
   const tokenizer = createCalculatorTokenizer(tokenizerCorpus(splitTasks(200, 0).train));
-  const pieces = (text: string) => tokenizer.encode(text).map((id: number) => tokenizer.decode([id]));
+  const pieces = (text: string) => tokenPieces(tokenizer, text);
 
   it('writes the tool transcript as TRL: question, request, tool answer, result', () => {
     const segments = transcriptSegments(makeTask(13, 3, '-'), 'tool');
@@ -52,8 +38,7 @@ describe('transcript format', () => {
   });
 
   it('makes each marker and template word one token and tokenizes a number alike everywhere', () => {
-    for (const marker of [...PROTOCOL_TOKENS, ...TEMPLATE_TOKENS])
-      expect(tokenizer.encode(marker)).toHaveLength(1);
+    expect(splitMarkers(tokenizer, [...PROTOCOL_TOKENS, ...TEMPLATE_TOKENS])).toEqual([]);
     expect(tokenizer.vocabSize).toBe(VOCAB_SIZE);
     const number = pieces('2064');
     expect(number.join('')).toBe('2064');

@@ -1,6 +1,6 @@
 import { Rng } from '@trl/core';
 import { describe, expect, it } from 'vitest';
-import { allTasks, makeTask, OPERAND_LIMIT, sampleTasks, splitTasks } from '../src/tasks.mjs';
+import { allTasks, makeTask, OPERAND_LIMIT, sampleTasks, splitTasks } from '../src/tasks';
 
 describe('task generator', () => {
   it('computes the answer of each operator', () => {

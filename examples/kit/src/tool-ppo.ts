@@ -14,13 +14,19 @@ import { statsToMetrics, type TextEnvironmentStats } from '@trl/textenv';
 import { type LineChart, writeLearningCurve } from './chart.mjs';
 import { round } from './run';
 
-/** What an example's `summarizeEpisodes` returns: the shared rates plus any of its own (`extraRates`). */
-export type EpisodeRates = {
+/** The rates every tool example measures on a batch of episodes. */
+export interface ToolRates {
   accuracy: number;
   toolCallRate: number;
   accuracyWithTool: number;
   accuracyWithoutTool: number;
-} & Record<string, number>;
+}
+
+/**
+ * What an example's `summarizeEpisodes` returns: the shared rates plus any of its own (`extraRates`,
+ * numbers too; the index is `unknown` so that an {@link EvalResult} can carry its episodes as well).
+ */
+export type EpisodeRates = ToolRates & Record<string, unknown>;
 
 /** One evaluation: the rates plus the episodes behind them. */
 export type EvalResult = EpisodeRates & {
@@ -35,17 +41,38 @@ export interface ExtraRate {
   label: string;
 }
 
-/** Held-out results at one step, plus whatever an example's `extraEval` adds. */
-export type EvalPoint = {
-  step: number;
-  sampled: Record<string, number>;
-  greedy: Record<string, number>;
-} & Record<string, unknown>;
+/** The rounded rates of one evaluation (see {@link evalSummary}), the example's own ones included. */
+export type EvalSummary = ToolRates & Record<string, number>;
 
-export interface Curve {
+/**
+ * Held-out results at one step, plus the fields `X` an example's `extraEval` adds at some of the
+ * steps (so each of them may be missing).
+ */
+export type EvalPoint<X extends object = object> = {
+  step: number;
+  sampled: EvalSummary;
+  greedy: EvalSummary;
+} & Partial<X>;
+
+/** Training reward per PPO step and the held-out evaluations, as the learning curve plots them. */
+export interface Curve<X extends object = object> {
   train: { step: number; reward: number; toolCallRate: number }[];
-  eval: EvalPoint[];
+  eval: EvalPoint<X>[];
 }
+
+/** What {@link runToolPpo} returns and writes to `summary.json`; `heldOut.key` holds the held-out count. */
+export type ToolPpoSummary<X extends object = object> = {
+  afterSft: EvalPoint<X>;
+  afterPpo: EvalPoint<X>;
+  gainPoints: number;
+  sftFinalLoss: number;
+  sftSeconds: number;
+  ppoSeconds: number;
+  totalSeconds: number;
+  backend: string | undefined;
+  loadAverage: number[];
+  curve: Curve<X>;
+} & Record<string, unknown>;
 
 /** The tool-PPO part of an example's `config.ppo`. */
 export type ToolPpoConfig = {
@@ -59,40 +86,38 @@ export type ToolPpoConfig = {
 type LrScheduleKind = Parameters<typeof createLrSchedule>[0]['kind'];
 
 /** The episodes of one environment run, as TextEnvironment returns them. */
-interface EpisodeBatch {
+interface EpisodeBatch<H> {
   queries: number[][];
   responses: number[][];
   masks: number[][];
   rewards: number[];
-  histories: readonly unknown[];
+  histories: H[];
   stats: TextEnvironmentStats;
 }
 
-export interface ToolPpoOptions<H> {
+/** An example's task and run for {@link runToolPpo}; `H` is its episode type, `A` its answer type, `X` what its `extraEval` adds to a point. */
+export interface ToolPpoOptions<H, A, X extends object = object> {
   policy: Gpt2WithValueHead;
   tokenizer: Tokenizer & { savePretrained(dir: string): Promise<unknown> };
   tracker: Tracker;
   runDir: string;
   log: (line: string) => void;
   seconds: () => number;
-  /** PPOTrainer seed. */
-  seed: number;
-  ppo: ToolPpoConfig;
+  /** The example's config: `seed` seeds PPOTrainer, `ppo` sets the trainer and the loop. */
+  config: { seed: number; ppo: ToolPpoConfig };
   /** Plays the held-out set once, sampled (`true`) or greedy. */
   evaluate: (doSample: boolean) => Promise<EvalResult>;
   /** An extra evaluation at `step` (after the two regular ones), merged into the point, the metrics and the log line. */
   extraEval?: (
     step: number,
-  ) => Promise<
-    { point: Record<string, unknown>; metrics: Record<string, number>; logSuffix: string } | undefined
-  >;
+  ) => Promise<{ point: X; metrics: Record<string, number>; logSuffix: string } | undefined>;
   extraRates?: readonly ExtraRate[];
   /** The training environment; built after the trainer, as the examples always did. */
   createEnvironment: () => {
-    run(prompts: readonly string[], context: { answers: readonly unknown[] }): Promise<EpisodeBatch>;
+    run(prompts: readonly string[], context: { answers: readonly A[] }): Promise<EpisodeBatch<H>>;
   };
   /** The next PPO batch of prompts and their answers. */
-  sampleBatch: () => { questions: string[]; answers: unknown[] };
+  sampleBatch: () => { questions: string[]; answers: A[] };
   summarizeEpisodes: (histories: H[], rewards: readonly number[]) => EpisodeRates;
   /** `summary.json` key, size and noun of the held-out set (e.g. `heldOutTasks`, 200, `tasks`). */
   heldOut: { key: string; count: number; noun: string };
@@ -102,7 +127,7 @@ export interface ToolPpoOptions<H> {
   showEpisode?: (history: { text: string }) => string;
   /** Held-out episodes printed after the SFT evaluation; default 4. */
   exampleCount?: number;
-  chart: (curve: Curve) => LineChart;
+  chart: (curve: Curve<X>) => LineChart;
   sft: { finalLoss: number; seconds: number };
   /** Closes the example's tools after the tracker. */
   close?: () => Promise<void>;
@@ -138,10 +163,7 @@ export function ppoTrainerConfig(ppo: Record<string, unknown>, seed: number): Re
  * (right after the tool-call rate, so logs read the same as before the loop moved here) and accuracy
  * split by tool use, each rounded.
  */
-export function evalSummary(
-  result: EpisodeRates,
-  extraRates: readonly ExtraRate[] = [],
-): Record<string, number> {
+export function evalSummary(result: EpisodeRates, extraRates: readonly ExtraRate[] = []): EvalSummary {
   const keys = [
     'accuracy',
     'toolCallRate',
@@ -149,7 +171,8 @@ export function evalSummary(
     'accuracyWithTool',
     'accuracyWithoutTool',
   ];
-  return Object.fromEntries(keys.map((key) => [key, round(Number(result[key]))]));
+  // Every key of EvalSummary is in `keys`, so the record has them all.
+  return Object.fromEntries(keys.map((key) => [key, round(Number(result[key]))])) as EvalSummary;
 }
 
 /**
@@ -160,19 +183,23 @@ export function evalSummary(
  * tracker and the example's tools, and frees the trainer (its optimizer and its reference copy) and
  * the policy.
  */
-export async function runToolPpo<H extends { text: string }>(options: ToolPpoOptions<H>) {
-  const { policy, tokenizer, tracker, runDir, log, seconds, seed, ppo, evaluate, extraEval } = options;
+export async function runToolPpo<H extends { text: string }, A, X extends object = object>(
+  options: ToolPpoOptions<H, A, X>,
+): Promise<ToolPpoSummary<X>> {
+  const { policy, tokenizer, tracker, runDir, log, seconds, evaluate, extraEval } = options;
+  const { seed, ppo } = options.config;
   const { extraRates = [], summarizeEpisodes, heldOut, showEpisode = (h) => h.text } = options;
 
   let lastSampled: EvalResult | undefined;
-  const evalAt = async (step: number): Promise<EvalPoint> => {
+  const evalAt = async (step: number): Promise<EvalPoint<X>> => {
     const sampled = await evaluate(true);
     const greedy = await evaluate(false);
-    const point: EvalPoint = {
+    // X's fields are all optional in a point; TypeScript cannot see that `{}` is a Partial<X> for a generic X.
+    const point = {
       step,
       sampled: evalSummary(sampled, extraRates),
       greedy: evalSummary(greedy, extraRates),
-    };
+    } as EvalPoint<X>;
     const metrics: Record<string, number> = {};
     for (const [suffix, result] of [
       ['', sampled],
@@ -217,7 +244,7 @@ export async function runToolPpo<H extends { text: string }>(options: ToolPpoOpt
         }),
   });
   const env = options.createEnvironment();
-  const curve: Curve = { train: [], eval: [afterSft] };
+  const curve: Curve<X> = { train: [], eval: [afterSft] };
   let afterPpo = afterSft;
   log(`PPO: ${ppo.steps} steps × ${ppo.batchSize} ${options.batchNoun ?? 'episodes'}`);
   for (let step = 1; step <= ppo.steps; step++) {
@@ -232,7 +259,7 @@ export async function runToolPpo<H extends { text: string }>(options: ToolPpoOpt
       pick(rewards),
       pick(masks),
     );
-    const summary = summarizeEpisodes(histories as H[], rewards);
+    const summary = summarizeEpisodes(histories, rewards);
     const metrics: Record<string, number> = {
       'env/reward_mean': summary.accuracy,
       'env/tool_call_rate': summary.toolCallRate,
@@ -261,7 +288,7 @@ export async function runToolPpo<H extends { text: string }>(options: ToolPpoOpt
   );
 
   const totalSeconds = seconds();
-  const summary = {
+  const summary: ToolPpoSummary<X> = {
     [heldOut.key]: heldOut.count,
     afterSft,
     afterPpo,

@@ -2,6 +2,7 @@
  * Transcript pieces the tool examples share: how an SFT transcript becomes token ids with a loss
  * mask, which segment a TRL-style reward reads, and the numeric `Result=N<submit>` match.
  */
+import { resolvePadTokenId } from '@trl/core';
 
 /**
  * One stretch of a transcript; `system` segments (prompt, tool output) are written by the
@@ -39,12 +40,14 @@ export function encodeTranscript(
 }
 
 /**
- * The pad id every example uses: the tokenizer's own, else eos. Which one it is does not change a
- * loss, since padding sits after every real token (causal attention never looks at it) and its
- * labels are ignored; one rule keeps the examples from drifting apart anyway.
+ * The pad id of `tokenizer` by the project's one rule, {@link resolvePadTokenId} (its pad id, else
+ * eos); kept for callers whose tokenizer reports a missing pad id as `null`.
  */
 export function padTokenIdOf(tokenizer: { padTokenId?: number | null; eosTokenId: number }): number {
-  return tokenizer.padTokenId ?? tokenizer.eosTokenId;
+  return resolvePadTokenId({
+    padTokenId: tokenizer.padTokenId ?? undefined,
+    eosTokenId: tokenizer.eosTokenId,
+  });
 }
 
 /**
@@ -87,4 +90,20 @@ export function lastSegmentReward<A>(
 ): (histories: readonly { segments: readonly Segment[] }[], context: { answers: readonly A[] }) => number[] {
   return (histories, { answers }) =>
     histories.map((history, i) => reward(lastModelText(history), answers[i] as A));
+}
+
+/** The tokens of `text` as `tokenizer` splits it, each decoded on its own (for tokenizer checks). */
+export function tokenPieces(
+  tokenizer: { encode(text: string): number[]; decode(ids: number[]): string },
+  text: string,
+): string[] {
+  return tokenizer.encode(text).map((id) => tokenizer.decode([id]));
+}
+
+/** The `markers` that `tokenizer` does not keep as one token (none: `[]`). */
+export function splitMarkers(
+  tokenizer: { encode(text: string): number[] },
+  markers: readonly string[],
+): string[] {
+  return markers.filter((marker) => tokenizer.encode(marker).length !== 1);
 }

@@ -7,7 +7,7 @@ import {
   makeProblem,
   sampleTrainingProblems,
   TEMPLATE_NAMES,
-} from '../src/problems.mjs';
+} from '../src/problems';
 
 describe('problem generator', () => {
   it('phrases each template and computes its answer by hand-checked arithmetic', () => {

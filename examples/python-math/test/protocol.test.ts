@@ -1,43 +1,31 @@
 import { Rng } from '@trl/core';
-import { PythonInterpreter } from '@trl/tools-python';
-import { afterAll, describe, expect, it } from 'vitest';
-import { evaluateExpression, makeProblem, sampleTrainingProblems } from '../src/problems.mjs';
+import { buildSftBatch } from '@trl/example-kit/sft';
 import {
-  createPythonMathTokenizer,
   encodeTranscript,
   exactMatchReward,
+  splitMarkers,
+  tokenPieces,
+  transcriptText,
+} from '@trl/example-kit/transcript';
+import { PythonInterpreter } from '@trl/tools-python';
+import { afterAll, describe, expect, it } from 'vitest';
+import { evaluateExpression, makeProblem, sampleTrainingProblems } from '../src/problems';
+import {
+  createPythonMathTokenizer,
   PROTOCOL_TOKENS,
-  parseSubmittedResult,
   programFor,
   ranWithoutError,
   slipExpression,
   TEMPLATE_TOKENS,
   tokenizerCorpus,
   transcriptSegments,
-  transcriptText,
   VOCAB_SIZE,
-} from '../src/protocol.mjs';
-import { buildSftBatch, drawTranscriptKind } from '../src/sft.mjs';
+} from '../src/protocol';
+import { drawTranscriptKind } from '../src/sft';
 
 const problem = makeProblem('addMul', [23, 17, 4], 'Ann', 'apples');
 
-describe('reward (TRL exact match on Result=N<submit>)', () => {
-  it('pays 1 only for the right number followed by <submit>', () => {
-    expect(exactMatchReward('Result=91<submit>', 91)).toBe(1);
-    expect(exactMatchReward('Result = 91.0 <submit>', 91)).toBe(1);
-    expect(exactMatchReward('Result=-4<submit>', -4)).toBe(1);
-    expect(exactMatchReward('Result=92<submit>', 91)).toBe(0);
-    expect(exactMatchReward('Result=91', 91)).toBe(0);
-    expect(exactMatchReward('91<submit>', 91)).toBe(0);
-    expect(exactMatchReward('Result=910<submit>', 91)).toBe(0);
-  });
-
-  it('reads the first submitted result', () => {
-    expect(parseSubmittedResult('Result=3<submit>Result=4<submit>')).toBe(3);
-    expect(parseSubmittedResult('no answer')).toBeNull();
-  });
-});
-
+// The exact-match reward's cases are in the kit's test/exact-match.test.ts.
 describe('transcripts', () => {
   it('writes the program transcript: question, program, printed answer, result', () => {
     const segments = transcriptSegments(problem, 'program');
@@ -86,12 +74,11 @@ describe('transcripts', () => {
 describe('tokenization', () => {
   const problems = sampleTrainingProblems(1500, new Rng(1), () => false);
   const tokenizer = createPythonMathTokenizer(tokenizerCorpus(problems));
-  const pieces = (text: string) => tokenizer.encode(text).map((id: number) => tokenizer.decode([id]));
+  const pieces = (text: string) => tokenPieces(tokenizer, text);
 
   it('keeps every marker and Result= one token, and a question number the same token in the program', () => {
     expect(tokenizer.vocabSize).toBe(VOCAB_SIZE);
-    for (const marker of [...PROTOCOL_TOKENS, ...TEMPLATE_TOKENS])
-      expect(tokenizer.encode(marker)).toHaveLength(1);
+    expect(splitMarkers(tokenizer, [...PROTOCOL_TOKENS, ...TEMPLATE_TOKENS])).toEqual([]);
     const question = pieces(problem.question);
     const program = pieces(programFor(problem.expression));
     for (const n of [' 23', ' 17', ' 4']) {

@@ -1,6 +1,6 @@
 import { Rng } from '@trl/core';
 import { describe, expect, it } from 'vitest';
-import { FULL_CONFIG } from '../src/config.mjs';
+import { FULL_CONFIG } from '../src/config';
 import {
   CITY_COUNT,
   corpusPassages,
@@ -10,14 +10,8 @@ import {
   JOBS,
   sampleFrom,
   splitWorld,
-} from '../src/entities.mjs';
-import {
-  createWikiTool,
-  lookUpAll,
-  MAX_PASSAGE_CHARS,
-  tokenizerCorpus,
-  toolQuery,
-} from '../src/protocol.mjs';
+} from '../src/entities';
+import { createWikiTool, lookUpAll, MAX_PASSAGE_CHARS, tokenizerCorpus, toolQuery } from '../src/protocol';
 
 type Question = ReturnType<typeof entityQuestions>[number];
 
@@ -90,7 +84,7 @@ describe('entity generator', () => {
       const passage = responses.get(toolQuery(q));
       expect(passage).toBe(q.paragraph);
       expect(passage).toContain(` ${q.answer}.`);
-      expect(passage.length).toBeLessThanOrEqual(MAX_PASSAGE_CHARS);
+      expect(passage!.length).toBeLessThanOrEqual(MAX_PASSAGE_CHARS);
     }
     // The name alone is not enough to choose among the article's paragraphs: the keyword matters.
     const [place, year] = world.test as [Question, Question];

@@ -1,14 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { initBackend, tf } from '@trl/core';
-import { afterAll, describe, expect, it } from 'vitest';
-import { SMOKE_CONFIG } from '../src/config.mjs';
-import { runExperiment } from '../src/experiment.mjs';
+import { readRunArtifacts, runDirProblems } from '@trl/example-kit/run-artifacts';
+import { smokeRunDir } from '@trl/example-kit/smoke-run';
+import { describe, expect, it } from 'vitest';
+import { SMOKE_CONFIG } from '../src/config';
+import { runExperiment } from '../src/experiment';
 
 describe('smoke run', () => {
-  const runDir = mkdtempSync(join(tmpdir(), 'wiki-qa-smoke-'));
-  afterAll(() => rmSync(runDir, { recursive: true, force: true }));
+  const runDir = smokeRunDir('wiki-qa');
 
   it('runs SFT, evaluation with and without the tool, and PPO; writes logs, curve and checkpoint', async () => {
     expect(SMOKE_CONFIG.backend).toBe('wasm');
@@ -18,30 +16,23 @@ describe('smoke run', () => {
     // Model, value head, optimizer state and PPO's reference snapshot are all freed at the end.
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(summary.heldOutQuestions).toBe(SMOKE_CONFIG.entities.test * 3);
-    expect(summary.curve.train).toHaveLength(SMOKE_CONFIG.ppo.steps);
-    expect(summary.curve.eval.map((p: { step: number }) => p.step)).toEqual([0, 1, 2]);
-    expect(summary.afterPpo.step).toBe(SMOKE_CONFIG.ppo.steps);
+    const { steps } = SMOKE_CONFIG.ppo;
+    expect([summary.curve.train.length, summary.afterPpo.step]).toEqual([steps, steps]);
+    expect(summary.curve.eval.map((p) => p.step)).toEqual([0, 1, 2]);
     for (const point of [summary.afterSft, summary.afterPpo]) {
       expect(point.sampled.accuracy).toBeGreaterThanOrEqual(0);
       expect(point.sampled.accuracy).toBeLessThanOrEqual(1);
       expect(point.withoutTool!.greedy).toBeGreaterThanOrEqual(0);
     }
-    const lines = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n');
-    const keys = new Set(lines.flatMap((line) => Object.keys(JSON.parse(line))));
-    for (const key of [
+    const metrics = [
       'sft/loss',
       'eval/accuracy',
       'eval/accuracy_without_tool',
       'env/reward_mean',
       'env/tool_call_rate',
-    ])
-      expect(keys).toContain(key);
-    expect(existsSync(join(runDir, 'tensorboard'))).toBe(true);
-    expect(readFileSync(join(runDir, 'learning-curve.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
-    const png = readFileSync(join(runDir, 'learning-curve.png'));
-    expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
-    const saved = JSON.parse(readFileSync(join(runDir, 'checkpoint', 'config.json'), 'utf8'));
-    expect(saved.n_embd).toBe(SMOKE_CONFIG.model.n_embd);
-    expect(existsSync(join(runDir, 'checkpoint', 'tokenizer.json'))).toBe(true);
+    ];
+    const files = ['tensorboard', 'checkpoint/tokenizer.json'];
+    expect(runDirProblems(runDir, { metrics, files })).toEqual([]);
+    expect(readRunArtifacts(runDir).savedConfig('checkpoint').n_embd).toBe(SMOKE_CONFIG.model.n_embd);
   });
 });

@@ -1,3 +1,5 @@
+import { toolSmokeConfig } from '@trl/example-kit/tool-env';
+
 /**
  * Every knob of the example in one place; printed at start and saved with the run. `--smoke` swaps
  * in SMOKE_CONFIG (a minute-long check that every stage runs, not a result).
@@ -23,7 +25,7 @@ export const FULL_CONFIG = {
     batchSize: 128,
     learningRate: 5e-5,
     /** Learning-rate schedule over the PPO steps (`createLrSchedule` kind); linear decays to 0 at the last step. */
-    lrSchedule: 'linear',
+    lrSchedule: 'linear' as const,
     miniBatchSize: 32,
     ppoEpochs: 4,
     initKlCoef: 0.05,
@@ -42,12 +44,11 @@ export const FULL_CONFIG = {
   },
 };
 
+/** The calculator example's configuration. */
+export type CalculatorConfig = typeof FULL_CONFIG;
+
 /** A tiny configuration that runs every stage in well under a minute (for CI and the test). */
-export const SMOKE_CONFIG = {
-  ...FULL_CONFIG,
+export const SMOKE_CONFIG: CalculatorConfig = {
+  ...toolSmokeConfig(FULL_CONFIG, { sftSteps: 20, generateBatchSize: 16 }),
   testSize: 16,
-  model: { ...FULL_CONFIG.model, n_embd: 32, n_layer: 1 },
-  sft: { ...FULL_CONFIG.sft, steps: 20, batchSize: 8, warmupSteps: 2, logEvery: 5 },
-  env: { ...FULL_CONFIG.env, generateBatchSize: 16 },
-  ppo: { ...FULL_CONFIG.ppo, steps: 2, batchSize: 8, miniBatchSize: 4, ppoEpochs: 1, evalEvery: 1 },
 };

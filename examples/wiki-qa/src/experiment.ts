@@ -1,59 +1,53 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Rng } from '@trl/core';
 import { round, startRun } from '@trl/example-kit/run';
-import { runToolPpo } from '@trl/example-kit/tool-ppo';
-import { AutoModelForCausalLM, Gpt2LMHeadModel, Gpt2WithValueHead } from '@trl/models';
-import { sampleFrom, splitWorld } from './entities.mjs';
-import { createWikiEnvironment, evaluate, summarizeEpisodes } from './environment.mjs';
+import {
+  createGpt2ForTokenizer,
+  evalSeries,
+  loadCachedWarmStart,
+  toolLearningCurve,
+} from '@trl/example-kit/tool-env';
+import { type Curve, type EvalPoint, runToolPpo } from '@trl/example-kit/tool-ppo';
+import { Gpt2WithValueHead } from '@trl/models';
+import type { WikiSearch } from '@trl/tools-wiki';
+import type { WikiQaConfig } from './config';
+import { sampleFrom, splitWorld } from './entities';
+import { createWikiEnvironment, evaluate, summarizeEpisodes } from './environment';
 import {
   createDisabledWikiTool,
   createWikiTokenizer,
   createWikiTool,
   lookUpAll,
   tokenizerCorpus,
-} from './protocol.mjs';
-import { runSft } from './sft.mjs';
+} from './protocol';
+import { runSft } from './sft';
 
 /**
- * Held-out results at one PPO step; `withoutTool` (accuracy with every search coming back empty) only
- * after SFT and after the last step.
- * @typedef {{
- *   step: number,
- *   sampled: Record<string, number>,
- *   greedy: Record<string, number>,
- *   withoutTool?: { sampled: number, greedy: number },
- * }} EvalPoint
+ * What the wiki example adds to a held-out point: accuracy with every search coming back empty,
+ * only after SFT and after the last step.
  */
-
-/** A fresh GPT-2 sized by `config.model` for `tokenizer`, or the warm start saved in `sftCacheDir`. */
-async function createModel(config, tokenizer, sftCacheDir) {
-  if (sftCacheDir !== undefined && existsSync(join(sftCacheDir, 'config.json'))) {
-    return { lm: await AutoModelForCausalLM.fromPretrained(sftCacheDir), cached: true };
-  }
-  const lm = Gpt2LMHeadModel.create(
-    {
-      ...config.model,
-      vocab_size: tokenizer.vocabSize,
-      bos_token_id: tokenizer.eosTokenId,
-      eos_token_id: tokenizer.eosTokenId,
-    },
-    { seed: config.seed },
-  );
-  return { lm, cached: false };
+export interface WithoutToolPoint {
+  withoutTool: { sampled: number; greedy: number };
 }
+
+/** Held-out results at one PPO step (see {@link WithoutToolPoint}). */
+export type WikiEvalPoint = EvalPoint<WithoutToolPoint>;
 
 /**
  * The whole example: generated world → tokenizer → GPT-2 from scratch → SFT warm start → held-out
  * evaluation with and without the tool → PPO in the TextEnvironment with WikiSearch → the same
  * evaluations. Writes logs, the learning curve, a summary and the final checkpoint under `runDir`;
  * returns the summary. `sftCacheDir` (tuning only) loads a saved warm start, or saves one there.
- * @param {typeof import('./config.mjs').FULL_CONFIG} config
- * @param {{ runDir: string, log?: (line: string) => void, sftCacheDir?: string }} options
- * @returns {Promise<Awaited<ReturnType<typeof runToolPpo>> & { afterSft: EvalPoint, afterPpo: EvalPoint }>}
  */
-export async function runExperiment(config, { runDir, log = console.log, sftCacheDir }) {
-  const { seconds, tracker } = await startRun({ config, runDir, log });
+export async function runExperiment(
+  config: WikiQaConfig,
+  {
+    runDir,
+    log = console.log,
+    sftCacheDir,
+  }: { runDir: string; log?: (line: string) => void; sftCacheDir?: string | undefined },
+) {
+  const run = { runDir, log, ...(await startRun({ config, runDir, log })) };
+  const { seconds, tracker } = run;
   const world = splitWorld(config.entities, config.seed);
   const wiki = createWikiTool(world.entities);
   const noWiki = createDisabledWikiTool();
@@ -65,7 +59,8 @@ export async function runExperiment(config, { runDir, log = console.log, sftCach
   const tokenizer = createWikiTokenizer(tokenizerCorpus(world.sft, responses));
   log(`tokenizer: byte-level BPE, ${tokenizer.vocabSize} tokens, learned from the SFT transcripts`);
 
-  const { lm, cached } = await createModel(config, tokenizer, sftCacheDir);
+  const cached = await loadCachedWarmStart(sftCacheDir);
+  const lm = cached ?? createGpt2ForTokenizer(config.model, tokenizer, config.seed);
   let sft = { finalLoss: Number.NaN };
   if (cached) {
     log(`SFT: warm start loaded from ${sftCacheDir}`);
@@ -88,7 +83,7 @@ export async function runExperiment(config, { runDir, log = console.log, sftCach
 
   const policy = new Gpt2WithValueHead(lm, { seed: config.seed + 3 });
   const evalSeed = config.seed + 1000;
-  const play = (tool, doSample) =>
+  const play = (tool: WikiSearch, doSample: boolean) =>
     evaluate({
       model: policy,
       tokenizer,
@@ -100,14 +95,10 @@ export async function runExperiment(config, { runDir, log = console.log, sftCach
     });
   const rng = new Rng(config.seed + 1);
   return runToolPpo({
+    ...run,
+    config,
     policy,
     tokenizer,
-    tracker,
-    runDir,
-    log,
-    seconds,
-    seed: config.seed,
-    ppo: config.ppo,
     evaluate: (doSample) => play(wiki, doSample),
     // After SFT and after the last step: the same questions, the same model, but every search
     // comes back empty, which shows how much of the accuracy the tool carries.
@@ -116,8 +107,9 @@ export async function runExperiment(config, { runDir, log = console.log, sftCach
       const blindSampled = await play(noWiki, true);
       const blindGreedy = await play(noWiki, false);
       const withoutTool = { sampled: round(blindSampled.accuracy), greedy: round(blindGreedy.accuracy) };
+      const point: WithoutToolPoint = { withoutTool };
       return {
-        point: { withoutTool },
+        point,
         metrics: {
           'eval/accuracy_without_tool': blindSampled.accuracy,
           'eval/accuracy_without_tool_greedy': blindGreedy.accuracy,
@@ -151,39 +143,11 @@ export async function runExperiment(config, { runDir, log = console.log, sftCach
 }
 
 /** The learning curve for `writeLearningCurve`: held-out accuracy with and without the tool, tool-call rate, batch reward. */
-export function learningCurveChart(curve) {
-  const blind = curve.eval.filter((p) => p.withoutTool);
-  return {
+export function learningCurveChart(curve: Curve<WithoutToolPoint>) {
+  const blind = curve.eval.filter((p): p is WikiEvalPoint & WithoutToolPoint => p.withoutTool !== undefined);
+  return toolLearningCurve(curve, {
     title: 'Wiki QA: PPO with WikiSearch after the SFT warm start',
-    xLabel: 'PPO step',
-    yLabel: 'rate',
-    yDomain: [0, 1],
-    series: [
-      {
-        name: 'held-out accuracy',
-        points: curve.eval.map((p) => ({ x: p.step, y: p.sampled.accuracy })),
-        markers: true,
-      },
-      {
-        name: 'held-out acc. (greedy)',
-        points: curve.eval.map((p) => ({ x: p.step, y: p.greedy.accuracy })),
-        markers: true,
-      },
-      {
-        name: 'held-out tool calls',
-        points: curve.eval.map((p) => ({ x: p.step, y: p.sampled.toolCallRate })),
-        markers: true,
-      },
-      {
-        name: 'acc. without the tool',
-        points: blind.map((p) => ({ x: p.step, y: p.withoutTool.sampled })),
-        markers: true,
-      },
-      {
-        name: 'PPO batch reward',
-        points: curve.train.map((p) => ({ x: p.step, y: p.reward })),
-        dashed: true,
-      },
-    ],
-  };
+    extraSeries: [evalSeries('acc. without the tool', blind, (p) => p.withoutTool.sampled)],
+    trainName: 'PPO batch reward',
+  });
 }

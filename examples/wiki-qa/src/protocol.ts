@@ -1,10 +1,9 @@
-import { lastSegmentReward, transcriptText } from '@trl/example-kit/transcript';
+import { calledTool } from '@trl/example-kit/tool-env';
+import { lastSegmentReward, type Segment, transcriptText } from '@trl/example-kit/transcript';
 import { trainBpeTokenizer } from '@trl/models';
+import type { TextHistory } from '@trl/textenv';
 import { MiniSearchRetriever, WikiSearch } from '@trl/tools-wiki';
-import { corpusPassages } from './entities.mjs';
-
-// The shared transcript pieces, re-exported so the example reads as one protocol.
-export { encodeTranscript, lastModelText, transcriptText } from '@trl/example-kit/transcript';
+import { corpusPassages, type Entity, type Question } from './entities';
 
 /** The tool's name, as in TRL's TriviaQA example (`<request><Wiki>…<call>`). */
 export const TOOL_NAME = 'Wiki';
@@ -33,7 +32,7 @@ export const MAX_PASSAGE_CHARS = 64;
  * with a space after the marker (`<Wiki> Zorvath`, `Result= Kelmira`): copying a word is then copying
  * its tokens.
  */
-export function createWikiTokenizer(corpus) {
+export function createWikiTokenizer(corpus: readonly string[]) {
   return trainBpeTokenizer(corpus, {
     vocabSize: VOCAB_SIZE,
     specialTokens: ['<|endoftext|>', '<|pad|>', ...PROTOCOL_TOKENS, ...TEMPLATE_TOKENS],
@@ -44,7 +43,7 @@ export function createWikiTokenizer(corpus) {
  * The WikiSearch tool over an in-memory BM25 index (MiniSearch, no server, no file) of `entities`:
  * the top passage without its title, cut to `MAX_PASSAGE_CHARS`.
  */
-export function createWikiTool(entities) {
+export function createWikiTool(entities: readonly Entity[]): WikiSearch {
   return new WikiSearch({
     retriever: MiniSearchRetriever.fromPassages(corpusPassages(entities)),
     name: TOOL_NAME,
@@ -58,14 +57,17 @@ export function createWikiTool(entities) {
  * The same tool over an empty index: every search answers `No results for "…".` Playing the held-out
  * questions with it measures what the model knows without the tool.
  */
-export function createDisabledWikiTool() {
+export function createDisabledWikiTool(): WikiSearch {
   return createWikiTool([]);
 }
 
 /** What the tool answers for every question, by query (one search per distinct query). */
-export async function lookUpAll(tool, questions) {
+export async function lookUpAll(
+  tool: WikiSearch,
+  questions: readonly Question[],
+): Promise<Map<string, string>> {
   const { signal } = new AbortController();
-  const responses = new Map();
+  const responses = new Map<string, string>();
   for (const question of questions) {
     const query = toolQuery(question);
     if (!responses.has(query)) responses.set(query, await tool.call(query, { signal }));
@@ -78,14 +80,17 @@ export async function lookUpAll(tool, questions) {
  * {@link createWikiTokenizer}) and the keyword of the paragraph that holds the answer
  * (` Zorvath city`), so BM25 ranks that paragraph first.
  */
-export function toolQuery(question) {
+export function toolQuery(question: Pick<Question, 'entity' | 'keyword'>): string {
   return ` ${question.entity.name} ${question.keyword}`;
 }
 
 /** The model's final turn for an answer. */
-export function answerText(answer) {
+export function answerText(answer: string): string {
   return `Result= ${answer}<submit>`;
 }
+
+/** Searching the wiki or answering from memory. */
+export type TranscriptKind = 'tool' | 'direct';
 
 /**
  * The segments of an SFT transcript. `kind: 'tool'` searches the entity's name and the question's
@@ -93,8 +98,12 @@ export function answerText(answer) {
  * from memory with the true fact — right for entities seen in training, a guess for any other.
  * `system` segments are written by the environment and not trained on.
  */
-export function transcriptSegments(question, kind, toolResponse) {
-  const answer = { text: answerText(question.answer), system: false };
+export function transcriptSegments(
+  question: Question,
+  kind: TranscriptKind,
+  toolResponse?: string,
+): Segment[] {
+  const answer: Segment = { text: answerText(question.answer), system: false };
   if (kind === 'direct') return [{ text: question.question, system: true }, answer];
   if (kind !== 'tool') throw new Error(`transcriptSegments: kind must be 'tool' or 'direct', got ${kind}.`);
   if (typeof toolResponse !== 'string')
@@ -109,11 +118,11 @@ export function transcriptSegments(question, kind, toolResponse) {
   ];
 }
 
-/**
- * The tokenizer's training text: a tool and a direct transcript of every question.
- * @returns {string[]}
- */
-export function tokenizerCorpus(questions, responses) {
+/** The tokenizer's training text: a tool and a direct transcript of every question. */
+export function tokenizerCorpus(
+  questions: readonly Question[],
+  responses: ReadonlyMap<string, string>,
+): string[] {
   return questions.flatMap((question) => [
     transcriptText(transcriptSegments(question, 'tool', responses.get(toolQuery(question)))),
     transcriptText(transcriptSegments(question, 'direct')),
@@ -123,9 +132,10 @@ export function tokenizerCorpus(questions, responses) {
 const RESULT_PATTERN = /Result=\s*(.*?)\s*<submit>/s;
 
 /** The answer the model submitted in `text` (first `Result=…<submit>`, trimmed), or null when none. */
-export function parseSubmittedAnswer(text) {
+export function parseSubmittedAnswer(text: string): string | null {
   const match = RESULT_PATTERN.exec(text);
-  return match ? match[1] : null;
+  // The pattern has one group, which always takes part in a match.
+  return match ? (match[1] as string) : null;
 }
 
 /**
@@ -133,7 +143,7 @@ export function parseSubmittedAnswer(text) {
  * answer (ignoring case and surrounding spaces), else 0. TRL's TriviaQA reward accepted any text
  * containing the answer; an exact match cannot be gamed by listing several candidates.
  */
-export function exactMatchReward(text, answer) {
+export function exactMatchReward(text: string, answer: string): 0 | 1 {
   const submitted = parseSubmittedAnswer(text);
   return submitted !== null && submitted.toLowerCase() === String(answer).trim().toLowerCase() ? 1 : 0;
 }
@@ -142,6 +152,6 @@ export function exactMatchReward(text, answer) {
 export const rewardHistories = lastSegmentReward(exactMatchReward);
 
 /** True when the episode searched the wiki at least once. */
-export function usedWiki(history) {
-  return history.toolCalls.some((call) => call.tool === TOOL_NAME);
+export function usedWiki(history: TextHistory): boolean {
+  return calledTool(history, TOOL_NAME);
 }

@@ -1,3 +1,5 @@
+import { toolSmokeConfig } from '@trl/example-kit/tool-env';
+
 /**
  * Every knob of the example in one place; printed at start and saved with the run. `--smoke` swaps
  * in SMOKE_CONFIG (a check that every stage runs, not a result).
@@ -42,13 +44,12 @@ export const FULL_CONFIG = {
   },
 };
 
+/** The python-math example's configuration. */
+export type PythonMathConfig = typeof FULL_CONFIG;
+
 /** A tiny configuration that runs every stage in seconds (for CI and the test). */
-export const SMOKE_CONFIG = {
-  ...FULL_CONFIG,
+export const SMOKE_CONFIG: PythonMathConfig = {
+  ...toolSmokeConfig(FULL_CONFIG, { sftSteps: 10, generateBatchSize: 8 }),
   testSize: 8,
   tokenizerProblems: 200,
-  model: { ...FULL_CONFIG.model, n_embd: 32, n_layer: 1 },
-  sft: { ...FULL_CONFIG.sft, steps: 10, batchSize: 8, warmupSteps: 2, logEvery: 5 },
-  env: { ...FULL_CONFIG.env, generateBatchSize: 8 },
-  ppo: { ...FULL_CONFIG.ppo, steps: 2, batchSize: 8, miniBatchSize: 4, ppoEpochs: 1, evalEvery: 1 },
 };

@@ -1,10 +1,18 @@
 import { Rng } from '@trl/core';
+import { drawOne } from '@trl/example-kit/tool-env';
 
 /** Who the problems are about; surface only (not part of a problem's identity). */
-export const NAMES = ['Ann', 'Bob', 'Cid', 'Dee', 'Eve', 'Fay', 'Gus', 'Hal'];
+export const NAMES = ['Ann', 'Bob', 'Cid', 'Dee', 'Eve', 'Fay', 'Gus', 'Hal'] as const;
 
 /** What they count; surface only (not part of a problem's identity). */
-export const ITEMS = ['apples', 'pens', 'coins', 'cards', 'eggs', 'books', 'shells', 'stamps'];
+export const ITEMS = ['apples', 'pens', 'coins', 'cards', 'eggs', 'books', 'shells', 'stamps'] as const;
+
+/** How one kind of word problem draws its numbers, reads, and is solved in Python. */
+export interface ProblemTemplate {
+  draw: (rng: Rng) => number[];
+  text: (numbers: readonly number[], who: string, what: string) => string;
+  expression: (numbers: readonly number[]) => string;
+}
 
 /**
  * The word-problem templates. Each draws its numbers (`draw`), phrases the question (`text`) and
@@ -12,7 +20,7 @@ export const ITEMS = ['apples', 'pens', 'coins', 'cards', 'eggs', 'books', 'shel
  * Operand ranges make the answers (up to a few hundred, multi-step) arithmetic a two-layer model
  * cannot do in its head but can easily write down as a program.
  */
-export const TEMPLATES = {
+export const TEMPLATES: Readonly<Record<string, ProblemTemplate>> = {
   add: {
     draw: (rng) => [between(rng, 10, 99), between(rng, 10, 99)],
     text: (n, who, what) => `${who} has ${n[0]} ${what} and gets ${n[1]} more. How many ${what} now?`,
@@ -63,7 +71,7 @@ export const TEMPLATES = {
 export const TEMPLATE_NAMES = Object.keys(TEMPLATES);
 
 /** A uniform integer in [low, high]. */
-function between(rng, low, high) {
+function between(rng: Rng, low: number, high: number): number {
   return low + rng.nextInt(high - low + 1);
 }
 
@@ -72,7 +80,7 @@ function between(rng, low, high) {
  * `*` and `//` before `+` and `-`, left to right). It is what the Python tool prints for such a
  * program, so SFT transcripts can be written without running the interpreter.
  */
-export function evaluateExpression(expression) {
+export function evaluateExpression(expression: string): number {
   const tokens = expression.trim().split(/\s+/);
   const valid =
     tokens.length % 2 === 1 &&
@@ -85,26 +93,41 @@ export function evaluateExpression(expression) {
   for (let i = 1; i < tokens.length; i += 2) {
     const op = tokens[i];
     const value = Number(tokens[i + 1]);
-    if (op === '*') terms[terms.length - 1] *= value;
+    const last = terms.length - 1;
+    // `terms` always holds at least the first term, so `last` is an index of it.
+    if (op === '*') terms[last] = (terms[last] as number) * value;
     else if (op === '//') {
       if (value === 0) throw new Error(`evaluateExpression: division by zero in "${expression}".`);
-      terms[terms.length - 1] = Math.floor(terms[terms.length - 1] / value);
+      terms[last] = Math.floor((terms[last] as number) / value);
     } else {
       terms.push(value);
       signs.push(op === '+' ? 1 : -1);
     }
   }
-  return terms.reduce((sum, term, i) => sum + signs[i] * term, 0);
+  // `signs` has one entry per term.
+  return terms.reduce((sum, term, i) => sum + (signs[i] as number) * term, 0);
 }
 
 /**
  * One word problem: the template, its numbers, the question, the Python expression that solves it,
  * the answer, and `key` (template + numbers), the problem's identity for the held-out split.
- * @typedef {{ template: string, numbers: number[], question: string, expression: string, answer: number, key: string }} Problem
  */
+export interface Problem {
+  template: string;
+  numbers: number[];
+  question: string;
+  expression: string;
+  answer: number;
+  key: string;
+}
 
 /** Builds the problem of `template` with `numbers`, phrased about `who` and `what`. */
-export function makeProblem(template, numbers, who = NAMES[0], what = ITEMS[0]) {
+export function makeProblem(
+  template: string,
+  numbers: number[],
+  who: string = NAMES[0],
+  what: string = ITEMS[0],
+): Problem {
   const spec = TEMPLATES[template];
   if (!spec)
     throw new Error(`makeProblem: template must be one of ${TEMPLATE_NAMES.join(', ')}, got ${template}.`);
@@ -123,10 +146,11 @@ export function makeProblem(template, numbers, who = NAMES[0], what = ITEMS[0]) 
 }
 
 /** Draws a problem: a uniform template, its numbers, a name and an item. */
-export function drawProblem(rng) {
-  const template = TEMPLATE_NAMES[rng.nextInt(TEMPLATE_NAMES.length)];
-  const numbers = TEMPLATES[template].draw(rng);
-  return makeProblem(template, numbers, NAMES[rng.nextInt(NAMES.length)], ITEMS[rng.nextInt(ITEMS.length)]);
+export function drawProblem(rng: Rng): Problem {
+  const template = drawOne(TEMPLATE_NAMES, rng);
+  // Every name in TEMPLATE_NAMES is a key of TEMPLATES.
+  const numbers = (TEMPLATES[template] as ProblemTemplate).draw(rng);
+  return makeProblem(template, numbers, drawOne(NAMES, rng), drawOne(ITEMS, rng));
 }
 
 /**
@@ -134,25 +158,32 @@ export function drawProblem(rng) {
  * true for any phrasing of a held-out problem (same template and numbers, any name or item), so
  * training never sees a test problem in other words.
  */
-export function heldOutProblems(testSize, seed) {
+export function heldOutProblems(
+  testSize: number,
+  seed: number,
+): { test: Problem[]; isHeldOut: (problem: Problem) => boolean } {
   if (!Number.isInteger(testSize) || testSize <= 0 || testSize > 2000) {
     throw new Error(`heldOutProblems: testSize must be an integer in 1..2000, got ${testSize}.`);
   }
   const rng = new Rng(seed);
-  const test = [];
-  const keys = new Set();
+  const test: Problem[] = [];
+  const keys = new Set<string>();
   while (test.length < testSize) {
     const problem = drawProblem(rng);
     if (keys.has(problem.key)) continue;
     keys.add(problem.key);
     test.push(problem);
   }
-  return { test, isHeldOut: (problem) => keys.has(problem.key) };
+  return { test, isHeldOut: (problem: Problem) => keys.has(problem.key) };
 }
 
 /** Draws `count` training problems, skipping held-out ones. */
-export function sampleTrainingProblems(count, rng, isHeldOut) {
-  const out = [];
+export function sampleTrainingProblems(
+  count: number,
+  rng: Rng,
+  isHeldOut: (problem: Problem) => boolean,
+): Problem[] {
+  const out: Problem[] = [];
   while (out.length < count) {
     const problem = drawProblem(rng);
     if (!isHeldOut(problem)) out.push(problem);

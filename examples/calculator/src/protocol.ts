@@ -1,15 +1,14 @@
-import { exactMatchReward, lastSegmentReward, transcriptText } from '@trl/example-kit/transcript';
-import { trainBpeTokenizer } from '@trl/models';
-import { Calculator } from '@trl/tools-calculator';
-
-// The shared transcript and reward pieces, re-exported so the example reads as one protocol.
-export {
-  encodeTranscript,
+import { calledTool } from '@trl/example-kit/tool-env';
+import {
   exactMatchReward,
-  lastModelText,
-  parseSubmittedResult,
+  lastSegmentReward,
+  type Segment,
   transcriptText,
 } from '@trl/example-kit/transcript';
+import { trainBpeTokenizer } from '@trl/models';
+import type { TextHistory } from '@trl/textenv';
+import { Calculator } from '@trl/tools-calculator';
+import type { Task } from './tasks';
 
 /** TRL's tool markers plus the tool name; each becomes one token so a decision is one token. */
 export const PROTOCOL_TOKENS = ['<request>', '<call>', '<response>', '<submit>', '<Calculator>'];
@@ -27,7 +26,7 @@ export const VOCAB_SIZE = 600;
  * query, in the tool answer (`2064.0` → `20` `64` `.` `0`) and in the result: copying a number is
  * copying its one or two tokens.
  */
-export function createCalculatorTokenizer(corpus) {
+export function createCalculatorTokenizer(corpus: readonly string[]) {
   return trainBpeTokenizer(corpus, {
     vocabSize: VOCAB_SIZE,
     specialTokens: ['<|endoftext|>', '<|pad|>', ...PROTOCOL_TOKENS, ...TEMPLATE_TOKENS],
@@ -35,7 +34,7 @@ export function createCalculatorTokenizer(corpus) {
 }
 
 /** The tokenizer's training text: one tool and one direct transcript of every task in `tasks`. */
-export function tokenizerCorpus(tasks, calculator = createCalculator()) {
+export function tokenizerCorpus(tasks: readonly Task[], calculator = createCalculator()): string[] {
   return tasks.flatMap((task) => [
     transcriptText(transcriptSegments(task, 'tool', calculator)),
     transcriptText(transcriptSegments(task, 'direct', calculator)),
@@ -43,7 +42,7 @@ export function tokenizerCorpus(tasks, calculator = createCalculator()) {
 }
 
 /** The calculator tool, answering like TRL's (`13-3` → `10.0`). */
-export function createCalculator() {
+export function createCalculator(): Calculator {
   return new Calculator();
 }
 
@@ -51,9 +50,12 @@ export function createCalculator() {
 export const rewardHistories = lastSegmentReward(exactMatchReward);
 
 /** True when the episode called the calculator at least once. */
-export function usedCalculator(history) {
-  return history.toolCalls.some((call) => call.tool === 'Calculator');
+export function usedCalculator(history: TextHistory): boolean {
+  return calledTool(history, 'Calculator');
 }
+
+/** With the calculator or straight from the model's head. */
+export type TranscriptKind = 'tool' | 'direct';
 
 /**
  * The segments of an SFT transcript. `kind: 'tool'` asks the calculator and copies its answer;
@@ -61,7 +63,11 @@ export function usedCalculator(history) {
  * cannot compute, so at generation time these answers are often wrong). `system` segments are
  * written by the environment and are not trained on.
  */
-export function transcriptSegments(task, kind, calculator = createCalculator()) {
+export function transcriptSegments(
+  task: Task,
+  kind: TranscriptKind,
+  calculator = createCalculator(),
+): Segment[] {
   if (kind === 'direct') {
     return [
       { text: task.question, system: true },

@@ -1,15 +1,14 @@
-import { exactMatchReward, lastSegmentReward, transcriptText } from '@trl/example-kit/transcript';
-import { trainBpeTokenizer } from '@trl/models';
-import { evaluateExpression } from './problems.mjs';
-
-// The shared transcript and reward pieces, re-exported so the example reads as one protocol.
-export {
-  encodeTranscript,
+import type { Rng } from '@trl/core';
+import { drawOne } from '@trl/example-kit/tool-env';
+import {
   exactMatchReward,
-  lastModelText,
-  parseSubmittedResult,
+  lastSegmentReward,
+  type Segment,
   transcriptText,
 } from '@trl/example-kit/transcript';
+import { trainBpeTokenizer } from '@trl/models';
+import type { TextHistory, ToolCallRecord } from '@trl/textenv';
+import { evaluateExpression, type Problem } from './problems';
 
 /** The tool's name as the model writes it: `<request><PythonInterpreter>code<call>`. */
 export const TOOL_NAME = 'PythonInterpreter';
@@ -24,7 +23,7 @@ export const TEMPLATE_TOKENS = ['Result='];
 export const VOCAB_SIZE = 700;
 
 /** The operators a slip can swap in. */
-const SLIP_OPERATORS = ['+', '-', '*'];
+const SLIP_OPERATORS: readonly string[] = ['+', '-', '*'];
 
 /**
  * The project's byte-level BPE (GPT-2's scheme) learned from `corpus`, with the protocol markers and
@@ -32,7 +31,7 @@ const SLIP_OPERATORS = ['+', '-', '*'];
  * program is written `n = 23 + 17 * 4`: every number is ` 23` both in the question and in the code,
  * and copying a number is copying the same token.
  */
-export function createPythonMathTokenizer(corpus) {
+export function createPythonMathTokenizer(corpus: readonly string[]) {
   return trainBpeTokenizer(corpus, {
     vocabSize: VOCAB_SIZE,
     specialTokens: ['<|endoftext|>', '<|pad|>', ...PROTOCOL_TOKENS, ...TEMPLATE_TOKENS],
@@ -40,7 +39,7 @@ export function createPythonMathTokenizer(corpus) {
 }
 
 /** The program the model should write for `expression`: assign, then print (what the tool returns). */
-export function programFor(expression) {
+export function programFor(expression: string): string {
   return `n = ${expression}\nprint(n)`;
 }
 
@@ -48,14 +47,17 @@ export function programFor(expression) {
  * `expression` with one operator swapped for a different one (a slip a hurried student makes, e.g.
  * `23 + 17 + 4` for `23 + 17 * 4`); which one and what it becomes are drawn from `rng`.
  */
-export function slipExpression(expression, rng) {
+export function slipExpression(expression: string, rng: Rng): string {
   const tokens = expression.split(' ');
   const operatorPositions = tokens.map((_, i) => i).filter((i) => i % 2 === 1);
-  const position = operatorPositions[rng.nextInt(operatorPositions.length)];
+  const position = drawOne(operatorPositions, rng);
   const choices = SLIP_OPERATORS.filter((op) => op !== tokens[position]);
-  tokens[position] = choices[rng.nextInt(choices.length)];
+  tokens[position] = drawOne(choices, rng);
   return tokens.join(' ');
 }
+
+/** The right program, a program with a slip, or no tool. */
+export type TranscriptKind = 'program' | 'slip' | 'direct';
 
 /**
  * The segments of an SFT transcript of `problem`. `system` segments are written by the environment
@@ -64,7 +66,7 @@ export function slipExpression(expression, rng) {
  * - `slip`: a program with one operator wrong (drawn with `rng`); the model copies the wrong result;
  * - `direct`: no tool, the true answer from the model's head (which it mostly cannot compute).
  */
-export function transcriptSegments(problem, kind, rng) {
+export function transcriptSegments(problem: Problem, kind: TranscriptKind, rng?: Rng): Segment[] {
   if (kind === 'direct') {
     return [
       { text: problem.question, system: true },
@@ -74,8 +76,11 @@ export function transcriptSegments(problem, kind, rng) {
   if (kind !== 'program' && kind !== 'slip') {
     throw new Error(`transcriptSegments: kind must be 'program', 'slip' or 'direct', got ${kind}.`);
   }
-  if (kind === 'slip' && !rng) throw new Error('transcriptSegments: a slip transcript needs `rng`.');
-  const expression = kind === 'slip' ? slipExpression(problem.expression, rng) : problem.expression;
+  let expression = problem.expression;
+  if (kind === 'slip') {
+    if (!rng) throw new Error('transcriptSegments: a slip transcript needs `rng`.');
+    expression = slipExpression(problem.expression, rng);
+  }
   const printed = evaluateExpression(expression);
   return [
     { text: problem.question, system: true },
@@ -86,7 +91,7 @@ export function transcriptSegments(problem, kind, rng) {
 }
 
 /** The tokenizer's training text: a program and a direct transcript of every problem in `problems`. */
-export function tokenizerCorpus(problems) {
+export function tokenizerCorpus(problems: readonly Problem[]): string[] {
   return problems.flatMap((problem) => [
     transcriptText(transcriptSegments(problem, 'program')),
     transcriptText(transcriptSegments(problem, 'direct')),
@@ -97,7 +102,7 @@ export function tokenizerCorpus(problems) {
 export const rewardHistories = lastSegmentReward(exactMatchReward);
 
 /** The episode's calls to the Python tool. */
-export function pythonCalls(history) {
+export function pythonCalls(history: TextHistory): ToolCallRecord[] {
   return history.toolCalls.filter((call) => call.tool === TOOL_NAME);
 }
 
@@ -105,7 +110,7 @@ export function pythonCalls(history) {
  * True when a tool call ran the program to the end without a Python error: the tool answered
  * (no environment error or timeout) and its answer carries no traceback or host notice.
  */
-export function ranWithoutError(call) {
+export function ranWithoutError(call: { status: string; response: string }): boolean {
   return (
     call.status === 'ok' &&
     !call.response.includes('[stderr]') &&

@@ -1,7 +1,12 @@
 import { Rng } from '@trl/core';
 
+import { seededShuffle } from '@trl/example-kit/tool-env';
+
+/** Draws tasks from a pool with replacement. */
+export { drawWithReplacement as sampleTasks } from '@trl/example-kit/tool-env';
+
 /** The operators of TRL's calculator example. */
-export const OPERATORS = ['+', '-', '*'];
+export const OPERATORS: readonly string[] = ['+', '-', '*'];
 
 /** Largest operand (exclusive), as TRL's `np.random.randint(0, 50)`. */
 export const OPERAND_LIMIT = 50;
@@ -9,11 +14,18 @@ export const OPERAND_LIMIT = 50;
 /**
  * One arithmetic task: operands, operator, the expression the model should send to the tool, the
  * question text and the exact integer answer.
- * @typedef {{ a: number, b: number, op: string, expression: string, question: string, answer: number }} Task
  */
+export interface Task {
+  a: number;
+  b: number;
+  op: string;
+  expression: string;
+  question: string;
+  answer: number;
+}
 
 /** Builds the task for `a op b`. */
-export function makeTask(a, b, op) {
+export function makeTask(a: number, b: number, op: string): Task {
   if (
     !Number.isInteger(a) ||
     !Number.isInteger(b) ||
@@ -32,8 +44,8 @@ export function makeTask(a, b, op) {
 }
 
 /** Every task there is (50 × 50 × 3 = 7500), in a fixed order. */
-export function allTasks() {
-  const tasks = [];
+export function allTasks(): Task[] {
+  const tasks: Task[] = [];
   for (const op of OPERATORS) {
     for (let a = 0; a < OPERAND_LIMIT; a++)
       for (let b = 0; b < OPERAND_LIMIT; b++) tasks.push(makeTask(a, b, op));
@@ -45,23 +57,11 @@ export function allTasks() {
  * Splits all tasks into a held-out test set of `testSize` tasks and the training pool (the rest), by a
  * seeded shuffle, so no test question is ever seen in SFT or PPO.
  */
-export function splitTasks(testSize, seed) {
+export function splitTasks(testSize: number, seed: number): { test: Task[]; train: Task[] } {
   const tasks = allTasks();
   if (!Number.isInteger(testSize) || testSize <= 0 || testSize >= tasks.length) {
     throw new Error(`splitTasks: testSize must be an integer in 1..${tasks.length - 1}, got ${testSize}.`);
   }
-  const rng = new Rng(seed);
-  const shuffled = [...tasks];
-  for (let i = shuffled.length - 1; i > 0; i--) {
-    const j = rng.nextInt(i + 1);
-    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
-  }
+  const shuffled = seededShuffle(tasks, new Rng(seed));
   return { test: shuffled.slice(0, testSize), train: shuffled.slice(testSize) };
-}
-
-/** Draws `count` tasks from `pool` with replacement. */
-export function sampleTasks(pool, count, rng) {
-  const out = [];
-  for (let i = 0; i < count; i++) out.push(pool[rng.nextInt(pool.length)]);
-  return out;
 }

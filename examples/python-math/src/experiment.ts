@@ -1,12 +1,13 @@
 import { Rng } from '@trl/core';
 import { round, startRun } from '@trl/example-kit/run';
-import { runToolPpo } from '@trl/example-kit/tool-ppo';
-import { Gpt2LMHeadModel, Gpt2WithValueHead } from '@trl/models';
-import { learningCurve } from './curve.mjs';
-import { createPython, createPythonMathEnvironment, evaluate, summarizeEpisodes } from './environment.mjs';
-import { heldOutProblems, sampleTrainingProblems } from './problems.mjs';
-import { createPythonMathTokenizer, tokenizerCorpus } from './protocol.mjs';
-import { runSft } from './sft.mjs';
+import { createGpt2ForTokenizer, evalSeries, toolLearningCurve } from '@trl/example-kit/tool-env';
+import { type Curve, runToolPpo } from '@trl/example-kit/tool-ppo';
+import { Gpt2WithValueHead } from '@trl/models';
+import type { PythonMathConfig } from './config';
+import { createPython, createPythonMathEnvironment, evaluate, summarizeEpisodes } from './environment';
+import { heldOutProblems, sampleTrainingProblems } from './problems';
+import { createPythonMathTokenizer, tokenizerCorpus } from './protocol';
+import { runSft } from './sft';
 
 /**
  * The whole example: tokenizer → GPT-2 from scratch → SFT warm start → held-out evaluation → PPO in
@@ -14,23 +15,19 @@ import { runSft } from './sft.mjs';
  * curve, a summary and the final checkpoint under `runDir`; returns the summary. The PPO phase is the
  * kit's `runToolPpo`; this file holds only the word-problem task.
  */
-export async function runExperiment(config, { runDir, log = console.log }) {
-  const { seconds, tracker } = await startRun({ config, runDir, log });
+export async function runExperiment(
+  config: PythonMathConfig,
+  { runDir, log = console.log }: { runDir: string; log?: (line: string) => void },
+) {
+  const run = { runDir, log, ...(await startRun({ config, runDir, log })) };
+  const { seconds, tracker } = run;
   const { test, isHeldOut } = heldOutProblems(config.testSize, config.seed);
   const rng = new Rng(config.seed + 1);
   const tokenizer = createPythonMathTokenizer(
     tokenizerCorpus(sampleTrainingProblems(config.tokenizerProblems, rng, isHeldOut)),
   );
   log(`tokenizer: byte-level BPE, ${tokenizer.vocabSize} tokens, learned from training transcripts`);
-  const lm = Gpt2LMHeadModel.create(
-    {
-      ...config.model,
-      vocab_size: tokenizer.vocabSize,
-      bos_token_id: tokenizer.eosTokenId,
-      eos_token_id: tokenizer.eosTokenId,
-    },
-    { seed: config.seed },
-  );
+  const lm = createGpt2ForTokenizer(config.model, tokenizer, config.seed);
   // Pyodide loads in a worker thread while SFT trains; one warm interpreter serves every episode.
   const python = createPython(config.env);
   const pythonReady = python.ready();
@@ -53,35 +50,22 @@ export async function runExperiment(config, { runDir, log = console.log }) {
 
   const policy = new Gpt2WithValueHead(lm, { seed: config.seed + 3 });
   const evalSeed = config.seed + 1000;
-  const showEpisode = (history) => JSON.stringify(history.text);
+  const environment = (seed: number, doSample?: boolean) => ({
+    model: policy,
+    tokenizer,
+    python,
+    config: config.env,
+    seed,
+    ...(doSample === undefined ? {} : { doSample }),
+  });
   return runToolPpo({
+    ...run,
+    config,
     policy,
     tokenizer,
-    tracker,
-    runDir,
-    log,
-    seconds,
-    seed: config.seed,
-    ppo: config.ppo,
-    evaluate: (doSample) =>
-      evaluate({
-        model: policy,
-        tokenizer,
-        python,
-        problems: test,
-        config: config.env,
-        seed: evalSeed,
-        doSample,
-      }),
+    evaluate: (doSample) => evaluate({ ...environment(evalSeed, doSample), problems: test }),
     extraRates: [{ key: 'cleanRunRate', metric: 'clean_run_rate', label: 'clean' }],
-    createEnvironment: () =>
-      createPythonMathEnvironment({
-        model: policy,
-        tokenizer,
-        python,
-        config: config.env,
-        seed: config.seed + 4,
-      }),
+    createEnvironment: () => createPythonMathEnvironment(environment(config.seed + 4)),
     sampleBatch: () => {
       const problems = sampleTrainingProblems(config.ppo.batchSize, rng, isHeldOut);
       return {
@@ -91,9 +75,21 @@ export async function runExperiment(config, { runDir, log = console.log }) {
     },
     summarizeEpisodes,
     heldOut: { key: 'heldOutProblems', count: test.length, noun: 'problems' },
-    showEpisode,
+    showEpisode: (history) => JSON.stringify(history.text),
     chart: learningCurve,
     sft: { finalLoss: sft.finalLoss, seconds: sftSeconds },
     close: () => python.close(),
+  });
+}
+
+/**
+ * The learning curve as a chart (the kit's `runToolPpo` writes it): held-out accuracy (sampled and
+ * greedy), tool-call rate and share of programs that ran cleanly at each evaluation, and the reward
+ * of each PPO training batch.
+ */
+export function learningCurve(curve: Curve) {
+  return toolLearningCurve(curve, {
+    title: 'Python word problems: PPO after the SFT warm start',
+    extraSeries: [evalSeries('programs ran clean', curve.eval, (p) => Number(p.sampled.cleanRunRate))],
   });
 }

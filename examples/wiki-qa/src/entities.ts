@@ -1,11 +1,16 @@
 import { Rng } from '@trl/core';
+import { drawOne, seededShuffle } from '@trl/example-kit/tool-env';
+import type { PassageRecord } from '@trl/tools-wiki';
+
+/** Draws questions from a pool with replacement. */
+export { drawWithReplacement as sampleFrom } from '@trl/example-kit/tool-env';
 
 /**
  * Syllables of the made-up names. Names and cities are drawn from the same pieces, so the tokenizer
  * learned on training names splits a held-out name into pieces the model has seen, and copying a
  * name is copying a few known tokens.
  */
-export const SYLLABLES = [
+export const SYLLABLES: readonly string[] = [
   'zor',
   'vath',
   'kel',
@@ -37,7 +42,7 @@ export const SYLLABLES = [
 ];
 
 /** Occupations (all start with a consonant, so `a job as a …` reads right). */
-export const JOBS = [
+export const JOBS: readonly string[] = [
   'potter',
   'weaver',
   'sailor',
@@ -53,24 +58,50 @@ export const JOBS = [
 ];
 
 /** Birth years are drawn from this range (inclusive). */
-export const YEAR_RANGE = [1700, 1999];
+export const YEAR_RANGE: readonly [number, number] = [1700, 1999];
 
 /** Number of distinct birthplaces; every entity is born in one of them. */
 export const CITY_COUNT = 30;
+
+/** A made-up person and the facts the corpus tells about them. */
+export interface Entity {
+  name: string;
+  city: string;
+  year: number;
+  job: string;
+}
+
+/** What a question asks about an entity. */
+export type QuestionKindName = 'place' | 'year' | 'job';
+
+/** How one kind of question is asked, answered, and stated in the corpus. */
+export interface QuestionKind {
+  kind: QuestionKindName;
+  keyword: string;
+  question: (name: string) => string;
+  answer: (entity: Entity) => string;
+  paragraph: (entity: Entity) => string;
+}
+
+/**
+ * A question about one entity, with the exact answer string, the keyword a search adds to the name
+ * and the paragraph that answers it.
+ */
+export interface Question {
+  entity: Entity;
+  kind: QuestionKindName;
+  keyword: string;
+  question: string;
+  answer: string;
+  paragraph: string;
+}
 
 /**
  * The three questions asked about every entity: the question, the fact that answers it, the
  * paragraph of the entity's article that states the fact (the answer is its last word), and the
  * keyword of that paragraph a search needs besides the name to get that paragraph first.
- * @type {{
- *   kind: 'place' | 'year' | 'job',
- *   keyword: string,
- *   question: (name: string) => string,
- *   answer: (entity: Entity) => string,
- *   paragraph: (entity: Entity) => string,
- * }[]}
  */
-export const QUESTION_KINDS = [
+export const QUESTION_KINDS: readonly QuestionKind[] = [
   {
     kind: 'place',
     keyword: 'city',
@@ -94,32 +125,21 @@ export const QUESTION_KINDS = [
   },
 ];
 
-/**
- * A made-up person and the facts the corpus tells about them.
- * @typedef {{ name: string, city: string, year: number, job: string }} Entity
- */
-
-/**
- * A question about one entity, with the exact answer string, the keyword a search adds to the name
- * and the paragraph that answers it.
- * @typedef {{ entity: Entity, kind: 'place' | 'year' | 'job', keyword: string, question: string, answer: string, paragraph: string }} Question
- */
-
-function capitalize(word) {
-  return word[0].toUpperCase() + word.slice(1);
+function capitalize(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
 /** A name of 2 or 3 syllables, capitalized (`Zorvath`, `Kelmira`). */
-function drawName(rng) {
+function drawName(rng: Rng): string {
   const count = 2 + rng.nextInt(2);
   let word = '';
-  for (let i = 0; i < count; i++) word += SYLLABLES[rng.nextInt(SYLLABLES.length)];
+  for (let i = 0; i < count; i++) word += drawOne(SYLLABLES, rng);
   return capitalize(word);
 }
 
 /** Draws `count` distinct names that are not in `taken` (and adds them to it). */
-function drawDistinctNames(count, rng, taken) {
-  const names = [];
+function drawDistinctNames(count: number, rng: Rng, taken: Set<string>): string[] {
+  const names: string[] = [];
   let attempts = 0;
   while (names.length < count) {
     if (++attempts > count * 100)
@@ -135,36 +155,31 @@ function drawDistinctNames(count, rng, taken) {
 /**
  * The world of the example: `CITY_COUNT` cities and `count` entities with distinct names (never a
  * city's name), each born in a random city and year with a random job. Deterministic per seed.
- * @returns {{ cities: string[], entities: Entity[] }}
  */
-export function generateWorld(count, seed) {
+export function generateWorld(count: number, seed: number): { cities: string[]; entities: Entity[] } {
   if (!Number.isInteger(count) || count < 1)
     throw new Error(`generateWorld: count must be a positive integer, got ${count}.`);
   const rng = new Rng(seed);
-  const taken = new Set();
+  const taken = new Set<string>();
   const cities = drawDistinctNames(CITY_COUNT, rng, taken);
   const names = drawDistinctNames(count, rng, taken);
   const [firstYear, lastYear] = YEAR_RANGE;
   const entities = names.map((name) => ({
     name,
-    city: cities[rng.nextInt(cities.length)],
+    city: drawOne(cities, rng),
     year: firstYear + rng.nextInt(lastYear - firstYear + 1),
-    job: JOBS[rng.nextInt(JOBS.length)],
+    job: drawOne(JOBS, rng),
   }));
   return { cities, entities };
 }
 
 /** The encyclopedia article about an entity, one paragraph per fact: the only place its facts are written. */
-export function entityArticle(entity) {
+export function entityArticle(entity: Entity): string[] {
   return QUESTION_KINDS.map(({ paragraph }) => paragraph(entity));
 }
 
-/**
- * The search corpus: one article per entity, titled with its name, each paragraph one passage.
- * @param {Entity[]} entities
- * @returns {import('@trl/tools-wiki').PassageRecord[]}
- */
-export function corpusPassages(entities) {
+/** The search corpus: one article per entity, titled with its name, each paragraph one passage. */
+export function corpusPassages(entities: readonly Entity[]): PassageRecord[] {
   return entities.flatMap((entity, i) =>
     entityArticle(entity).map((text, paragraph) => ({
       id: `${i}#${paragraph}`,
@@ -176,7 +191,7 @@ export function corpusPassages(entities) {
 }
 
 /** The three questions about `entity`. */
-export function entityQuestions(entity) {
+export function entityQuestions(entity: Entity): Question[] {
   return QUESTION_KINDS.map(({ kind, keyword, question, answer, paragraph }) => ({
     entity,
     kind,
@@ -187,24 +202,35 @@ export function entityQuestions(entity) {
   }));
 }
 
+/** Entities per group of {@link splitWorld}. */
+export interface WorldSizes {
+  sft: number;
+  ppo: number;
+  test: number;
+}
+
+/** The generated world and its questions, split into the three groups. */
+export interface World {
+  cities: string[];
+  entities: Entity[];
+  sft: Question[];
+  ppo: Question[];
+  test: Question[];
+}
+
 /**
  * Generates the world and splits its entities by a seeded shuffle into three disjoint groups:
  * `sft` (the warm start's transcripts), `ppo` (PPO's prompts; never seen in SFT, so a memorized
  * answer cannot help) and `test` (held out from both). All of them are in the search corpus.
- * @param {{ sft: number, ppo: number, test: number }} sizes entities per group
+ * `sizes`: entities per group.
  */
-export function splitWorld(sizes, seed) {
-  for (const field of ['sft', 'ppo', 'test']) {
+export function splitWorld(sizes: WorldSizes, seed: number): World {
+  for (const field of ['sft', 'ppo', 'test'] as const) {
     if (!Number.isInteger(sizes?.[field]) || sizes[field] < 1)
       throw new Error(`splitWorld: sizes.${field} must be a positive integer, got ${sizes?.[field]}.`);
   }
   const { cities, entities } = generateWorld(sizes.sft + sizes.ppo + sizes.test, seed);
-  const rng = new Rng(seed + 1);
-  const shuffled = [...entities];
-  for (let i = shuffled.length - 1; i > 0; i--) {
-    const j = rng.nextInt(i + 1);
-    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
-  }
+  const shuffled = seededShuffle(entities, new Rng(seed + 1));
   const test = shuffled.slice(0, sizes.test);
   const ppo = shuffled.slice(sizes.test, sizes.test + sizes.ppo);
   const sft = shuffled.slice(sizes.test + sizes.ppo);
@@ -215,11 +241,4 @@ export function splitWorld(sizes, seed) {
     ppo: ppo.flatMap(entityQuestions),
     test: test.flatMap(entityQuestions),
   };
-}
-
-/** Draws `count` items from `pool` with replacement. */
-export function sampleFrom(pool, count, rng) {
-  const out = [];
-  for (let i = 0; i < count; i++) out.push(pool[rng.nextInt(pool.length)]);
-  return out;
 }
