@@ -7,7 +7,7 @@ import {
   samplePreferencePairs,
   sampleReviews,
   splitOpenings,
-} from '../src/pairs.mjs';
+} from '../src/pairs';
 
 describe('preference data', () => {
   it('counts positive minus negative words, ignoring everything else', () => {
