@@ -8,8 +8,8 @@ import {
   sampleContinuation,
   sampleReviews,
   splitOpenings,
-} from '../src/reviews.mjs';
-import { sentimentReward } from '../src/reward.mjs';
+} from '../src/reviews';
+import { sentimentReward } from '../src/reward';
 
 describe('review grammar', () => {
   it('uses adjectives whose AFINN-165 sign matches their class', () => {

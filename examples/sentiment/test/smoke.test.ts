@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SMOKE_CONFIG } from '../src/config.mjs';
-import { runExperiment } from '../src/experiment.mjs';
+import { SMOKE_CONFIG } from '../src/config';
+import { runExperiment } from '../src/experiment';
 
 describe('smoke run', () => {
   const runDir = mkdtempSync(join(tmpdir(), 'sentiment-smoke-'));

@@ -1,4 +1,11 @@
-import { Rng } from '@trl/core';
+import type { Rng } from '@trl/core';
+import {
+  drawOne,
+  drawWord,
+  reviewOpenings,
+  sampleReviews as sampleReviewsWith,
+  splitOpenings as splitOpeningsOf,
+} from '@trl/example-kit/reviews';
 
 /** Adjectives AFINN-165 scores positive (+3 or +4); the grammar draws each class equally often. */
 export const POSITIVE_WORDS = [
@@ -16,6 +23,7 @@ export const NEGATIVE_WORDS = ['bad', 'terrible', 'awful', 'boring', 'horrible',
 /** Adjectives AFINN-165 does not score: the continuations a sentiment-neutral policy would also write. */
 export const NEUTRAL_WORDS = ['long', 'short', 'quiet', 'loud', 'simple', 'slow', 'old', 'new'];
 
+const WORD_CLASSES = [POSITIVE_WORDS, NEGATIVE_WORDS, NEUTRAL_WORDS];
 const SUBJECTS = [
   'the movie',
   'the plot',
@@ -29,45 +37,33 @@ const SUBJECTS = [
 const FRAMES = ['{s} was', 'i thought {s} was', 'honestly, {s} was', 'in the end {s} was', 'to me {s} felt'];
 
 /** Every review opening (frame × subject): the PPO prompts. */
-export function allOpenings() {
-  return FRAMES.flatMap((frame) => SUBJECTS.map((subject) => frame.replace('{s}', subject)));
+export function allOpenings(): string[] {
+  return reviewOpenings(FRAMES, SUBJECTS);
 }
 
 /**
  * Splits the openings into a held-out set of `testSize` (never seen in SFT or PPO) and the rest,
  * reproducibly from `seed`.
  */
-export function splitOpenings(testSize, seed) {
-  const openings = allOpenings();
-  if (!Number.isInteger(testSize) || testSize < 1 || testSize >= openings.length) {
-    throw new Error(
-      `splitOpenings: testSize must be an integer in [1, ${openings.length - 1}], got ${testSize}.`,
-    );
-  }
-  const shuffled = new Rng(seed).shuffle(openings);
-  return { test: shuffled.slice(0, testSize), train: shuffled.slice(testSize) };
+export function splitOpenings(testSize: number, seed: number): { test: string[]; train: string[] } {
+  return splitOpeningsOf(allOpenings(), testSize, seed);
 }
 
 /** One adjective from a class drawn uniformly (positive, negative, neutral), so SFT data has no lean. */
-function adjective(rng) {
-  const pools = [POSITIVE_WORDS, NEGATIVE_WORDS, NEUTRAL_WORDS];
-  const pool = pools[rng.nextInt(pools.length)];
-  return pool[rng.nextInt(pool.length)];
+function adjective(rng: Rng): string {
+  return drawWord(WORD_CLASSES, rng);
 }
 
 /** A continuation of an opening: one of three short forms, always starting with a space, ending with a dot. */
-export function sampleContinuation(rng) {
+export function sampleContinuation(rng: Rng): string {
   const form = rng.nextInt(3);
   if (form === 0) return ` ${adjective(rng)}.`;
   if (form === 1) return ` ${adjective(rng)} and ${adjective(rng)}.`;
-  const subject = SUBJECTS[rng.nextInt(SUBJECTS.length)];
+  const subject = drawOne(SUBJECTS, rng);
   return ` ${adjective(rng)}, but ${subject} was ${adjective(rng)}.`;
 }
 
 /** `count` full reviews (an opening from `openings` plus a continuation) for SFT and the tokenizer. */
-export function sampleReviews(openings, count, rng) {
-  return Array.from({ length: count }, () => {
-    const opening = openings[rng.nextInt(openings.length)];
-    return opening + sampleContinuation(rng);
-  });
+export function sampleReviews(openings: readonly string[], count: number, rng: Rng): string[] {
+  return sampleReviewsWith(openings, count, rng, sampleContinuation);
 }

@@ -1,0 +1,97 @@
+import type { LineChart } from '@trl/example-kit/chart';
+import {
+  type ContinuationConfig,
+  type ContinuationCurve,
+  type ContinuationTask,
+  runContinuationExperiment,
+  type Scores,
+} from '@trl/example-kit/continuation-ppo';
+import { mean, round, valueAt } from '@trl/example-kit/run';
+import { allOpenings, sampleReviews, splitOpenings } from './reviews';
+import { sentimentReward } from './reward';
+
+/** A held-out evaluation: mean reward and the shares of positive and negative continuations. */
+interface EvalNumbers {
+  meanReward: number;
+  positiveRate: number;
+  negativeRate: number;
+}
+
+/** One PPO step: batch reward, KL and the KL coefficient the adaptive controller chose. */
+interface TrainNumbers {
+  step: number;
+  reward: number;
+  kl: number;
+  klCoef: number;
+}
+
+/** The task: every continuation scored by AFINN-165 alone (the prompt is the same for both sides). */
+const SENTIMENT_TASK: ContinuationTask<Scores, EvalNumbers, TrainNumbers> = {
+  allOpenings,
+  splitOpenings,
+  sampleReviews,
+  createScorer: () => ({
+    score: (_prompts, texts) => ({ rewards: texts.map(sentimentReward) }),
+    phaseSeconds: {},
+    summary: () => ({}),
+  }),
+  evalPoint: ({ rewards }) => ({
+    meanReward: round(mean(rewards)),
+    positiveRate: round(mean(rewards.map((r) => (r > 0 ? 1 : 0)))),
+    negativeRate: round(mean(rewards.map((r) => (r < 0 ? 1 : 0)))),
+  }),
+  evalMetrics: (point) => ({
+    'eval/reward_mean': point.meanReward,
+    'eval/positive_rate': point.positiveRate,
+    'eval/negative_rate': point.negativeRate,
+  }),
+  sampleNote: ({ rewards }, i) => valueAt(rewards, i).toFixed(2),
+  trainPoint: (step, { rewards }, stats) => ({
+    step,
+    reward: round(mean(rewards)),
+    kl: round(Number(stats['objective/kl'])),
+    klCoef: round(Number(stats['objective/kl_coef'])),
+  }),
+  trainMetrics: (point) => ({ 'env/reward_mean': point.reward }),
+  describeStep: (point) => `reward ${point.reward.toFixed(3)}`,
+  chart: learningCurve,
+  headings: { sft: 'SFT', heldOut: 'Held-out evaluation' },
+  saveCheckpoint: true,
+};
+
+/**
+ * The whole example: tokenizer → GPT-2 from scratch → SFT warm start on generated reviews → held-out
+ * evaluation → PPO toward positive sentiment with a KL penalty to the SFT model → held-out evaluation.
+ * Writes logs, the learning curve, a summary and the final checkpoint under `runDir`; returns the summary.
+ */
+export function runExperiment(
+  config: ContinuationConfig,
+  { runDir, log = console.log }: { runDir: string; log?: (line: string) => void },
+) {
+  return runContinuationExperiment({ config, runDir, log, task: SENTIMENT_TASK });
+}
+
+/**
+ * The learning curve: held-out mean reward, training-batch reward and KL to the reference, per PPO step,
+ * as a chart for `writeLearningCurve`.
+ */
+export function learningCurve(curve: ContinuationCurve<EvalNumbers, TrainNumbers>): LineChart {
+  return {
+    title: 'Sentiment PPO: AFINN-165 reward and KL to the SFT model',
+    xLabel: 'PPO step',
+    yLabel: 'reward / KL (nats)',
+    series: [
+      {
+        name: 'held-out mean reward',
+        points: curve.eval.map((p) => ({ x: p.step, y: p.meanReward })),
+        markers: true,
+      },
+      {
+        name: 'train batch reward',
+        points: curve.train.map((p) => ({ x: p.step, y: p.reward })),
+        dashed: true,
+      },
+      { name: 'objective/kl', points: curve.train.map((p) => ({ x: p.step, y: p.kl })) },
+    ],
+  };
+}
