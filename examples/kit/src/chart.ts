@@ -57,6 +57,19 @@ export interface LineChart {
   height?: number;
 }
 
+/**
+ * A series over training steps: one point per row at x = `row.step`, y = `y(row)`, with the
+ * given style (`markers` for sparse evaluations, `dashed` for noisy per-batch numbers).
+ */
+export function stepSeries<R extends { step: number }>(
+  name: string,
+  rows: readonly R[],
+  y: (row: R) => number,
+  style: Pick<ChartSeries, 'color' | 'dashed' | 'markers'> = {},
+): ChartSeries {
+  return { name, points: rows.map((row) => ({ x: row.step, y: y(row) })), ...style };
+}
+
 /** How the SVG becomes pixels. */
 export interface RasterOptions {
   /**

@@ -5,22 +5,20 @@
  * held-out openings. An example supplies only its task: its review grammar, how a continuation is
  * scored, what an evaluation and a PPO step report, and its chart.
  */
-import { writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import { join } from 'node:path';
-import { getBackendInfo, type Metrics, Rng, tf } from '@trl/core';
+import { type Metrics, Rng, tf } from '@trl/core';
 import { runSft } from '@trl/example-kit/sft';
 import {
   type Gpt2ConfigInput,
-  Gpt2LMHeadModel,
   Gpt2WithValueHead,
   type HuggingFaceTokenizer,
   trainBpeTokenizer,
 } from '@trl/models';
 import { type PPOStats, PPOTrainer } from '@trl/ppo';
-import { type LineChart, writeLearningCurve } from './chart';
-import { drawOne } from './reviews';
+import type { LineChart } from './chart';
+import { createGpt2 } from './gpt2';
+import { drawOne, type ReviewGrammar } from './reviews';
 import { generateContinuations, round, startRun } from './run';
+import { machineSummary, writeRunOutputs } from './run-outputs';
 
 /** The configuration every single-turn example shares (an example may add its own sections). */
 export interface ContinuationConfig {
@@ -117,11 +115,8 @@ export interface ContinuationTask<
   H extends object = Record<never, never>,
   P extends Record<string, number> = Record<never, number>,
 > {
-  /** Every opening (the prompts), for the tokenizer. */
-  allOpenings: () => string[];
-  splitOpenings: (testSize: number, seed: number) => { test: string[]; train: string[] };
-  /** `count` full reviews of `openings`, for the tokenizer and SFT. */
-  sampleReviews: (openings: readonly string[], count: number, rng: Rng) => string[];
+  /** The prompts and SFT texts. */
+  grammar: ReviewGrammar;
   createScorer: (context: ScorerContext) => Promise<Scorer<S, H, P>> | Scorer<S, H, P>;
   /** An evaluation's numbers (the kit puts `step` first). */
   evalPoint: (scores: S) => E;
@@ -207,9 +202,10 @@ export async function runContinuationExperiment<
   task: ContinuationTask<S, E, T, H, P>;
 }): Promise<H & ContinuationSummary<E, T> & P> {
   const { seconds, tracker } = await startRun({ config, runDir, log });
-  const { test, train } = task.splitOpenings(config.testSize, config.seed);
+  const { grammar } = task;
+  const { test, train } = grammar.splitOpenings(config.testSize, config.seed);
   const tokenizer = trainBpeTokenizer(
-    task.sampleReviews(task.allOpenings(), 2000, new Rng(config.seed + 5)),
+    grammar.sampleReviews(grammar.allOpenings(), 2000, new Rng(config.seed + 5)),
     {
       vocabSize: config.vocabSize,
       specialTokens: ['<|endoftext|>', '<|pad|>'],
@@ -219,20 +215,12 @@ export async function runContinuationExperiment<
   const scorer = await task.createScorer({ tokenizer, train, test, runDir, log, seconds });
   const { phaseSeconds } = scorer;
 
-  const lm = Gpt2LMHeadModel.create(
-    {
-      ...config.model,
-      vocab_size: tokenizer.vocabSize,
-      bos_token_id: tokenizer.eosTokenId,
-      eos_token_id: tokenizer.eosTokenId,
-    },
-    { seed: config.seed },
-  );
+  const lm = createGpt2(config.model, tokenizer, config.seed);
   log(`${task.headings.sft}: ${config.sft.steps} steps × ${config.sft.batchSize} reviews`);
   const sft = await runSft({
     model: lm,
     tokenizer,
-    sampleTexts: (count, rng) => task.sampleReviews(train, count, rng),
+    sampleTexts: (count, rng) => grammar.sampleReviews(train, count, rng),
     config: { ...config.sft, seed: config.seed + 2 },
     tracker,
     onProgress: (step, loss) => log(`  sft step ${step} loss ${loss.toFixed(4)} (${seconds()} s)`),
@@ -319,16 +307,15 @@ export async function runContinuationExperiment<
     sftSeconds,
     ppoSeconds: remainingSeconds(totalSeconds, [...Object.values(phaseSeconds), sftSeconds]),
     totalSeconds,
-    backend: getBackendInfo()?.name,
-    loadAverage: loadavg().map((v) => round(v, 2)),
+    ...machineSummary(),
     curve,
   };
-  writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  await writeLearningCurve(runDir, 'learning-curve', task.chart(curve));
-  if (task.saveCheckpoint) {
-    await policy.savePretrained(join(runDir, 'checkpoint'));
-    await tokenizer.savePretrained(join(runDir, 'checkpoint'));
-  }
+  await writeRunOutputs({
+    runDir,
+    summary,
+    chart: task.chart(curve),
+    checkpoint: task.saveCheckpoint ? { model: policy, tokenizer } : undefined,
+  });
   await tracker.close();
   // trainer.dispose() frees the optimizer and the frozen reference copy; the policy is the caller's.
   trainer.dispose();

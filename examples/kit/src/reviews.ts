@@ -49,3 +49,30 @@ export function sampleReviews(
 ): string[] {
   return Array.from({ length: count }, () => drawOne(openings, rng) + sampleContinuation(rng));
 }
+
+/** An example's review grammar: its openings and how to continue one. */
+export interface ReviewGrammar {
+  /** Every opening (frame × subject): the prompts. */
+  allOpenings: () => string[];
+  /** Splits the openings into `testSize` held-out ones and the rest, reproducibly from `seed`. */
+  splitOpenings: (testSize: number, seed: number) => { test: string[]; train: string[] };
+  /** `count` full reviews (an opening from `openings` plus a continuation), for the tokenizer and SFT. */
+  sampleReviews: (openings: readonly string[], count: number, rng: Rng) => string[];
+}
+
+/**
+ * The grammar of openings `frames` × `subjects` (each frame holds `{s}` for the subject) continued by
+ * `sampleContinuation`.
+ */
+export function reviewGrammar(
+  frames: readonly string[],
+  subjects: readonly string[],
+  sampleContinuation: SampleContinuation,
+): ReviewGrammar {
+  const allOpenings = () => reviewOpenings(frames, subjects);
+  return {
+    allOpenings,
+    splitOpenings: (testSize, seed) => splitOpenings(allOpenings(), testSize, seed),
+    sampleReviews: (openings, count, rng) => sampleReviews(openings, count, rng, sampleContinuation),
+  };
+}

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '@trl/core';
-import type { LineChart } from '@trl/example-kit/chart';
+import { type LineChart, stepSeries } from '@trl/example-kit/chart';
 import {
   type ContinuationCurve,
   type ContinuationTask,
@@ -9,7 +9,7 @@ import {
 } from '@trl/example-kit/continuation-ppo';
 import { mean, round, valueAt } from '@trl/example-kit/run';
 import type { RewardModelConfig } from './config';
-import { allOpenings, positivity, sampleReviews, splitOpenings } from './pairs';
+import { positivity, REVIEWS } from './pairs';
 import { trainRewardModel } from './reward-model';
 
 /** The reward model's score of each continuation, and its hidden positivity (never seen by the policy). */
@@ -67,9 +67,7 @@ function rewardModelTask(
   { rewardModelSeconds: number }
 > {
   return {
-    allOpenings,
-    splitOpenings,
-    sampleReviews,
+    grammar: REVIEWS,
     createScorer: async ({ tokenizer, train, test, runDir, log, seconds }) => {
       log(`Reward model: ${config.reward.maxSteps} steps × ${config.reward.batchSize} pairs`);
       const rewardDir = join(runDir, 'reward-model');
@@ -158,21 +156,9 @@ export function learningCurve(curve: ContinuationCurve<EvalNumbers, TrainNumbers
     xLabel: 'PPO step',
     yLabel: 'score',
     series: [
-      {
-        name: 'held-out RM score',
-        points: curve.eval.map((p) => ({ x: p.step, y: p.rewardModelScore })),
-        markers: true,
-      },
-      {
-        name: 'held-out positivity',
-        points: curve.eval.map((p) => ({ x: p.step, y: p.positivity })),
-        markers: true,
-      },
-      {
-        name: 'batch RM score',
-        points: curve.train.map((p) => ({ x: p.step, y: p.reward })),
-        dashed: true,
-      },
+      stepSeries('held-out RM score', curve.eval, (p) => p.rewardModelScore, { markers: true }),
+      stepSeries('held-out positivity', curve.eval, (p) => p.positivity, { markers: true }),
+      stepSeries('batch RM score', curve.train, (p) => p.reward, { dashed: true }),
     ],
   };
 }

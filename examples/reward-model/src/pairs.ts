@@ -1,11 +1,5 @@
 import type { Rng } from '@trl/core';
-import {
-  drawOne,
-  drawWord,
-  reviewOpenings,
-  sampleReviews as sampleReviewsWith,
-  splitOpenings as splitOpeningsOf,
-} from '@trl/example-kit/reviews';
+import { drawOne, drawWord, reviewGrammar } from '@trl/example-kit/reviews';
 
 /** Words that make a review better: each adds one to its positivity. */
 export const POSITIVE_WORDS = ['good', 'great', 'fun', 'nice', 'clever', 'lovely'];
@@ -33,16 +27,6 @@ export interface PreferencePair {
   rejected: string;
 }
 
-/** Every review opening (frame × subject): the prompts of the policy. */
-export function allOpenings(): string[] {
-  return reviewOpenings(FRAMES, SUBJECTS);
-}
-
-/** Splits the openings into `testSize` held-out ones and the rest, reproducibly from `seed`. */
-export function splitOpenings(testSize: number, seed: number): { test: string[]; train: string[] } {
-  return splitOpeningsOf(allOpenings(), testSize, seed);
-}
-
 /**
  * The hidden preference the reward model has to discover: positive minus negative words in `text`
  * (anything else, including garbled tokens, counts zero).
@@ -61,11 +45,6 @@ export function sampleContinuation(rng: Rng): string {
   const words = Array.from({ length: 1 + rng.nextInt(3) }, () => drawWord(WORD_CLASSES, rng));
   if (words.length === 1) return ` ${words[0]}.`;
   return ` ${words.slice(0, -1).join(', ')} and ${words.at(-1)}.`;
-}
-
-/** `count` full reviews (an opening from `openings` plus a continuation), for SFT and the tokenizer. */
-export function sampleReviews(openings: readonly string[], count: number, rng: Rng): string[] {
-  return sampleReviewsWith(openings, count, rng, sampleContinuation);
 }
 
 /**
@@ -88,3 +67,7 @@ export function samplePreferencePairs(
   }
   return pairs;
 }
+
+/** Hotel and restaurant reviews: the openings (the policy's prompts) continued by one to three adjectives. */
+export const REVIEWS = reviewGrammar(FRAMES, SUBJECTS, sampleContinuation);
+export const { allOpenings, splitOpenings, sampleReviews } = REVIEWS;

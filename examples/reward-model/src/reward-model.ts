@@ -1,6 +1,7 @@
 import type { Metrics, Rng, Tokenizer } from '@trl/core';
 import { resolvePadTokenId } from '@trl/core';
-import { type Gpt2ConfigInput, Gpt2ForSequenceClassification, Gpt2LMHeadModel } from '@trl/models';
+import { createGpt2 } from '@trl/example-kit/gpt2';
+import { type Gpt2ConfigInput, Gpt2ForSequenceClassification } from '@trl/models';
 import { RewardTrainer } from '@trl/reward';
 import type { RewardModelConfig } from './config';
 import { type PreferencePair, samplePreferencePairs } from './pairs';
@@ -60,16 +61,7 @@ export async function trainRewardModel({
   outputDir: string;
   seed: number;
 }): Promise<TrainedRewardModel> {
-  const backbone = Gpt2LMHeadModel.create(
-    {
-      ...modelConfig,
-      vocab_size: tokenizer.vocabSize,
-      bos_token_id: tokenizer.eosTokenId,
-      eos_token_id: tokenizer.eosTokenId,
-      pad_token_id: resolvePadTokenId(tokenizer),
-    },
-    { seed },
-  );
+  const backbone = createGpt2(modelConfig, tokenizer, seed, { pad_token_id: resolvePadTokenId(tokenizer) });
   const model = new Gpt2ForSequenceClassification(backbone, 1);
   const trainPairs = samplePreferencePairs(train, config.trainPairs, rng);
   const evalPairs = samplePreferencePairs(test, config.evalPairs, rng);

@@ -1,4 +1,4 @@
-import type { LineChart } from '@trl/example-kit/chart';
+import { type LineChart, stepSeries } from '@trl/example-kit/chart';
 import {
   type ContinuationConfig,
   type ContinuationCurve,
@@ -7,7 +7,7 @@ import {
   type Scores,
 } from '@trl/example-kit/continuation-ppo';
 import { mean, round, valueAt } from '@trl/example-kit/run';
-import { allOpenings, sampleReviews, splitOpenings } from './reviews';
+import { REVIEWS } from './reviews';
 import { sentimentReward } from './reward';
 
 /** A held-out evaluation: mean reward and the shares of positive and negative continuations. */
@@ -27,9 +27,7 @@ interface TrainNumbers {
 
 /** The task: every continuation scored by AFINN-165 alone (the prompt is the same for both sides). */
 const SENTIMENT_TASK: ContinuationTask<Scores, EvalNumbers, TrainNumbers> = {
-  allOpenings,
-  splitOpenings,
-  sampleReviews,
+  grammar: REVIEWS,
   createScorer: () => ({
     score: (_prompts, texts) => ({ rewards: texts.map(sentimentReward) }),
     phaseSeconds: {},
@@ -81,17 +79,9 @@ export function learningCurve(curve: ContinuationCurve<EvalNumbers, TrainNumbers
     xLabel: 'PPO step',
     yLabel: 'reward / KL (nats)',
     series: [
-      {
-        name: 'held-out mean reward',
-        points: curve.eval.map((p) => ({ x: p.step, y: p.meanReward })),
-        markers: true,
-      },
-      {
-        name: 'train batch reward',
-        points: curve.train.map((p) => ({ x: p.step, y: p.reward })),
-        dashed: true,
-      },
-      { name: 'objective/kl', points: curve.train.map((p) => ({ x: p.step, y: p.kl })) },
+      stepSeries('held-out mean reward', curve.eval, (p) => p.meanReward, { markers: true }),
+      stepSeries('train batch reward', curve.train, (p) => p.reward, { dashed: true }),
+      stepSeries('objective/kl', curve.train, (p) => p.kl),
     ],
   };
 }

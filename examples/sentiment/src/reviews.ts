@@ -1,11 +1,5 @@
 import type { Rng } from '@trl/core';
-import {
-  drawOne,
-  drawWord,
-  reviewOpenings,
-  sampleReviews as sampleReviewsWith,
-  splitOpenings as splitOpeningsOf,
-} from '@trl/example-kit/reviews';
+import { drawOne, drawWord, reviewGrammar } from '@trl/example-kit/reviews';
 
 /** Adjectives AFINN-165 scores positive (+3 or +4); the grammar draws each class equally often. */
 export const POSITIVE_WORDS = [
@@ -36,19 +30,6 @@ const SUBJECTS = [
 ];
 const FRAMES = ['{s} was', 'i thought {s} was', 'honestly, {s} was', 'in the end {s} was', 'to me {s} felt'];
 
-/** Every review opening (frame × subject): the PPO prompts. */
-export function allOpenings(): string[] {
-  return reviewOpenings(FRAMES, SUBJECTS);
-}
-
-/**
- * Splits the openings into a held-out set of `testSize` (never seen in SFT or PPO) and the rest,
- * reproducibly from `seed`.
- */
-export function splitOpenings(testSize: number, seed: number): { test: string[]; train: string[] } {
-  return splitOpeningsOf(allOpenings(), testSize, seed);
-}
-
 /** One adjective from a class drawn uniformly (positive, negative, neutral), so SFT data has no lean. */
 function adjective(rng: Rng): string {
   return drawWord(WORD_CLASSES, rng);
@@ -63,7 +44,9 @@ export function sampleContinuation(rng: Rng): string {
   return ` ${adjective(rng)}, but ${subject} was ${adjective(rng)}.`;
 }
 
-/** `count` full reviews (an opening from `openings` plus a continuation) for SFT and the tokenizer. */
-export function sampleReviews(openings: readonly string[], count: number, rng: Rng): string[] {
-  return sampleReviewsWith(openings, count, rng, sampleContinuation);
-}
+/**
+ * Movie reviews: the openings (the PPO prompts; a held-out set is never seen in SFT or PPO) continued
+ * by one of three short forms.
+ */
+export const REVIEWS = reviewGrammar(FRAMES, SUBJECTS, sampleContinuation);
+export const { allOpenings, splitOpenings, sampleReviews } = REVIEWS;
