@@ -14,7 +14,7 @@ import {
   trainBpeTokenizer,
 } from '@trl/models';
 import { type PPOStats, PPOTrainer } from '@trl/ppo';
-import type { LineChart } from './chart';
+import type { ChartSeries, LineChart } from './chart';
 import { createGpt2 } from './gpt2';
 import { drawOne, type ReviewGrammar } from './reviews';
 import { generateContinuations, round, startRun } from './run';
@@ -128,7 +128,8 @@ export interface ContinuationTask<
   trainMetrics: (point: T) => Metrics;
   /** The rates of a step log line, before the KL, e.g. `reward 0.250`. */
   describeStep: (point: T) => string;
-  chart: (curve: ContinuationCurve<E, T>) => LineChart;
+  /** The learning curve over PPO steps (x axis `PPO step`): its title, y-axis title and lines. */
+  chart: { title: string; yLabel: string; series: (curve: ContinuationCurve<E, T>) => ChartSeries[] };
   /** Words of the log headings. */
   headings: { sft: string; heldOut: string; ppoSuffix?: string };
   /** Save the policy and tokenizer to `checkpoint/` at the end. */
@@ -157,6 +158,14 @@ export type ContinuationSummary<E extends object, T extends TrainPoint> = {
   loadAverage: number[];
   curve: ContinuationCurve<E, T>;
 };
+
+/** The task's learning curve as a chart over PPO steps. */
+function learningCurve<E extends object, T extends TrainPoint>(
+  chart: ContinuationTask<Scores, E, T>['chart'],
+  curve: ContinuationCurve<E, T>,
+): LineChart {
+  return { title: chart.title, xLabel: 'PPO step', yLabel: chart.yLabel, series: chart.series(curve) };
+}
 
 /** Subtracts the `phases` from `total` in order (the order the summaries always used). */
 function remainingSeconds(total: number, phases: readonly number[]): number {
@@ -313,7 +322,7 @@ export async function runContinuationExperiment<
   await writeRunOutputs({
     runDir,
     summary,
-    chart: task.chart(curve),
+    chart: learningCurve(task.chart, curve),
     checkpoint: task.saveCheckpoint ? { model: policy, tokenizer } : undefined,
   });
   await tracker.close();

@@ -10,9 +10,9 @@ export type SampleContinuation = (rng: Rng) => string;
 
 /** One item of `items`, uniformly; `items` must not be empty. */
 export function drawOne<T>(items: readonly T[], rng: Rng): T {
-  const item = items[rng.nextInt(items.length)];
-  if (item === undefined) throw new Error('drawOne: `items` must be a non-empty list.');
-  return item;
+  if (items.length === 0) throw new Error('drawOne: `items` must be a non-empty list.');
+  // The index is below the length, so the element exists.
+  return items[rng.nextInt(items.length)] as T;
 }
 
 /** A word from a pool drawn uniformly (one class of adjectives each), so the data has no lean. */

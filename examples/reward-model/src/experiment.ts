@@ -1,12 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '@trl/core';
-import { type LineChart, stepSeries } from '@trl/example-kit/chart';
-import {
-  type ContinuationCurve,
-  type ContinuationTask,
-  runContinuationExperiment,
-} from '@trl/example-kit/continuation-ppo';
+import { stepSeries } from '@trl/example-kit/chart';
+import { type ContinuationTask, runContinuationExperiment } from '@trl/example-kit/continuation-ppo';
 import { mean, round, valueAt } from '@trl/example-kit/run';
 import type { RewardModelConfig } from './config';
 import { positivity, REVIEWS } from './pairs';
@@ -124,7 +120,15 @@ function rewardModelTask(
     }),
     trainMetrics: (point) => ({ 'env/reward_mean': point.reward, 'env/positivity': point.positivity }),
     describeStep: (point) => `rm score ${point.reward.toFixed(3)} positivity ${point.positivity.toFixed(3)}`,
-    chart: learningCurve,
+    chart: {
+      title: 'PPO against a learned reward model',
+      yLabel: 'score',
+      series: (curve) => [
+        stepSeries('held-out RM score', curve.eval, (p) => p.rewardModelScore, { markers: true }),
+        stepSeries('held-out positivity', curve.eval, (p) => p.positivity, { markers: true }),
+        stepSeries('batch RM score', curve.train, (p) => p.reward, { dashed: true }),
+      ],
+    },
     headings: {
       sft: 'Policy SFT',
       heldOut: 'Held-out policy evaluation',
@@ -144,21 +148,4 @@ export function runExperiment(
   { runDir, log = console.log }: { runDir: string; log?: (line: string) => void },
 ) {
   return runContinuationExperiment({ config, runDir, log, task: rewardModelTask(config) });
-}
-
-/**
- * The PPO learning curve: the reward model's score and the hidden positivity, held out and per batch,
- * as a chart for `writeLearningCurve`.
- */
-export function learningCurve(curve: ContinuationCurve<EvalNumbers, TrainNumbers>): LineChart {
-  return {
-    title: 'PPO against a learned reward model',
-    xLabel: 'PPO step',
-    yLabel: 'score',
-    series: [
-      stepSeries('held-out RM score', curve.eval, (p) => p.rewardModelScore, { markers: true }),
-      stepSeries('held-out positivity', curve.eval, (p) => p.positivity, { markers: true }),
-      stepSeries('batch RM score', curve.train, (p) => p.reward, { dashed: true }),
-    ],
-  };
 }

@@ -1,7 +1,6 @@
-import { type LineChart, stepSeries } from '@trl/example-kit/chart';
+import { stepSeries } from '@trl/example-kit/chart';
 import {
   type ContinuationConfig,
-  type ContinuationCurve,
   type ContinuationTask,
   runContinuationExperiment,
   type Scores,
@@ -52,7 +51,15 @@ const SENTIMENT_TASK: ContinuationTask<Scores, EvalNumbers, TrainNumbers> = {
   }),
   trainMetrics: (point) => ({ 'env/reward_mean': point.reward }),
   describeStep: (point) => `reward ${point.reward.toFixed(3)}`,
-  chart: learningCurve,
+  chart: {
+    title: 'Sentiment PPO: AFINN-165 reward and KL to the SFT model',
+    yLabel: 'reward / KL (nats)',
+    series: (curve) => [
+      stepSeries('held-out mean reward', curve.eval, (p) => p.meanReward, { markers: true }),
+      stepSeries('train batch reward', curve.train, (p) => p.reward, { dashed: true }),
+      stepSeries('objective/kl', curve.train, (p) => p.kl),
+    ],
+  },
   headings: { sft: 'SFT', heldOut: 'Held-out evaluation' },
   saveCheckpoint: true,
 };
@@ -67,21 +74,4 @@ export function runExperiment(
   { runDir, log = console.log }: { runDir: string; log?: (line: string) => void },
 ) {
   return runContinuationExperiment({ config, runDir, log, task: SENTIMENT_TASK });
-}
-
-/**
- * The learning curve: held-out mean reward, training-batch reward and KL to the reference, per PPO step,
- * as a chart for `writeLearningCurve`.
- */
-export function learningCurve(curve: ContinuationCurve<EvalNumbers, TrainNumbers>): LineChart {
-  return {
-    title: 'Sentiment PPO: AFINN-165 reward and KL to the SFT model',
-    xLabel: 'PPO step',
-    yLabel: 'reward / KL (nats)',
-    series: [
-      stepSeries('held-out mean reward', curve.eval, (p) => p.meanReward, { markers: true }),
-      stepSeries('train batch reward', curve.train, (p) => p.reward, { dashed: true }),
-      stepSeries('objective/kl', curve.train, (p) => p.kl),
-    ],
-  };
 }
