@@ -9,36 +9,29 @@ import { createGpt2 } from '../src/gpt2';
 import { valueAt } from '../src/run';
 import { machineSummary, writeRunOutputs } from '../src/run-outputs';
 
+// Values chosen apart from every example's, so each override is visible.
+const TRAINER = { steps: 40, batchSize: 64, learningRate: 5e-5, miniBatchSize: 16, ppoEpochs: 4 };
 const FULL: ContinuationConfig = {
   seed: 1,
   backend: 'cpu',
-  testSize: 10,
-  evalSamples: 8,
-  vocabSize: 400,
-  model: { n_embd: 64, n_layer: 2, n_head: 2, n_positions: 32 },
-  sft: { steps: 600, batchSize: 32, learningRate: 3e-3, warmupSteps: 50, logEvery: 100 },
-  generation: { maxNewTokens: 12, topK: 0, batchSize: 64 },
-  ppo: {
-    steps: 40,
-    batchSize: 64,
-    learningRate: 5e-5,
-    miniBatchSize: 16,
-    ppoEpochs: 4,
-    initKlCoef: 0.3,
-    adapKlCtrl: true,
-    maxGradNorm: 1,
-    evalEvery: 10,
-  },
+  testSize: 12,
+  evalSamples: 6,
+  vocabSize: 300,
+  model: { n_embd: 48, n_layer: 3, n_head: 2, n_positions: 24 },
+  sft: { steps: 500, batchSize: 16, learningRate: 1e-3, warmupSteps: 40, logEvery: 50 },
+  generation: { maxNewTokens: 9, topK: 5, batchSize: 32 },
+  ppo: { ...TRAINER, initKlCoef: 0.1, adapKlCtrl: false, maxGradNorm: 2, evalEvery: 5 },
 };
 
 describe('continuationSmokeConfig', () => {
   it('shrinks every stage but keeps the full config untouched and its key order', () => {
     const smoke = continuationSmokeConfig(FULL);
     expect(Object.keys(smoke)).toEqual(Object.keys(FULL));
-    expect(smoke.model).toEqual({ n_embd: 32, n_layer: 1, n_head: 2, n_positions: 32 });
+    expect(smoke.model).toEqual({ n_embd: 32, n_layer: 1, n_head: 2, n_positions: 24 });
     expect(smoke.ppo).toMatchObject({ steps: 2, batchSize: 8, miniBatchSize: 4, ppoEpochs: 1, evalEvery: 1 });
+    expect(smoke.generation).toEqual({ maxNewTokens: 9, topK: 5, batchSize: 16 });
     expect(smoke.ppo.learningRate).toBe(5e-5);
-    expect(smoke.sft).toEqual({ steps: 20, batchSize: 8, learningRate: 3e-3, warmupSteps: 2, logEvery: 5 });
+    expect(smoke.sft).toEqual({ steps: 20, batchSize: 8, learningRate: 1e-3, warmupSteps: 2, logEvery: 5 });
     expect([smoke.testSize, smoke.evalSamples, smoke.generation.batchSize]).toEqual([4, 2, 16]);
     expect(FULL.ppo.steps).toBe(40);
   });
