@@ -92,7 +92,7 @@ function checkLabel(value: unknown, field: string): void {
 function checkSize(value: unknown, field: string): void {
   if (
     value !== undefined &&
-    !(Number.isInteger(value) && (value as number) >= 100 && (value as number) <= 4000)
+    !(typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 4000)
   )
     fail(field, `must be a whole number of pixels in [100, 4000], got ${value}`, 'pass e.g. 720');
 }

@@ -83,5 +83,6 @@ export async function generateContinuations({
 export function valueAt<T>(values: readonly T[], index: number): T {
   if (!Number.isInteger(index) || index < 0 || index >= values.length)
     throw new RangeError(`valueAt: index ${index} is outside a list of ${values.length}.`);
+  // In range, so the element is there (the type cannot know the bounds check).
   return values[index] as T;
 }
