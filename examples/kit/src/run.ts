@@ -78,3 +78,11 @@ export async function generateContinuations({
   const texts = responses.map((ids) => tokenizer.decode(ids, { skipSpecialTokens: true }));
   return { queries, responses, texts };
 }
+
+/** `values[index]`; an index outside the list is a bug in the caller, reported as a RangeError. */
+export function valueAt<T>(values: readonly T[], index: number): T {
+  if (!Number.isInteger(index) || index < 0 || index >= values.length)
+    throw new RangeError(`valueAt: index ${index} is outside a list of ${values.length}.`);
+  // In range, so the element is there (the type cannot know the bounds check).
+  return values[index] as T;
+}

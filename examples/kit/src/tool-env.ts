@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { CausalLM, RewardFunction, Rng, Tokenizer, Tool } from '@trl/core';
 import { AutoModelForCausalLM, type Gpt2ConfigInput, Gpt2LMHeadModel } from '@trl/models';
 import { TextEnvironment, type TextHistory } from '@trl/textenv';
-import type { ChartSeries, LineChart } from './chart.mjs';
+import type { ChartSeries, LineChart } from './chart';
 import type { Curve, EpisodeRates, EvalPoint } from './tool-ppo';
 
 /** The `env` part of a tool example's config. */

@@ -11,7 +11,7 @@ import { createLrSchedule, getBackendInfo, type Tokenizer, type Tracker, tf } fr
 import type { Gpt2WithValueHead } from '@trl/models';
 import { PPOTrainer, type TokenRow } from '@trl/ppo';
 import { statsToMetrics, type TextEnvironmentStats } from '@trl/textenv';
-import { type LineChart, writeLearningCurve } from './chart.mjs';
+import { type LineChart, writeLearningCurve } from './chart';
 import { round } from './run';
 
 /** The rates every tool example measures on a batch of episodes. */

@@ -18,7 +18,7 @@ import {
   specToSvg,
   svgToPng,
   writeLearningCurve,
-} from '../src/chart.mjs';
+} from '../src/chart';
 
 const chart = {
   title: 'A & B',
@@ -189,10 +189,11 @@ describe('writeLearningCurve', () => {
     const fontsConf = join(sandbox, 'fonts.conf');
     writeFileSync(fontsConf, '<?xml version="1.0"?><fontconfig></fontconfig>\n');
     const script = [
-      `import { writeLearningCurve } from ${JSON.stringify(pathToFileURL(join(__dirname, '../src/chart.mjs')).href)};`,
+      `import { writeLearningCurve } from ${JSON.stringify(pathToFileURL(join(__dirname, '../src/chart.ts')).href)};`,
       `await writeLearningCurve(${JSON.stringify(sandbox)}, 'curve', ${JSON.stringify(chart)});`,
     ].join('\n');
-    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    // tsx's loader lets a plain node process import the TypeScript module, as the examples run it.
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       encoding: 'utf8',
       env: {
         ...process.env,

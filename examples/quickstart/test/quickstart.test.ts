@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runQuickstart } from '../src/quickstart.mjs';
+import { runQuickstart } from '../src/quickstart';
 
 describe('quickstart example', () => {
   it('matches the PyTorch greedy ids, and fine-tuning lowers the loss and changes the continuation', async () => {

@@ -1,13 +1,6 @@
 import { Rng } from '@trl/core';
 import { describe, expect, it } from 'vitest';
-import {
-  allOpenings,
-  positivity,
-  sampleContinuation,
-  samplePreferencePairs,
-  sampleReviews,
-  splitOpenings,
-} from '../src/pairs.mjs';
+import { positivity, REVIEWS, sampleContinuation, samplePreferencePairs } from '../src/pairs';
 
 describe('preference data', () => {
   it('counts positive minus negative words, ignoring everything else', () => {
@@ -18,12 +11,12 @@ describe('preference data', () => {
   });
 
   it('splits the 40 openings into disjoint held-out and training sets, reproducibly', () => {
-    const { test, train } = splitOpenings(10, 3);
-    expect(allOpenings()).toHaveLength(40);
+    const { test, train } = REVIEWS.splitOpenings(10, 3);
+    expect(REVIEWS.allOpenings()).toHaveLength(40);
     expect(new Set([...test, ...train]).size).toBe(40);
     expect(test).toHaveLength(10);
-    expect(splitOpenings(10, 3)).toEqual({ test, train });
-    expect(() => splitOpenings(0, 3)).toThrow(/testSize/);
+    expect(REVIEWS.splitOpenings(10, 3)).toEqual({ test, train });
+    expect(() => REVIEWS.splitOpenings(0, 3)).toThrow(/testSize/);
   });
 
   it('writes continuations of one to three adjectives', () => {
@@ -31,12 +24,12 @@ describe('preference data', () => {
     for (let i = 0; i < 200; i++) {
       expect(sampleContinuation(rng)).toMatch(/^ [a-z]+((, [a-z]+)? and [a-z]+)?\.$/);
     }
-    const reviews = sampleReviews(['our room was'], 50, new Rng(5));
+    const reviews = REVIEWS.sampleReviews(['our room was'], 50, new Rng(5));
     for (const review of reviews) expect(review.startsWith('our room was ')).toBe(true);
   });
 
   it('makes pairs that share an opening, never tie, and prefer the more positive review', () => {
-    const openings = allOpenings().slice(0, 5);
+    const openings = REVIEWS.allOpenings().slice(0, 5);
     const pairs = samplePreferencePairs(openings, 300, new Rng(6));
     expect(pairs).toHaveLength(300);
     for (const { chosen, rejected } of pairs) {

@@ -1,13 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { SMOKE_CONFIG } from '../src/config.mjs';
-import { runExperiment } from '../src/experiment.mjs';
+import { loggedMetricNames, useTempDir } from '@trl/example-kit/testing';
+import { describe, expect, it } from 'vitest';
+import { SMOKE_CONFIG } from '../src/config';
+import { runExperiment } from '../src/experiment';
 
 describe('smoke run', () => {
-  const runDir = mkdtempSync(join(tmpdir(), 'reward-model-smoke-'));
-  afterAll(() => rmSync(runDir, { recursive: true, force: true }));
+  const runDir = useTempDir('reward-model-smoke-');
 
   it('trains the reward model, then runs SFT and PPO against it with finite numbers', async () => {
     const summary = await runExperiment(SMOKE_CONFIG, { runDir, log: () => {} });
@@ -22,12 +21,7 @@ describe('smoke run', () => {
       expect(Number.isFinite(point.kl)).toBe(true);
     }
     expect(Number.isFinite(summary.afterPpo.rewardModelScore)).toBe(true);
-    const keys = new Set(
-      readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')
-        .trim()
-        .split('\n')
-        .flatMap((line) => Object.keys(JSON.parse(line))),
-    );
+    const keys = loggedMetricNames(runDir);
     expect(keys).toContain('eval/reward_model_score');
     expect(keys).toContain('objective/kl');
     expect(existsSync(join(runDir, 'reward-model', 'config.json'))).toBe(true);

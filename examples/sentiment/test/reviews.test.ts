@@ -1,15 +1,7 @@
 import { Rng } from '@trl/core';
 import { describe, expect, it } from 'vitest';
-import {
-  allOpenings,
-  NEGATIVE_WORDS,
-  NEUTRAL_WORDS,
-  POSITIVE_WORDS,
-  sampleContinuation,
-  sampleReviews,
-  splitOpenings,
-} from '../src/reviews.mjs';
-import { sentimentReward } from '../src/reward.mjs';
+import { NEGATIVE_WORDS, NEUTRAL_WORDS, POSITIVE_WORDS, REVIEWS, sampleContinuation } from '../src/reviews';
+import { sentimentReward } from '../src/reward';
 
 describe('review grammar', () => {
   it('uses adjectives whose AFINN-165 sign matches their class', () => {
@@ -26,18 +18,18 @@ describe('review grammar', () => {
   });
 
   it('splits the 40 openings into disjoint held-out and training sets, reproducibly', () => {
-    const { test, train } = splitOpenings(10, 3);
-    expect(allOpenings()).toHaveLength(40);
+    const { test, train } = REVIEWS.splitOpenings(10, 3);
+    expect(REVIEWS.allOpenings()).toHaveLength(40);
     expect(test).toHaveLength(10);
     expect(train).toHaveLength(30);
     expect(new Set([...test, ...train]).size).toBe(40);
-    expect(splitOpenings(10, 3)).toEqual({ test, train });
-    expect(() => splitOpenings(40, 3)).toThrow(/testSize/);
+    expect(REVIEWS.splitOpenings(10, 3)).toEqual({ test, train });
+    expect(() => REVIEWS.splitOpenings(40, 3)).toThrow(/testSize/);
   });
 
   it('writes reviews that start with a given opening and mix all three sentiment classes', () => {
     const openings = ['the plot was'];
-    const reviews = sampleReviews(openings, 300, new Rng(1));
+    const reviews = REVIEWS.sampleReviews(openings, 300, new Rng(1));
     for (const review of reviews) expect(review).toMatch(/^the plot was [a-z ,]+\.$/);
     const signs = new Set(reviews.map((review) => Math.sign(sentimentReward(review))));
     expect(signs).toEqual(new Set([-1, 0, 1]));

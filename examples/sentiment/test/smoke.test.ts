@@ -1,13 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { SMOKE_CONFIG } from '../src/config.mjs';
-import { runExperiment } from '../src/experiment.mjs';
+import { loggedMetricNames, useTempDir } from '@trl/example-kit/testing';
+import { describe, expect, it } from 'vitest';
+import { SMOKE_CONFIG } from '../src/config';
+import { runExperiment } from '../src/experiment';
 
 describe('smoke run', () => {
-  const runDir = mkdtempSync(join(tmpdir(), 'sentiment-smoke-'));
-  afterAll(() => rmSync(runDir, { recursive: true, force: true }));
+  const runDir = useTempDir('sentiment-smoke-');
 
   it('runs SFT, evaluation and PPO end to end with finite numbers and writes logs, curve and checkpoint', async () => {
     const summary = await runExperiment(SMOKE_CONFIG, { runDir, log: () => {} });
@@ -27,8 +26,7 @@ describe('smoke run', () => {
       expect(Number.isFinite(point.kl)).toBe(true);
     }
     expect(summary.samplesAfter).toHaveLength(SMOKE_CONFIG.testSize);
-    const lines = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n');
-    const keys = new Set(lines.flatMap((line) => Object.keys(JSON.parse(line))));
+    const keys = loggedMetricNames(runDir);
     expect(keys).toContain('sft/loss');
     expect(keys).toContain('eval/reward_mean');
     expect(keys).toContain('objective/kl');

@@ -1,4 +1,4 @@
-import { runQuickstart } from './quickstart.mjs';
+import { runQuickstart } from './quickstart';
 
 const started = performance.now();
 const result = await runQuickstart();

@@ -1,4 +1,5 @@
-import { Rng } from '@trl/core';
+import type { Rng } from '@trl/core';
+import { drawOne, drawWord, reviewGrammar } from '@trl/example-kit/reviews';
 
 /** Words that make a review better: each adds one to its positivity. */
 export const POSITIVE_WORDS = ['good', 'great', 'fun', 'nice', 'clever', 'lovely'];
@@ -7,6 +8,7 @@ export const NEGATIVE_WORDS = ['bad', 'dull', 'awful', 'silly', 'boring', 'weak'
 /** Words that do not count either way. */
 export const NEUTRAL_WORDS = ['long', 'short', 'quiet', 'loud', 'slow', 'old'];
 
+const WORD_CLASSES = [POSITIVE_WORDS, NEGATIVE_WORDS, NEUTRAL_WORDS];
 const SUBJECTS = [
   'the food',
   'the service',
@@ -19,28 +21,17 @@ const SUBJECTS = [
 ];
 const FRAMES = ['{s} was', 'i felt {s} was', 'overall {s} was', 'we thought {s} was', 'this time {s} was'];
 
-/** Every review opening (frame × subject): the prompts of the policy. */
-export function allOpenings() {
-  return FRAMES.flatMap((frame) => SUBJECTS.map((subject) => frame.replace('{s}', subject)));
-}
-
-/** Splits the openings into `testSize` held-out ones and the rest, reproducibly from `seed`. */
-export function splitOpenings(testSize, seed) {
-  const openings = allOpenings();
-  if (!Number.isInteger(testSize) || testSize < 1 || testSize >= openings.length) {
-    throw new Error(
-      `splitOpenings: testSize must be an integer in [1, ${openings.length - 1}], got ${testSize}.`,
-    );
-  }
-  const shuffled = new Rng(seed).shuffle(openings);
-  return { test: shuffled.slice(0, testSize), train: shuffled.slice(testSize) };
+/** A preference pair: two reviews of the same opening, the more positive one `chosen`. */
+export interface PreferencePair {
+  chosen: string;
+  rejected: string;
 }
 
 /**
  * The hidden preference the reward model has to discover: positive minus negative words in `text`
  * (anything else, including garbled tokens, counts zero).
  */
-export function positivity(text) {
+export function positivity(text: string): number {
   let score = 0;
   for (const word of text.toLowerCase().split(/[^a-z]+/)) {
     if (POSITIVE_WORDS.includes(word)) score += 1;
@@ -50,32 +41,24 @@ export function positivity(text) {
 }
 
 /** A continuation with one to three adjectives, each drawn from a uniformly chosen class. */
-export function sampleContinuation(rng) {
-  const pools = [POSITIVE_WORDS, NEGATIVE_WORDS, NEUTRAL_WORDS];
-  const words = Array.from({ length: 1 + rng.nextInt(3) }, () => {
-    const pool = pools[rng.nextInt(pools.length)];
-    return pool[rng.nextInt(pool.length)];
-  });
+export function sampleContinuation(rng: Rng): string {
+  const words = Array.from({ length: 1 + rng.nextInt(3) }, () => drawWord(WORD_CLASSES, rng));
   if (words.length === 1) return ` ${words[0]}.`;
   return ` ${words.slice(0, -1).join(', ')} and ${words.at(-1)}.`;
-}
-
-/** `count` full reviews (an opening from `openings` plus a continuation), for SFT and the tokenizer. */
-export function sampleReviews(openings, count, rng) {
-  return Array.from(
-    { length: count },
-    () => openings[rng.nextInt(openings.length)] + sampleContinuation(rng),
-  );
 }
 
 /**
  * `count` preference pairs: two continuations of the same opening whose positivity differs; the more
  * positive one is `chosen`. Draws are retried until they differ, so no pair is a tie.
  */
-export function samplePreferencePairs(openings, count, rng) {
-  const pairs = [];
+export function samplePreferencePairs(
+  openings: readonly string[],
+  count: number,
+  rng: Rng,
+): PreferencePair[] {
+  const pairs: PreferencePair[] = [];
   while (pairs.length < count) {
-    const opening = openings[rng.nextInt(openings.length)];
+    const opening = drawOne(openings, rng);
     const a = opening + sampleContinuation(rng);
     const b = opening + sampleContinuation(rng);
     const difference = positivity(a) - positivity(b);
@@ -84,3 +67,7 @@ export function samplePreferencePairs(openings, count, rng) {
   }
   return pairs;
 }
+
+/** Hotel and restaurant reviews: the openings (the policy's prompts) continued by one to three adjectives. */
+export const REVIEWS = reviewGrammar(FRAMES, SUBJECTS, sampleContinuation);
+export const { allOpenings, splitOpenings, sampleReviews } = REVIEWS;

@@ -7,7 +7,7 @@ const analyzer = new Sentiment();
  * by the number of words), so a longer text is not rewarded for length alone. An empty continuation
  * scores 0.
  */
-export function sentimentReward(text) {
+export function sentimentReward(text: string): number {
   const { comparative } = analyzer.analyze(text);
   return Number.isFinite(comparative) ? comparative : 0;
 }

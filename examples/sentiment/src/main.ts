@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { percent, runExampleMain } from '@trl/example-kit/main';
-import { FULL_CONFIG, SMOKE_CONFIG } from './config.mjs';
-import { runExperiment } from './experiment.mjs';
+import { FULL_CONFIG, SMOKE_CONFIG } from './config';
+import { runExperiment } from './experiment';
 
 await runExampleMain({
   name: 'sentiment',

@@ -7,7 +7,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { parse, View } from 'vega';
-import { compile } from 'vega-lite';
+import { compile, type TopLevelSpec } from 'vega-lite';
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
 const SOLID = [1, 0];
@@ -16,79 +16,125 @@ const DASHED = [6, 4];
 // named first. Unquoted on purpose: resvg 2.6 ignores quoted family names.
 const FONT = 'Helvetica, Arial, DejaVu Sans, Liberation Sans, sans-serif';
 
-/**
- * @typedef {object} ChartSeries One line of the chart.
- * @property {string} name Legend label; unique within a chart.
- * @property {{ x: number, y: number }[]} points Vertices; drawn in order of x.
- * @property {string} [color] Stroke colour; defaults to a palette entry by position.
- * @property {boolean} [dashed] Dashed stroke, for noisier per-batch curves.
- * @property {boolean} [markers] A dot on every point, for sparse evaluation curves.
- */
+/** The palette entry of the `index`-th series, cycling. */
+function paletteColor(index: number): string {
+  // The modulo keeps the index inside the palette.
+  return COLORS[index % COLORS.length] as string;
+}
+
+/** The layers of a layered vega-lite spec (vega-lite exports no name for it). */
+type LayerList = Extract<TopLevelSpec, { layer: unknown }>['layer'];
+
+/** One line of the chart. */
+export interface ChartSeries {
+  /** Legend label; unique within a chart. */
+  name: string;
+  /** Vertices; drawn in order of x. */
+  points: readonly { x: number; y: number }[];
+  /** Stroke colour; defaults to a palette entry by position. */
+  color?: string;
+  /** Dashed stroke, for noisier per-batch curves. */
+  dashed?: boolean;
+  /** A dot on every point, for sparse evaluation curves. */
+  markers?: boolean;
+}
+
+/** A learning curve: several named series on shared axes. */
+export interface LineChart {
+  /** Heading above the plot. */
+  title: string;
+  /** x-axis title. */
+  xLabel: string;
+  /** y-axis title. */
+  yLabel: string;
+  /** The lines, in legend order. */
+  series: readonly ChartSeries[];
+  /** Fixed y range (e.g. [0, 1] for accuracy); otherwise it spans the data. */
+  yDomain?: [number, number] | undefined;
+  /** Width of the whole picture in pixels, legend included (default 720). */
+  width?: number;
+  /** Height of the whole picture in pixels, title included (default 420). */
+  height?: number;
+}
 
 /**
- * @typedef {object} LineChart A learning curve: several named series on shared axes.
- * @property {string} title Heading above the plot.
- * @property {string} xLabel x-axis title.
- * @property {string} yLabel y-axis title.
- * @property {ChartSeries[]} series The lines, in legend order.
- * @property {[number, number]} [yDomain] Fixed y range (e.g. [0, 1] for accuracy); otherwise it spans the data.
- * @property {number} [width] Width of the whole picture in pixels, legend included (default 720).
- * @property {number} [height] Height of the whole picture in pixels, title included (default 420).
+ * A series over training steps: one point per row at x = `row.step`, y = `y(row)`, with the
+ * given style (`markers` for sparse evaluations, `dashed` for noisy per-batch numbers).
  */
+export function stepSeries<R extends { step: number }>(
+  name: string,
+  rows: readonly R[],
+  y: (row: R) => number,
+  style: Pick<ChartSeries, 'color' | 'dashed' | 'markers'> = {},
+): ChartSeries {
+  return { name, points: rows.map((row) => ({ x: row.step, y: y(row) })), ...style };
+}
 
-/**
- * @typedef {object} RasterOptions How the SVG becomes pixels.
- * @property {boolean} [loadSystemFonts] Use the machine's fonts for text (default true). Without any
- *   font, resvg draws the lines and leaves the text out rather than failing.
- * @property {string[]} [fontFiles] Extra font files, e.g. a TTF shipped with a project for bare CI machines.
- */
+/** How the SVG becomes pixels. */
+export interface RasterOptions {
+  /**
+   * Use the machine's fonts for text (default true). Without any font, resvg draws the lines and
+   * leaves the text out rather than failing.
+   */
+  loadSystemFonts?: boolean;
+  /** Extra font files, e.g. a TTF shipped with a project for bare CI machines. */
+  fontFiles?: string[];
+}
 
-function fail(field, problem, fix) {
+function fail(field: string, problem: string, fix: string): never {
   throw new Error(`chart: \`${field}\` ${problem}; ${fix}.`);
 }
 
-function checkLabel(value, field) {
+function checkLabel(value: unknown, field: string): void {
   if (typeof value !== 'string') fail(field, `must be a string, got ${typeof value}`, 'pass a text label');
 }
 
-function checkSize(value, field) {
-  if (value !== undefined && !(Number.isInteger(value) && value >= 100 && value <= 4000))
+function checkSize(value: unknown, field: string): void {
+  if (
+    value !== undefined &&
+    !(typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 4000)
+  )
     fail(field, `must be a whole number of pixels in [100, 4000], got ${value}`, 'pass e.g. 720');
+}
+
+/** A plain object's fields, for checks on values that arrive untyped from a JavaScript caller. */
+function fieldsOf(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
 }
 
 /**
  * Validates a chart before any rendering, so a NaN from a diverged run or an empty list is reported by
  * field (`series[1].points[3].y`) instead of surfacing as a blank plot or a vega error.
- * @param {LineChart} chart
  */
-export function validateChart(chart) {
-  if (chart === null || typeof chart !== 'object') fail('chart', 'must be an object', 'pass { title, … }');
-  checkLabel(chart.title, 'title');
-  checkLabel(chart.xLabel, 'xLabel');
-  checkLabel(chart.yLabel, 'yLabel');
-  checkSize(chart.width, 'width');
-  checkSize(chart.height, 'height');
-  const { series, yDomain } = chart;
+export function validateChart(chart: unknown): asserts chart is LineChart {
+  const fields = fieldsOf(chart);
+  if (fields === undefined) fail('chart', 'must be an object', 'pass { title, … }');
+  checkLabel(fields.title, 'title');
+  checkLabel(fields.xLabel, 'xLabel');
+  checkLabel(fields.yLabel, 'yLabel');
+  checkSize(fields.width, 'width');
+  checkSize(fields.height, 'height');
+  const { series, yDomain } = fields;
   if (!Array.isArray(series) || series.length === 0)
     fail('series', 'must be a non-empty array', 'pass at least one { name, points }');
-  const names = new Set();
-  series.forEach((line, i) => {
-    if (line === null || typeof line !== 'object')
-      fail(`series[${i}]`, 'must be an object', 'pass { name, points }');
-    if (typeof line.name !== 'string' || line.name === '')
+  const names = new Set<string>();
+  series.forEach((entry: unknown, i) => {
+    const line = fieldsOf(entry);
+    if (line === undefined) fail(`series[${i}]`, 'must be an object', 'pass { name, points }');
+    const { name, points } = line;
+    if (typeof name !== 'string' || name === '')
       fail(`series[${i}].name`, 'must be a non-empty string', 'name the line for the legend');
-    if (names.has(line.name))
-      fail(`series[${i}].name`, `repeats "${line.name}"`, 'give every series its own name');
-    names.add(line.name);
-    if (!Array.isArray(line.points) || line.points.length === 0)
+    if (names.has(name)) fail(`series[${i}].name`, `repeats "${name}"`, 'give every series its own name');
+    names.add(name);
+    if (!Array.isArray(points) || points.length === 0)
       fail(
         `series[${i}].points`,
         'must be a non-empty array',
         'pass at least one { x, y } or drop the series',
       );
-    line.points.forEach((point, j) => {
+    points.forEach((point: unknown, j) => {
       for (const axis of ['x', 'y']) {
-        const value = point?.[axis];
+        const value = fieldsOf(point)?.[axis];
         if (typeof value !== 'number' || !Number.isFinite(value))
           fail(
             `series[${i}].points[${j}].${axis}`,
@@ -117,34 +163,40 @@ export function validateChart(chart) {
  * The vega-lite spec of a learning curve, with the data inlined so the spec alone redraws the chart.
  * One line layer carries colour and dash per series (so the legend shows both); a point layer adds
  * markers to the series that asked for them.
- * @param {LineChart} chart
- * @returns {object} a vega-lite top-level spec
  */
-export function learningCurveSpec(chart) {
+export function learningCurveSpec(chart: LineChart): TopLevelSpec {
   validateChart(chart);
   const { title, xLabel, yLabel, series, yDomain, width = 720, height = 420 } = chart;
   const names = series.map((line) => line.name);
   const values = series.flatMap((line) => line.points.map(({ x, y }) => ({ series: line.name, x, y })));
-  const x = { field: 'x', type: 'quantitative', title: xLabel, scale: { zero: false, nice: false } };
+  const x = {
+    field: 'x',
+    type: 'quantitative',
+    title: xLabel,
+    scale: { zero: false, nice: false },
+  } as const;
   const y = {
     field: 'y',
     type: 'quantitative',
     title: yLabel,
     scale: yDomain ? { domain: yDomain, nice: false } : { zero: false },
-  };
+  } as const;
   const color = {
     field: 'series',
     type: 'nominal',
     title: null,
-    scale: { domain: names, range: series.map((line, i) => line.color ?? COLORS[i % COLORS.length]) },
-  };
+    scale: {
+      domain: names,
+      range: series.map((line, i) => line.color ?? paletteColor(i)),
+    },
+  } as const;
   const strokeDash = {
     field: 'series',
     type: 'nominal',
     title: null,
     scale: { domain: names, range: series.map((line) => (line.dashed ? DASHED : SOLID)) },
-  };
-  const layer = [
+  } as const;
+  const layer: LayerList = [
     { mark: { type: 'line', strokeWidth: 2, clip: true }, encoding: { x, y, color, strokeDash } },
   ];
   const marked = series.filter((line) => line.markers).map((line) => line.name);
@@ -183,10 +235,8 @@ export function learningCurveSpec(chart) {
 /**
  * Renders a vega-lite spec to an SVG document with vega's headless view. Text is measured by vega's
  * built-in estimate, so no canvas package is needed.
- * @param {object} spec a vega-lite top-level spec
- * @returns {Promise<string>}
  */
-export async function specToSvg(spec) {
+export async function specToSvg(spec: TopLevelSpec): Promise<string> {
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -195,31 +245,27 @@ export async function specToSvg(spec) {
   }
 }
 
-/**
- * Rasterizes an SVG document to PNG bytes at its own size, on white.
- * @param {string} svg
- * @param {RasterOptions} [options]
- * @returns {{ png: Buffer, width: number, height: number }}
- */
-export function svgToPng(svg, { loadSystemFonts = true, fontFiles = [] } = {}) {
+/** Rasterizes an SVG document to PNG bytes at its own size, on white. */
+export function svgToPng(
+  svg: string,
+  { loadSystemFonts = true, fontFiles = [] }: RasterOptions = {},
+): { png: Buffer; width: number; height: number } {
   const image = new Resvg(svg, { font: { loadSystemFonts, fontFiles }, background: 'white' }).render();
   return { png: image.asPng(), width: image.width, height: image.height };
 }
 
-/**
- * The three renderings of a learning curve: spec, SVG and PNG.
- * @param {LineChart} chart
- * @param {RasterOptions} [options]
- * @returns {Promise<{ spec: object, svg: string, png: Buffer }>}
- */
-export async function renderLearningCurve(chart, options) {
+/** The three renderings of a learning curve: spec, SVG and PNG. */
+export async function renderLearningCurve(
+  chart: LineChart,
+  options?: RasterOptions,
+): Promise<{ spec: TopLevelSpec; svg: string; png: Buffer }> {
   const spec = learningCurveSpec(chart);
   const svg = await specToSvg(spec);
   return { spec, svg, png: svgToPng(svg, options).png };
 }
 
 // Write-then-rename: a reader (or a crash mid-write) never sees half a PNG under the final name.
-function writeAtomically(path, data) {
+function writeAtomically(path: string, data: string | Buffer): void {
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, data);
   renameSync(temporary, path);
@@ -227,14 +273,15 @@ function writeAtomically(path, data) {
 
 /**
  * Renders `chart` and writes `<name>.vl.json`, `<name>.svg` and `<name>.png` into `dir` (which must
- * exist), each through a temporary file and a rename. Returns the three paths.
- * @param {string} dir
- * @param {string} name file stem, e.g. `learning-curve`
- * @param {LineChart} chart
- * @param {RasterOptions} [options]
- * @returns {Promise<{ spec: string, svg: string, png: string }>}
+ * exist), each through a temporary file and a rename; `name` is the file stem, e.g. `learning-curve`.
+ * Returns the three paths.
  */
-export async function writeLearningCurve(dir, name, chart, options) {
+export async function writeLearningCurve(
+  dir: string,
+  name: string,
+  chart: LineChart,
+  options?: RasterOptions,
+): Promise<{ spec: string; svg: string; png: string }> {
   if (typeof name !== 'string' || name === '' || basename(name) !== name || name.startsWith('.'))
     fail('name', `must be a plain file stem, got ${JSON.stringify(name)}`, "pass e.g. 'learning-curve'");
   const { spec, svg, png } = await renderLearningCurve(chart, options);

@@ -3,40 +3,70 @@
 // sentence and watch the loss fall and the greedy continuation change.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { AdamW, crossEntropy, initBackend, tf } from '@trl/core';
+import { AdamW, type CausalLM, crossEntropy, initBackend, tf } from '@trl/core';
 import { AutoModelForCausalLM, createByteLevelTokenizer } from '@trl/models';
 
 const MODEL_DIR = fileURLToPath(new URL('../model', import.meta.url));
 const SENTENCE = 'trl-ts trains language models in TypeScript. ';
 
+/** The parts of `model/expected.json` (written by the PyTorch reference) this run compares against. */
+interface PyTorchReference {
+  /** Prompt ids, one row per prompt. */
+  greedy_prompt: number[][];
+  /** Prompt + 8 greedy tokens, per prompt. */
+  greedy_ids: number[][];
+}
+
+/** What {@link runQuickstart} takes; every field has a default. */
+export interface QuickstartOptions {
+  /** Fine-tuning steps (default 60). */
+  steps?: number;
+  /** AdamW learning rate (default 3e-3). */
+  learningRate?: number;
+  /** Backend to start (default `auto`). */
+  backend?: 'auto' | 'wasm' | 'cpu';
+  /** Receives one line per event (default `console.log`). */
+  log?: (line: string) => void;
+}
+
+/** What {@link runQuickstart} measured. */
+export interface QuickstartResult {
+  backend: string;
+  /** The greedy ids equal the PyTorch reference's. */
+  greedyMatches: boolean;
+  lossBefore: number;
+  lossAfter: number;
+  textBefore: string;
+  textAfter: string;
+}
+
 /** Mean next-token cross-entropy of `ids` (one row) under the model. */
-function lossOf(model, ids, training) {
+function lossOf(model: CausalLM, ids: readonly number[], training: boolean): tf.Scalar {
   const inputIds = tf.tensor2d([ids.slice(0, -1)], undefined, 'int32');
   const labels = tf.tensor2d([ids.slice(1)], undefined, 'int32');
   const { logits } = model.forward({ inputIds, training });
-  return crossEntropy(logits, labels);
+  // crossEntropy averages over every position, so the tensor is a scalar; its signature says Tensor.
+  return crossEntropy(logits, labels) as tf.Scalar;
 }
 
-/**
- * Runs the quickstart. `log` receives one line per event; returns what was measured.
- * @param {{ steps?: number, learningRate?: number, backend?: 'auto'|'wasm'|'cpu', log?: (line: string) => void }} [options]
- */
+/** Runs the quickstart. `log` receives one line per event; returns what was measured. */
 export async function runQuickstart({
   steps = 60,
   learningRate = 3e-3,
   backend = 'auto',
   log = console.log,
-} = {}) {
+}: QuickstartOptions = {}): Promise<QuickstartResult> {
   const engine = await initBackend(backend);
   log(`backend: ${engine.name}`);
 
-  const expected = JSON.parse(await readFile(`${MODEL_DIR}/expected.json`, 'utf8'));
+  const expected: PyTorchReference = JSON.parse(await readFile(`${MODEL_DIR}/expected.json`, 'utf8'));
   const model = await AutoModelForCausalLM.fromPretrained(MODEL_DIR);
   log(`loaded GPT-2: ${model.info.vocabSize} tokens, context ${model.info.maxPositions}`);
 
   const greedy = await model.generate(expected.greedy_prompt, { maxNewTokens: 8, doSample: false });
   const greedyMatches = greedy.every((row, i) => {
-    const want = expected.greedy_ids[i].slice(expected.greedy_prompt[i].length);
+    const promptLength = expected.greedy_prompt[i]?.length ?? 0;
+    const want = expected.greedy_ids[i]?.slice(promptLength);
     return JSON.stringify(row.tokenIds) === JSON.stringify(want);
   });
   log(`greedy ids ${greedyMatches ? 'match' : 'DO NOT match'} the PyTorch reference`);
@@ -48,6 +78,7 @@ export async function runQuickstart({
   const prompt = tokenizer.encode('trl-ts ');
   const continuation = async () => {
     const [row] = await model.generate([prompt], { maxNewTokens: 40, doSample: false });
+    if (row === undefined) throw new Error('quickstart: generate returned no row for the one prompt.');
     return tokenizer.decode(row.tokenIds);
   };
   const textBefore = await continuation();

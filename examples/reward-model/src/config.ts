@@ -1,8 +1,23 @@
+import { type ContinuationConfig, continuationSmokeConfig } from '@trl/example-kit/continuation-ppo';
+
+/** The example's configuration: the shared single-turn one plus the reward model's training. */
+export interface RewardModelConfig extends ContinuationConfig {
+  reward: {
+    trainPairs: number;
+    evalPairs: number;
+    maxSteps: number;
+    batchSize: number;
+    learningRate: number;
+    warmupSteps: number;
+    evalSteps: number;
+  };
+}
+
 /**
  * Every knob of the example in one place; printed at start and saved with the run. `--smoke` swaps
  * in SMOKE_CONFIG (a check that every stage runs, not a result).
  */
-export const FULL_CONFIG = {
+export const FULL_CONFIG: RewardModelConfig = {
   seed: 0,
   backend: 'wasm',
   /** Held-out review openings (of 40): their pairs measure the reward model, their prompts the policy. */
@@ -37,11 +52,8 @@ export const FULL_CONFIG = {
 };
 
 /** A tiny configuration that runs every stage in a few seconds (for CI and the test). */
-export const SMOKE_CONFIG = {
-  ...FULL_CONFIG,
-  testSize: 4,
-  evalSamples: 2,
-  model: { ...FULL_CONFIG.model, n_embd: 32, n_layer: 1 },
+export const SMOKE_CONFIG: RewardModelConfig = {
+  ...continuationSmokeConfig(FULL_CONFIG),
   reward: {
     ...FULL_CONFIG.reward,
     trainPairs: 64,
@@ -51,7 +63,4 @@ export const SMOKE_CONFIG = {
     warmupSteps: 2,
     evalSteps: 5,
   },
-  sft: { ...FULL_CONFIG.sft, steps: 20, batchSize: 8, warmupSteps: 2, logEvery: 5 },
-  generation: { ...FULL_CONFIG.generation, batchSize: 16 },
-  ppo: { ...FULL_CONFIG.ppo, steps: 2, batchSize: 8, miniBatchSize: 4, ppoEpochs: 1, evalEvery: 1 },
 };

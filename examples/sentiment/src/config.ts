@@ -1,8 +1,10 @@
+import { type ContinuationConfig, continuationSmokeConfig } from '@trl/example-kit/continuation-ppo';
+
 /**
  * Every knob of the example in one place; printed at start and saved with the run. `--smoke` swaps
  * in SMOKE_CONFIG (a check that every stage runs, not a result).
  */
-export const FULL_CONFIG = {
+export const FULL_CONFIG: ContinuationConfig = {
   seed: 0,
   backend: 'wasm',
   /** Held-out review openings (of 40), never used in SFT or PPO. */
@@ -28,12 +30,4 @@ export const FULL_CONFIG = {
 };
 
 /** A tiny configuration that runs every stage in a few seconds (for CI and the test). */
-export const SMOKE_CONFIG = {
-  ...FULL_CONFIG,
-  testSize: 4,
-  evalSamples: 2,
-  model: { ...FULL_CONFIG.model, n_embd: 32, n_layer: 1 },
-  sft: { ...FULL_CONFIG.sft, steps: 20, batchSize: 8, warmupSteps: 2, logEvery: 5 },
-  generation: { ...FULL_CONFIG.generation, batchSize: 16 },
-  ppo: { ...FULL_CONFIG.ppo, steps: 2, batchSize: 8, miniBatchSize: 4, ppoEpochs: 1, evalEvery: 1 },
-};
+export const SMOKE_CONFIG: ContinuationConfig = continuationSmokeConfig(FULL_CONFIG);
