@@ -10,7 +10,17 @@
 // measured steps (table on stderr, a "kind":"profile" JSON line on stdout). See bench/README.md.
 // Needs the built packages (`pnpm build`): it imports @trl/models and @trl/core from their dist.
 import { AdamW, crossEntropy, Rng, tf } from '@trl/core';
-import { CONFIGS, createModel, parseArgs, randomIds, runMode, setup, timedSteps } from './harness.mjs';
+import {
+  COMPARATOR_ADAMW,
+  CONFIGS,
+  createModel,
+  nextTokenBatch,
+  parseArgs,
+  randomIds,
+  runMode,
+  setup,
+  timedSteps,
+} from './harness.mjs';
 
 function countParams(model) {
   const total = model.namedWeights().reduce((sum, w) => sum + w.variable.size, 0);
@@ -20,25 +30,10 @@ function countParams(model) {
 async function benchTrain(cfg, args) {
   const model = createModel(cfg, args.seed);
   const params = model.trainableVariables();
-  const optimizer = new AdamW(params, {
-    learningRate: 1e-4,
-    weightDecay: 0.01,
-    beta1: 0.9,
-    beta2: 0.95,
-    checkFinite: false,
-  });
+  const optimizer = new AdamW(params, COMPARATOR_ADAMW);
   const rng = new Rng(args.seed);
   const data = randomIds(rng, cfg.batch, cfg.seq + 1, cfg.vocab);
-  const x = tf.tensor2d(
-    data.map((r) => r.slice(0, -1)),
-    undefined,
-    'int32',
-  );
-  const y = tf.tensor2d(
-    data.map((r) => r.slice(1)),
-    undefined,
-    'int32',
-  );
+  const { x, y } = nextTokenBatch(tf, data);
   const variables = params.map((p) => p.variable);
   const losses = [];
   const step = async () => {

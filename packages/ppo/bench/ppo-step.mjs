@@ -19,6 +19,7 @@ import { AdamW, Rng, SPECIFICATION_VERSION } from '@trl/core';
 import { createReferenceModel, Gpt2WithValueHead } from '@trl/models';
 import { PPOTrainer } from '@trl/ppo';
 import {
+  COMPARATOR_ADAMW,
   CONFIGS,
   createModel,
   parseArgs,
@@ -55,13 +56,7 @@ async function benchPpo(cfg, args) {
     seed: args.seed,
   });
   const reference = createReferenceModel(policy);
-  const optimizer = new AdamW(policy.trainableVariables(), {
-    learningRate: 1e-4,
-    weightDecay: 0.01,
-    beta1: 0.9,
-    beta2: 0.95,
-    checkFinite: false,
-  });
+  const optimizer = new AdamW(policy.trainableVariables(), COMPARATOR_ADAMW);
   const trainer = new PPOTrainer({
     config: {
       batchSize: cfg.batch,
