@@ -70,20 +70,26 @@ function staysOnXnnpack(plan: MatMulPlan, minRows: number): boolean {
   return plan.plain2d && plan.m < minRows && plan.k > 0;
 }
 
+/** The operands and plan of a product the addon should run, or undefined when the stock kernel keeps it. */
+function nativeProduct(
+  context: KernelContext,
+  args: Parameters<KernelFunc>[0],
+): { a: TensorInfo; b: TensorInfo; plan: MatMulPlan } | undefined {
+  const pair = inputPair(args);
+  if (!pair) return undefined;
+  const [a, b] = pair;
+  const plan = planMatMul(a.shape, b.shape, Boolean(args.attrs?.transposeA), Boolean(args.attrs?.transposeB));
+  if (!plan || staysOnXnnpack(plan, context.options.minRows)) return undefined;
+  return { a, b, plan };
+}
+
 /** BatchMatMul on the addon; the stock kernel keeps skinny 2-D products and anything unusual. */
 export function nativeBatchMatMul(context: KernelContext): KernelFunc {
   return (args) =>
     runOrFallBack(context, args, () => {
-      const pair = inputPair(args);
-      if (!pair) return undefined;
-      const [a, b] = pair;
-      const plan = planMatMul(
-        a.shape,
-        b.shape,
-        Boolean(args.attrs?.transposeA),
-        Boolean(args.attrs?.transposeB),
-      );
-      if (!plan || staysOnXnnpack(plan, context.options.minRows)) return undefined;
+      const product = nativeProduct(context, args);
+      if (!product) return undefined;
+      const { a, b, plan } = product;
       return runNativeMatMul(context.addon, args.backend, a, b, plan);
     });
 }
@@ -107,16 +113,9 @@ function fusedEpilogue(args: Parameters<KernelFunc>[0], n: number): NativeEpilog
 export function nativeFusedMatMul(context: KernelContext): KernelFunc {
   return (args) =>
     runOrFallBack(context, args, () => {
-      const pair = inputPair(args);
-      if (!pair) return undefined;
-      const [a, b] = pair;
-      const plan = planMatMul(
-        a.shape,
-        b.shape,
-        Boolean(args.attrs?.transposeA),
-        Boolean(args.attrs?.transposeB),
-      );
-      if (!plan || staysOnXnnpack(plan, context.options.minRows)) return undefined;
+      const product = nativeProduct(context, args);
+      if (!product) return undefined;
+      const { a, b, plan } = product;
       const epilogue = fusedEpilogue(args, plan.n);
       if (!epilogue) return undefined;
       return runNativeMatMul(context.addon, args.backend, a, b, plan, epilogue);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { maskedMeanUnchecked } from './masked-mean';
-import { assertMaskSumAbove, assertSameShape, assertTensor, floatMask, MASK_DTYPES } from './validate';
+import { assertMaskedStatisticInputs, floatMask } from './validate';
 
 /** The formula without checks; `mask` float32, same shape, sum above 1 (unbiased) or 0. */
 export function maskedVarUnchecked(values: tf.Tensor, mask: tf.Tensor, unbiased = true): tf.Scalar {
@@ -26,12 +26,9 @@ export function maskedVarUnchecked(values: tf.Tensor, mask: tf.Tensor, unbiased 
  */
 export function maskedVar(values: tf.Tensor, mask: tf.Tensor, unbiased = true): tf.Scalar {
   const fn = 'maskedVar';
-  assertTensor(fn, 'values', values, { dtypes: ['float32'] });
-  assertTensor(fn, 'mask', mask, { dtypes: MASK_DTYPES });
-  assertSameShape(fn, 'mask', mask, 'values', values);
-  assertMaskSumAbove(
+  assertMaskedStatisticInputs(
     fn,
-    'mask',
+    values,
     mask,
     unbiased ? 1 : 0,
     unbiased
