@@ -68,7 +68,7 @@ if (what === 'matmul') {
   }
 } else if (what === 'gpt2' || what === 'dump') {
   const { Gpt2LMHeadModel } = await import(process.env.TRL_MODELS_DIST ?? '../../models/dist/index.js');
-  // bench/gpt2.mjs's `small` config, dropout off as there.
+  // models/bench/gpt2.mjs's `small` config, dropout off as there.
   const cfg = CONFIGS.small;
   const model = Gpt2LMHeadModel.create(comparatorGpt2Config(cfg), { seed: 0 });
   const rng = new core.Rng(0);

@@ -1,4 +1,4 @@
-// What every GPT-2 bench takes from the comparator (shared/bench/torch/gpt2_bench.py): its configs,
+// What every GPT-2 bench takes from the comparator (/work/shared/bench/torch/gpt2_bench.py): its configs,
 // its model settings, its optimizer and its random data. No imports on purpose: a bench that loads
 // @trl/core or @trl/models from another build (../../core/bench/wasm-threads.mjs) passes in its own.
 

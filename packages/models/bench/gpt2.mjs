@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// GPT-2 throughput benchmark for @trl/models, the TypeScript side of shared/bench/torch/gpt2_bench.py:
+// GPT-2 throughput benchmark for @trl/models, the TypeScript side of /work/shared/bench/torch/gpt2_bench.py:
 // same configs, same modes, same FLOP accounting and the same JSON fields, one line per measurement,
 // plus memory fields (tensors_*, peak_rss_mb). The PPO step lives in ../ppo/bench/ppo-step.mjs.
 //

@@ -1,7 +1,7 @@
 // Shared plumbing of the GPT-2 benchmarks (bench/gpt2.mjs here and ../ppo/bench/ppo-step.mjs): the
 // comparator's configs, model and data (from ./comparator.mjs), the command line, backend setup (optionally with @trl/native), timed steps
 // with memory tracking, the optional per-kernel profile, and the JSON record with the comparator's
-// fields (shared/bench/torch/gpt2_bench.py) plus our memory fields.
+// fields (/work/shared/bench/torch/gpt2_bench.py) plus our memory fields.
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { initBackend, tf } from '@trl/core';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// PPO-step benchmark: the TypeScript side of the `ppo` mode of shared/bench/torch/gpt2_bench.py, run
+// PPO-step benchmark: the TypeScript side of the `ppo` mode of /work/shared/bench/torch/gpt2_bench.py, run
 // through @trl/ppo's real PPOTrainer.step on a GPT-2 with value head from @trl/models.
 //
 //   node bench/ppo-step.mjs --config tiny small [--steps 5] [--warmup 2] [--native [--native-threads 1|2]]
@@ -92,7 +92,7 @@ async function benchPpo(cfg, args) {
   const { times, memory, profile } = await timedSteps(step, args);
   const size = (variables) => variables.reduce((sum, p) => sum + p.variable.size, 0);
   const total = size(policy.trainableVariables());
-  const matmul = total - policy.pretrainedModel.weights.wpe.size;
+  const matmul = total - policy.backbone.weights.wpe.size;
   const refParams = reference.namedWeights().reduce((sum, w) => sum + w.variable.size, 0);
   const tokens = cfg.batch * cfg.seq;
   const flopsPerToken = 10 * matmul + 20 * cfg.n_layer * cfg.n_embd * cfg.seq;
