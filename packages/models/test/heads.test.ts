@@ -129,9 +129,7 @@ describe('createReferenceModel', () => {
     const reference = createReferenceModel(policy, { numSharedLayers: 1 });
     expect(reference.weights.wte).toBe(policy.backbone.weights.wte);
     expect(reference.weights.wpe).toBe(policy.backbone.weights.wpe);
-    expect(reference.weights.blocks[0]!.cAttn.weight).toBe(
-      policy.backbone.weights.blocks[0]!.cAttn.weight,
-    );
+    expect(reference.weights.blocks[0]!.cAttn.weight).toBe(policy.backbone.weights.blocks[0]!.cAttn.weight);
     expect(reference.weights.blocks[1]!.cAttn.weight).not.toBe(
       policy.backbone.weights.blocks[1]!.cAttn.weight,
     );
