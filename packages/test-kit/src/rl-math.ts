@@ -29,24 +29,27 @@ export interface RlMathFixture {
     vpreds: number[][];
     scores: number[];
   };
-  expected: {
-    logprobs: number[][];
-    ref_logprobs: number[][];
-    new_logprobs: number[][];
-    kl_kl: number[][];
-    kl_abs: number[][];
-    kl_mse: number[][];
-    kl_full: number[][];
-    rewards: number[][];
-    non_score_rewards: number[][];
-    advantages: number[][];
-    returns: number[][];
-    advantages_whiten_rewards: number[][];
-    returns_whiten_rewards: number[][];
+  /** The `[B, T]` results, by TRL's names. */
+  expected: Record<
+    | 'logprobs'
+    | 'ref_logprobs'
+    | 'new_logprobs'
+    | 'kl_kl'
+    | 'kl_abs'
+    | 'kl_mse'
+    | 'kl_full'
+    | 'rewards'
+    | 'non_score_rewards'
+    | 'advantages'
+    | 'returns'
+    | 'advantages_whiten_rewards'
+    | 'returns_whiten_rewards'
+    | 'masked_whiten_values'
+    | 'masked_whiten_values_noshift',
+    number[][]
+  > & {
     masked_mean_values: number;
     masked_var_values: number;
-    masked_whiten_values: number[][];
-    masked_whiten_values_noshift: number[][];
     ppo_loss: Record<
       | 'pg_loss'
       | 'vf_loss'

@@ -6,10 +6,10 @@ const signal = new AbortController().signal;
 const calculator = new Calculator();
 const run = (expression: string) => calculator.call(expression, { signal });
 
-/** The whole answer when `expected` is a string; its start or pattern when a RegExp. */
-function expectAnswer(answer: string, expected: string | RegExp): void {
-  if (typeof expected === 'string') expect(answer).toBe(expected);
-  else expect(answer).toMatch(expected);
+/** `expression` is answered with `expected`: the whole answer for a string, a pattern for a RegExp. */
+function expectAnswer(expression: string, expected: string | RegExp): void {
+  if (typeof expected === 'string') expect(run(expression)).toBe(expected);
+  else expect(run(expression)).toMatch(expected);
 }
 
 describe('Calculator tool', () => {
@@ -40,9 +40,7 @@ describe('Calculator tool', () => {
     ['1.5e16', '1.5e+16'],
     ['1e15+0.5', '1000000000000000.5'],
     ['0.00001', '0.0'],
-  ])('%s → %s', (expression, expected) => {
-    expect(run(expression)).toBe(expected);
-  });
+  ])('%s → %s', expectAnswer);
 
   it.each([
     ['  6 × 7 ', '42.0'],
@@ -50,9 +48,7 @@ describe('Calculator tool', () => {
     ['50 − 8', '42.0'],
     ['6 x 7', '42.0'],
     ['6X7', '42.0'],
-  ])('accepts whitespace and the typographic operators × ÷ − and x: %j → %s', (expression, expected) => {
-    expect(run(expression)).toBe(expected);
-  });
+  ])('accepts whitespace and the typographic operators × ÷ − and x: %j → %s', expectAnswer);
 
   it('writes -0 as 0.0 rather than Python-style -0.0', () => {
     expect(run('-0.001')).toBe('0.0');
@@ -78,17 +74,13 @@ describe('Calculator tool', () => {
     ['1e400', 'Error: number is too large'],
     ['1e308*10', 'Error: result is too large'],
     ['1e308+1e308', 'Error: result is too large'],
-  ])('returns error text (never throws) for bad expressions: %j', (expression, expected) => {
-    expectAnswer(run(expression), expected);
-  });
+  ])('returns error text (never throws) for bad expressions: %j', expectAnswer);
 
   it.each<[string, RegExp]>([
     ['1+\u0000', /^Error: unsupported character U\+0000 at position 3/],
     ['1+\ud800', /^Error: unsupported character U\+D800 at position 3/],
     ['1+😀', /^Error: unsupported character '😀' at position 3/],
-  ])('names odd characters by code point instead of echoing them: %j', (expression, expected) => {
-    expect(run(expression)).toMatch(expected);
-  });
+  ])('names odd characters by code point instead of echoing them: %j', expectAnswer);
 
   it('limits input length and nesting depth', () => {
     const tooLong = `1${'+1'.repeat(500)}`;

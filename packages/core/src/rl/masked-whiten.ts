@@ -16,6 +16,9 @@ export function maskedWhitenUnchecked(values: tf.Tensor, mask: tf.Tensor, shiftM
   });
 }
 
+const NEEDS_TWO =
+  'whitening uses the unbiased variance and needs at least 2 selected values; use a larger (mini-)batch.';
+
 /**
  * Normalises `values` with the masked mean and unbiased masked variance (TRL `masked_whiten`):
  *
@@ -26,13 +29,6 @@ export function maskedWhitenUnchecked(values: tf.Tensor, mask: tf.Tensor, shiftM
  * Reads the mask sum (a data sync): needs at least 2 selected values.
  */
 export function maskedWhiten(values: tf.Tensor, mask: tf.Tensor, shiftMean = true): tf.Tensor {
-  const fn = 'maskedWhiten';
-  assertMaskedStatisticInputs(
-    fn,
-    values,
-    mask,
-    1,
-    'whitening uses the unbiased variance and needs at least 2 selected values; use a larger (mini-)batch.',
-  );
+  assertMaskedStatisticInputs('maskedWhiten', values, mask, 1, NEEDS_TWO);
   return tf.tidy(() => maskedWhitenUnchecked(values, floatMask(mask), shiftMean));
 }

@@ -4,6 +4,7 @@ import {
   HOST_IS_LITTLE_ENDIAN,
   isSafetensorDtype,
   SAFETENSOR_ITEM_SIZE,
+  SAFETENSOR_VALUE_ARRAY,
   type SafetensorDtype,
   type SafetensorEntry,
   type SafetensorsFile,
@@ -155,19 +156,6 @@ function checkContiguous(
   }
 }
 
-/** The dtypes whose bytes are read as they are, through a typed-array view of that dtype. */
-const VIEW_OF = {
-  F64: Float64Array,
-  F32: Float32Array,
-  I64: BigInt64Array,
-  U64: BigUint64Array,
-  I32: Int32Array,
-  U32: Uint32Array,
-  I16: Int16Array,
-  U16: Uint16Array,
-  I8: Int8Array,
-} as const;
-
 /** `copy` owns a fresh ArrayBuffer of exactly its bytes, so typed-array views of it start at 0. */
 function decodeValues(
   dtype: SafetensorDtype,
@@ -184,6 +172,6 @@ function decodeValues(
     case 'BOOL':
       return { dtype, shape, values: copy };
     default:
-      return { dtype, shape, values: new VIEW_OF[dtype](buffer) } as SafetensorEntry;
+      return { dtype, shape, values: new SAFETENSOR_VALUE_ARRAY[dtype](buffer) } as SafetensorEntry;
   }
 }

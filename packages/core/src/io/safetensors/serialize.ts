@@ -4,28 +4,9 @@ import {
   HOST_IS_LITTLE_ENDIAN,
   isSafetensorDtype,
   SAFETENSOR_ITEM_SIZE,
-  type SafetensorDtype,
+  SAFETENSOR_VALUE_ARRAY,
   type SafetensorEntry,
 } from './types';
-
-/** Any typed-array constructor, for the `instanceof` check on `values`. */
-type TypedArrayConstructor = abstract new (length: number) => ArrayBufferView;
-
-const EXPECTED_ARRAY: Readonly<Record<SafetensorDtype, TypedArrayConstructor>> = {
-  F64: Float64Array,
-  F32: Float32Array,
-  F16: Float32Array,
-  BF16: Float32Array,
-  I64: BigInt64Array,
-  U64: BigUint64Array,
-  I32: Int32Array,
-  U32: Uint32Array,
-  I16: Int16Array,
-  U16: Uint16Array,
-  I8: Int8Array,
-  U8: Uint8Array,
-  BOOL: Uint8Array,
-};
 
 /**
  * Encodes tensors as a safetensors file: an 8-byte little-endian header length, a JSON header padded
@@ -108,7 +89,7 @@ function encodeEntry(fn: string, name: string, entry: SafetensorEntry): Uint8Arr
       `${where}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}.`,
     );
   }
-  const expected = EXPECTED_ARRAY[dtype];
+  const expected = SAFETENSOR_VALUE_ARRAY[dtype];
   if (!(values instanceof expected)) {
     throw new Error(`${where}: dtype ${dtype} needs values as a ${expected.name}, got ${describe(values)}.`);
   }
