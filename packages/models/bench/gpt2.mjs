@@ -45,7 +45,7 @@ async function benchTrain(cfg, args) {
     losses.push((await value.data())[0]);
     tf.dispose([value, ...Object.values(grads)]);
   };
-  const { times, memory, profile } = await timedSteps(step, args);
+  const timing = await timedSteps(step, args);
   const { total, matmul } = countParams(model);
   const tokens = cfg.batch * cfg.seq;
   const flopsPerToken = 6 * matmul + 12 * cfg.n_layer * cfg.n_embd * cfg.seq;
@@ -53,9 +53,7 @@ async function benchTrain(cfg, args) {
   optimizer.dispose();
   model.dispose();
   return {
-    times,
-    memory,
-    profile,
+    ...timing,
     tokens,
     flops: flopsPerToken * tokens,
     params: total,
@@ -83,7 +81,7 @@ async function benchSample(cfg, args) {
     });
     if (results.some((r) => r.tokenIds.length !== newTokens)) throw new Error('a row stopped early');
   };
-  const { times, memory, profile } = await timedSteps(generate, args);
+  const timing = await timedSteps(generate, args);
   const { total, matmul } = countParams(model);
   const L = cfg.n_layer;
   const d = cfg.n_embd;
@@ -91,9 +89,7 @@ async function benchSample(cfg, args) {
   for (let c = promptLen + 1; c < promptLen + newTokens; c++) flops += batch * (2 * matmul + 4 * L * d * c);
   model.dispose();
   return {
-    times,
-    memory,
-    profile,
+    ...timing,
     tokens: batch * newTokens,
     flops,
     params: total,

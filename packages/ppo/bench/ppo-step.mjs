@@ -89,7 +89,7 @@ async function benchPpo(cfg, args) {
     stats = await trainer.step(queries, responses, scores);
     if (stats['ppo/skipped_batches'] > 0) throw new Error('the PPO minibatch was skipped');
   };
-  const { times, memory, profile } = await timedSteps(step, args);
+  const timing = await timedSteps(step, args);
   const size = (variables) => variables.reduce((sum, p) => sum + p.variable.size, 0);
   const total = size(policy.trainableVariables());
   const matmul = total - policy.backbone.weights.wpe.size;
@@ -101,9 +101,7 @@ async function benchPpo(cfg, args) {
   reference.dispose();
   policy.dispose();
   return {
-    times,
-    memory,
-    profile,
+    ...timing,
     tokens,
     flops: flopsPerToken * tokens,
     params: total,
