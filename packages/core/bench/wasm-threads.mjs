@@ -10,6 +10,13 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import {
+  COMPARATOR_ADAMW,
+  CONFIGS,
+  comparatorGpt2Config,
+  nextTokenBatch,
+  randomIds,
+} from '../../models/bench/comparator.mjs';
 
 const [what, ...rest] = process.argv.slice(2);
 const flag = (name, fallback) => {
@@ -61,50 +68,18 @@ if (what === 'matmul') {
   }
 } else if (what === 'gpt2' || what === 'dump') {
   const { Gpt2LMHeadModel } = await import(process.env.TRL_MODELS_DIST ?? '../../models/dist/index.js');
-  // bench/gpt2.mjs's `small` config, dropout off as there.
-  const cfg = { n_layer: 6, n_embd: 384, n_head: 6, vocab: 8192, seq: 128, batch: 8, n_pos: 256 };
-  const model = Gpt2LMHeadModel.create(
-    {
-      vocab_size: cfg.vocab,
-      n_positions: cfg.n_pos,
-      n_embd: cfg.n_embd,
-      n_layer: cfg.n_layer,
-      n_head: cfg.n_head,
-      resid_pdrop: 0,
-      embd_pdrop: 0,
-      attn_pdrop: 0,
-      bos_token_id: null,
-      eos_token_id: null,
-    },
-    { seed: 0 },
-  );
+  // models/bench/gpt2.mjs's `small` config, dropout off as there.
+  const cfg = CONFIGS.small;
+  const model = Gpt2LMHeadModel.create(comparatorGpt2Config(cfg), { seed: 0 });
   const rng = new core.Rng(0);
-  const rows = Array.from({ length: cfg.batch }, () =>
-    Array.from({ length: cfg.seq + 1 }, () => rng.nextInt(cfg.vocab)),
-  );
-  const x = tf.tensor2d(
-    rows.map((r) => r.slice(0, -1)),
-    undefined,
-    'int32',
-  );
-  const y = tf.tensor2d(
-    rows.map((r) => r.slice(1)),
-    undefined,
-    'int32',
-  );
+  const { x, y } = nextTokenBatch(tf, randomIds(rng, cfg.batch, cfg.seq + 1, cfg.vocab));
   if (what === 'dump') {
     const logits = model.forward({ inputIds: x, training: false }).logits;
     writeFileSync(flag('out')[0], Buffer.from((await logits.data()).buffer));
     emit({ shape: logits.shape });
   } else {
     const params = model.trainableVariables();
-    const optimizer = new core.AdamW(params, {
-      learningRate: 1e-4,
-      weightDecay: 0.01,
-      beta1: 0.9,
-      beta2: 0.95,
-      checkFinite: false,
-    });
+    const optimizer = new core.AdamW(params, COMPARATOR_ADAMW);
     const variables = params.map((p) => p.variable);
     const losses = [];
     const step = async () => {

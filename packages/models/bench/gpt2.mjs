@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// GPT-2 throughput benchmark for @trl/models, the TypeScript side of shared/bench/torch/gpt2_bench.py:
+// GPT-2 throughput benchmark for @trl/models, the TypeScript side of /work/shared/bench/torch/gpt2_bench.py:
 // same configs, same modes, same FLOP accounting and the same JSON fields, one line per measurement,
 // plus memory fields (tensors_*, peak_rss_mb). The PPO step lives in ../ppo/bench/ppo-step.mjs.
 //
@@ -10,7 +10,17 @@
 // measured steps (table on stderr, a "kind":"profile" JSON line on stdout). See bench/README.md.
 // Needs the built packages (`pnpm build`): it imports @trl/models and @trl/core from their dist.
 import { AdamW, crossEntropy, Rng, tf } from '@trl/core';
-import { CONFIGS, createModel, parseArgs, randomIds, runMode, setup, timedSteps } from './harness.mjs';
+import {
+  COMPARATOR_ADAMW,
+  CONFIGS,
+  createModel,
+  nextTokenBatch,
+  parseArgs,
+  randomIds,
+  runMode,
+  setup,
+  timedSteps,
+} from './harness.mjs';
 
 function countParams(model) {
   const total = model.namedWeights().reduce((sum, w) => sum + w.variable.size, 0);
@@ -20,25 +30,10 @@ function countParams(model) {
 async function benchTrain(cfg, args) {
   const model = createModel(cfg, args.seed);
   const params = model.trainableVariables();
-  const optimizer = new AdamW(params, {
-    learningRate: 1e-4,
-    weightDecay: 0.01,
-    beta1: 0.9,
-    beta2: 0.95,
-    checkFinite: false,
-  });
+  const optimizer = new AdamW(params, COMPARATOR_ADAMW);
   const rng = new Rng(args.seed);
   const data = randomIds(rng, cfg.batch, cfg.seq + 1, cfg.vocab);
-  const x = tf.tensor2d(
-    data.map((r) => r.slice(0, -1)),
-    undefined,
-    'int32',
-  );
-  const y = tf.tensor2d(
-    data.map((r) => r.slice(1)),
-    undefined,
-    'int32',
-  );
+  const { x, y } = nextTokenBatch(tf, data);
   const variables = params.map((p) => p.variable);
   const losses = [];
   const step = async () => {
@@ -50,7 +45,7 @@ async function benchTrain(cfg, args) {
     losses.push((await value.data())[0]);
     tf.dispose([value, ...Object.values(grads)]);
   };
-  const { times, memory, profile } = await timedSteps(step, args);
+  const timing = await timedSteps(step, args);
   const { total, matmul } = countParams(model);
   const tokens = cfg.batch * cfg.seq;
   const flopsPerToken = 6 * matmul + 12 * cfg.n_layer * cfg.n_embd * cfg.seq;
@@ -58,9 +53,7 @@ async function benchTrain(cfg, args) {
   optimizer.dispose();
   model.dispose();
   return {
-    times,
-    memory,
-    profile,
+    ...timing,
     tokens,
     flops: flopsPerToken * tokens,
     params: total,
@@ -88,7 +81,7 @@ async function benchSample(cfg, args) {
     });
     if (results.some((r) => r.tokenIds.length !== newTokens)) throw new Error('a row stopped early');
   };
-  const { times, memory, profile } = await timedSteps(generate, args);
+  const timing = await timedSteps(generate, args);
   const { total, matmul } = countParams(model);
   const L = cfg.n_layer;
   const d = cfg.n_embd;
@@ -96,9 +89,7 @@ async function benchSample(cfg, args) {
   for (let c = promptLen + 1; c < promptLen + newTokens; c++) flops += batch * (2 * matmul + 4 * L * d * c);
   model.dispose();
   return {
-    times,
-    memory,
-    profile,
+    ...timing,
     tokens: batch * newTokens,
     flops,
     params: total,

@@ -1,19 +1,15 @@
 // Shared plumbing of the GPT-2 benchmarks (bench/gpt2.mjs here and ../ppo/bench/ppo-step.mjs): the
-// comparator's configs, the command line, backend setup (optionally with @trl/native), timed steps
+// comparator's configs, model and data (from ./comparator.mjs), the command line, backend setup (optionally with @trl/native), timed steps
 // with memory tracking, the optional per-kernel profile, and the JSON record with the comparator's
-// fields (shared/bench/torch/gpt2_bench.py) plus our memory fields.
+// fields (/work/shared/bench/torch/gpt2_bench.py) plus our memory fields.
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { initBackend, tf } from '@trl/core';
 import { Gpt2LMHeadModel } from '@trl/models';
+import { CONFIGS, comparatorGpt2Config } from './comparator.mjs';
 import { formatKernelTable, KernelProfiler } from './kernel-profiler.mjs';
 
-/** The comparator's configs: layers, width, heads, vocabulary, sequence, batch, positions. */
-export const CONFIGS = {
-  tiny: { n_layer: 2, n_embd: 128, n_head: 4, vocab: 1000, seq: 64, batch: 8, n_pos: 128 },
-  small: { n_layer: 6, n_embd: 384, n_head: 6, vocab: 8192, seq: 128, batch: 8, n_pos: 256 },
-  gpt2: { n_layer: 12, n_embd: 768, n_head: 12, vocab: 50257, seq: 128, batch: 4, n_pos: 1024 },
-};
+export { COMPARATOR_ADAMW, CONFIGS, nextTokenBatch, randomIds } from './comparator.mjs';
 
 /**
  * Parses the flags every bench shares. `modes` lists the modes this script runs; `usage` names the
@@ -92,26 +88,7 @@ export async function setup(args) {
 
 /** A GPT-2 as the comparator builds it: no dropout, no special tokens. */
 export function createModel(cfg, seed) {
-  return Gpt2LMHeadModel.create(
-    {
-      vocab_size: cfg.vocab,
-      n_positions: cfg.n_pos,
-      n_embd: cfg.n_embd,
-      n_layer: cfg.n_layer,
-      n_head: cfg.n_head,
-      resid_pdrop: 0,
-      embd_pdrop: 0,
-      attn_pdrop: 0,
-      bos_token_id: null,
-      eos_token_id: null,
-    },
-    { seed },
-  );
-}
-
-/** Rows of uniform random token ids from a @trl/core Rng. */
-export function randomIds(rng, rows, cols, vocab) {
-  return Array.from({ length: rows }, () => Array.from({ length: cols }, () => rng.nextInt(vocab)));
+  return Gpt2LMHeadModel.create(comparatorGpt2Config(cfg), { seed });
 }
 
 const rssMb = () => process.memoryUsage().rss / 2 ** 20;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the torch comparator (1 and 2 threads) and our benches (stock wasm and @trl/native) back to
 # back, writing JSON lines to $OUT (default bench-results/<UTC time>) and a comparison table.
-# Needs `pnpm build` and the comparator's Debian packages (see shared/bench/torch/README.md).
+# Needs `pnpm build` and the comparator's Debian packages (see /work/shared/bench/torch/README.md, outside the repository).
 #
 #   packages/models/bench/run-all.sh [steps] [warmup]
 set -euo pipefail

@@ -38,22 +38,22 @@ for (const merge of merges) {
   check(vocab[left + right] !== undefined, `merge "${merge}" produces a token missing from the vocabulary`);
 }
 
+/** `<|endoftext|>` as tokenizer.json and tokenizer_config.json describe it (without the id). */
+const endOfTextToken = {
+  content: END_OF_TEXT,
+  single_word: false,
+  lstrip: false,
+  rstrip: false,
+  normalized: true,
+  special: true,
+};
+
 // Key order follows what the Rust `tokenizers` library writes, so the file diffs cleanly against the hub's.
 const tokenizerJson = {
   version: '1.0',
   truncation: null,
   padding: null,
-  added_tokens: [
-    {
-      id: END_OF_TEXT_ID,
-      content: END_OF_TEXT,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: true,
-      special: true,
-    },
-  ],
+  added_tokens: [{ id: END_OF_TEXT_ID, ...endOfTextToken }],
   normalizer: null,
   pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
   post_processor: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: false, use_regex: true },
@@ -84,14 +84,7 @@ const tokenizerConfig = {
   pad_token: null,
   padding_side: 'right',
   added_tokens_decoder: {
-    [END_OF_TEXT_ID]: {
-      content: END_OF_TEXT,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: true,
-      special: true,
-    },
+    [END_OF_TEXT_ID]: endOfTextToken,
   },
 };
 

@@ -24,7 +24,7 @@ export function createReferenceModel(
   model: Gpt2LMHeadModel | Gpt2WithValueHead,
   options: ReferenceModelOptions = {},
 ): Gpt2LMHeadModel {
-  const policy = model instanceof Gpt2LMHeadModel ? model : model.pretrainedModel;
+  const policy = model instanceof Gpt2LMHeadModel ? model : model.backbone;
   const all = namedWeights(policy.weights);
   if (policy.adapters) {
     return new Gpt2LMHeadModel({

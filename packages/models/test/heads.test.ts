@@ -127,13 +127,11 @@ describe('createReferenceModel', () => {
     const policy = await AutoModelForCausalLMWithValueHead.fromPretrained(TINY_GPT2_DIR);
     const before = policy.trainableVariables().length;
     const reference = createReferenceModel(policy, { numSharedLayers: 1 });
-    expect(reference.weights.wte).toBe(policy.pretrainedModel.weights.wte);
-    expect(reference.weights.wpe).toBe(policy.pretrainedModel.weights.wpe);
-    expect(reference.weights.blocks[0]!.cAttn.weight).toBe(
-      policy.pretrainedModel.weights.blocks[0]!.cAttn.weight,
-    );
+    expect(reference.weights.wte).toBe(policy.backbone.weights.wte);
+    expect(reference.weights.wpe).toBe(policy.backbone.weights.wpe);
+    expect(reference.weights.blocks[0]!.cAttn.weight).toBe(policy.backbone.weights.blocks[0]!.cAttn.weight);
     expect(reference.weights.blocks[1]!.cAttn.weight).not.toBe(
-      policy.pretrainedModel.weights.blocks[1]!.cAttn.weight,
+      policy.backbone.weights.blocks[1]!.cAttn.weight,
     );
     expect(reference.trainableVariables()).toEqual([]);
     const trainable = policy.trainableVariables().map((v) => v.name);

@@ -10,11 +10,9 @@ import { performance } from 'node:perf_hooks';
 import { initBackend } from '@trl/core';
 import { Gpt2LMHeadModel } from '@trl/models';
 import { nativeKernelStatus, registerNativeKernels } from '@trl/native';
+import { CONFIGS as COMPARATOR_CONFIGS, comparatorGpt2Config } from '../../models/bench/comparator.mjs';
 
-const CONFIGS = {
-  tiny: { n_layer: 2, n_embd: 128, n_head: 4, vocab: 1000, n_pos: 128 },
-  small: { n_layer: 6, n_embd: 384, n_head: 6, vocab: 8192, n_pos: 256 },
-};
+const CONFIGS = { tiny: COMPARATOR_CONFIGS.tiny, small: COMPARATOR_CONFIGS.small };
 
 function parseArgs(argv) {
   const args = { config: ['tiny', 'small'], threads: 1, repeats: 3 };
@@ -36,18 +34,7 @@ if (!registerNativeKernels({ threads: args.threads }))
   throw new Error(`no native kernels: ${nativeKernelStatus().reason}`);
 for (const name of args.config) {
   const cfg = CONFIGS[name];
-  const model = Gpt2LMHeadModel.create({
-    vocab_size: cfg.vocab,
-    n_positions: cfg.n_pos,
-    n_embd: cfg.n_embd,
-    n_layer: cfg.n_layer,
-    n_head: cfg.n_head,
-    resid_pdrop: 0,
-    embd_pdrop: 0,
-    attn_pdrop: 0,
-    bos_token_id: null,
-    eos_token_id: null,
-  });
+  const model = Gpt2LMHeadModel.create(comparatorGpt2Config(cfg));
   const prompts = Array.from({ length: 8 }, (_, b) =>
     Array.from({ length: 16 }, (_, i) => (b * 31 + i * 7) % cfg.vocab),
   );

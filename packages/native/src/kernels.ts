@@ -70,8 +70,21 @@ function staysOnXnnpack(plan: MatMulPlan, minRows: number): boolean {
   return plan.plain2d && plan.m < minRows && plan.k > 0;
 }
 
-/** BatchMatMul on the addon; the stock kernel keeps skinny 2-D products and anything unusual. */
-export function nativeBatchMatMul(context: KernelContext): KernelFunc {
+/** The operands and plan of a product the addon runs. */
+interface NativeProduct {
+  a: TensorInfo;
+  b: TensorInfo;
+  plan: MatMulPlan;
+}
+
+/**
+ * A matmul kernel that plans the product and hands it to `run` when the addon should take it; the
+ * stock kernel runs when planning or `run` declines (undefined) and when the addon fails.
+ */
+function nativeProductKernel(
+  context: KernelContext,
+  run: (args: Parameters<KernelFunc>[0], product: NativeProduct) => TensorInfo | undefined,
+): KernelFunc {
   return (args) =>
     runOrFallBack(context, args, () => {
       const pair = inputPair(args);
@@ -84,8 +97,15 @@ export function nativeBatchMatMul(context: KernelContext): KernelFunc {
         Boolean(args.attrs?.transposeB),
       );
       if (!plan || staysOnXnnpack(plan, context.options.minRows)) return undefined;
-      return runNativeMatMul(context.addon, args.backend, a, b, plan);
+      return run(args, { a, b, plan });
     });
+}
+
+/** BatchMatMul on the addon; the stock kernel keeps skinny 2-D products and anything unusual. */
+export function nativeBatchMatMul(context: KernelContext): KernelFunc {
+  return nativeProductKernel(context, (args, { a, b, plan }) =>
+    runNativeMatMul(context.addon, args.backend, a, b, plan),
+  );
 }
 
 /** Which fused epilogues the addon can run: a bias of size 1 or n and the listed activations. */
@@ -105,20 +125,9 @@ function fusedEpilogue(args: Parameters<KernelFunc>[0], n: number): NativeEpilog
 
 /** _FusedMatMul (matmul + bias + activation) on the addon; PReLU and other biases use the stock kernel. */
 export function nativeFusedMatMul(context: KernelContext): KernelFunc {
-  return (args) =>
-    runOrFallBack(context, args, () => {
-      const pair = inputPair(args);
-      if (!pair) return undefined;
-      const [a, b] = pair;
-      const plan = planMatMul(
-        a.shape,
-        b.shape,
-        Boolean(args.attrs?.transposeA),
-        Boolean(args.attrs?.transposeB),
-      );
-      if (!plan || staysOnXnnpack(plan, context.options.minRows)) return undefined;
-      const epilogue = fusedEpilogue(args, plan.n);
-      if (!epilogue) return undefined;
-      return runNativeMatMul(context.addon, args.backend, a, b, plan, epilogue);
-    });
+  return nativeProductKernel(context, (args, { a, b, plan }) => {
+    const epilogue = fusedEpilogue(args, plan.n);
+    if (!epilogue) return undefined;
+    return runNativeMatMul(context.addon, args.backend, a, b, plan, epilogue);
+  });
 }

@@ -21,6 +21,18 @@ const CONFIG = {
   eos_token_id: null,
 };
 
+/** {@link CONFIG} in the decoder spec's terms. */
+const DECODER_CONFIG = {
+  layers: 2,
+  width: 48,
+  heads: 4,
+  vocabSize: 97,
+  maxPositions: 64,
+  innerWidth: 192,
+  layerNormEpsilon: 1e-5,
+  activation: 'gelu_new',
+} as const;
+
 /** Prompts of different lengths, so the batch is left-padded. */
 const PROMPTS = [[5, 17, 33, 2, 90, 41, 7], [12, 8], [60, 61, 62, 63, 64], [1]];
 
@@ -76,20 +88,10 @@ describe('native decoder', () => {
         positions[r * width + offset + t] = t;
       });
     });
-    const decoder = provider.create(
-      {
-        layers: 2,
-        width: 48,
-        heads: 4,
-        vocabSize: 97,
-        maxPositions: 64,
-        innerWidth: 192,
-        layerNormEpsilon: 1e-5,
-        activation: 'gelu_new',
-      },
-      hostWeights(),
-      { maxRows: PROMPTS.length, maxLength: width + 3 },
-    )!;
+    const decoder = provider.create(DECODER_CONFIG, hostWeights(), {
+      maxRows: PROMPTS.length,
+      maxLength: width + 3,
+    })!;
     const prefill = decoder.forward({ tokens, positions, mask, rows: PROMPTS.length, length: width }).slice();
     const expected = referenceLastLogits(PROMPTS);
     PROMPTS.forEach((_, r) => {
@@ -187,20 +189,10 @@ describe('native decoder', () => {
   });
 
   it('rejects bad input with a message naming it', () => {
-    const decoder = nativeDecoderProvider()!.create(
-      {
-        layers: 2,
-        width: 48,
-        heads: 4,
-        vocabSize: 97,
-        maxPositions: 64,
-        innerWidth: 192,
-        layerNormEpsilon: 1e-5,
-        activation: 'gelu_new',
-      },
-      hostWeights(),
-      { maxRows: 2, maxLength: 3 },
-    )!;
+    const decoder = nativeDecoderProvider()!.create(DECODER_CONFIG, hostWeights(), {
+      maxRows: 2,
+      maxLength: 3,
+    })!;
     const one = (token: number, position = 0) => ({
       tokens: Int32Array.of(token),
       positions: Int32Array.of(position),

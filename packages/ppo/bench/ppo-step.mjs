@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// PPO-step benchmark: the TypeScript side of the `ppo` mode of shared/bench/torch/gpt2_bench.py, run
+// PPO-step benchmark: the TypeScript side of the `ppo` mode of /work/shared/bench/torch/gpt2_bench.py, run
 // through @trl/ppo's real PPOTrainer.step on a GPT-2 with value head from @trl/models.
 //
 //   node bench/ppo-step.mjs --config tiny small [--steps 5] [--warmup 2] [--native [--native-threads 1|2]]
@@ -19,6 +19,7 @@ import { AdamW, Rng, SPECIFICATION_VERSION } from '@trl/core';
 import { createReferenceModel, Gpt2WithValueHead } from '@trl/models';
 import { PPOTrainer } from '@trl/ppo';
 import {
+  COMPARATOR_ADAMW,
   CONFIGS,
   createModel,
   parseArgs,
@@ -55,13 +56,7 @@ async function benchPpo(cfg, args) {
     seed: args.seed,
   });
   const reference = createReferenceModel(policy);
-  const optimizer = new AdamW(policy.trainableVariables(), {
-    learningRate: 1e-4,
-    weightDecay: 0.01,
-    beta1: 0.9,
-    beta2: 0.95,
-    checkFinite: false,
-  });
+  const optimizer = new AdamW(policy.trainableVariables(), COMPARATOR_ADAMW);
   const trainer = new PPOTrainer({
     config: {
       batchSize: cfg.batch,
@@ -94,10 +89,10 @@ async function benchPpo(cfg, args) {
     stats = await trainer.step(queries, responses, scores);
     if (stats['ppo/skipped_batches'] > 0) throw new Error('the PPO minibatch was skipped');
   };
-  const { times, memory, profile } = await timedSteps(step, args);
+  const timing = await timedSteps(step, args);
   const size = (variables) => variables.reduce((sum, p) => sum + p.variable.size, 0);
   const total = size(policy.trainableVariables());
-  const matmul = total - policy.pretrainedModel.weights.wpe.size;
+  const matmul = total - policy.backbone.weights.wpe.size;
   const refParams = reference.namedWeights().reduce((sum, w) => sum + w.variable.size, 0);
   const tokens = cfg.batch * cfg.seq;
   const flopsPerToken = 10 * matmul + 20 * cfg.n_layer * cfg.n_embd * cfg.seq;
@@ -106,9 +101,7 @@ async function benchPpo(cfg, args) {
   reference.dispose();
   policy.dispose();
   return {
-    times,
-    memory,
-    profile,
+    ...timing,
     tokens,
     flops: flopsPerToken * tokens,
     params: total,

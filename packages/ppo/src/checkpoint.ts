@@ -11,6 +11,7 @@ import {
   recoverStagedDirectory,
   runningMomentsStateSchema,
   saveAdamWState,
+  TrlError,
   tf,
   trainableFilePath,
   writeFileAtomic,
@@ -114,13 +115,17 @@ export async function readCheckpoint(dir: string, withReference: boolean): Promi
   try {
     raw = JSON.parse(await readFile(statePath, 'utf8'));
   } catch (error) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-checkpoint',
       `PPOTrainer.resume: cannot read ${statePath} (${(error as Error).message}); is ${dir} a directory written by PPOTrainer.save?`,
     );
   }
   const parsed = trainerStateSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`PPOTrainer.resume: ${statePath} is invalid:\n${z.prettifyError(parsed.error)}`);
+    throw new TrlError(
+      'invalid-checkpoint',
+      `PPOTrainer.resume: ${statePath} is invalid:\n${z.prettifyError(parsed.error)}`,
+    );
   }
   const referencePath = join(dir, CHECKPOINT_FILES.reference);
   if (
@@ -130,7 +135,8 @@ export async function readCheckpoint(dir: string, withReference: boolean): Promi
       () => false,
     ))
   ) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-checkpoint',
       `PPOTrainer.resume: ${dir} has no ${CHECKPOINT_FILES.reference}, but this trainer snapshots its own reference model; it was saved by a trainer with a \`refModel\`. Pass the same kind of \`refModel\`.`,
     );
   }

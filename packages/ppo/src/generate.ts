@@ -1,4 +1,4 @@
-import type { GenerationOptions, Rng, ValueHeadModel } from '@trl/core';
+import { type GenerationOptions, type Rng, TrlError, type ValueHeadModel } from '@trl/core';
 import { chunks } from './chunks';
 import { type TokenRow, toIds } from './samples';
 
@@ -27,22 +27,28 @@ export async function generateResponses(
   const fn = 'PPOTrainer.generate';
   const { lengthSampler, batchSize = 4, returnPrompt = true, ...generation } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new Error(`${fn}: \`batchSize\` must be an integer >= 1, got ${String(batchSize)}.`);
+    throw new TrlError(
+      'invalid-argument',
+      `${fn}: \`batchSize\` must be an integer >= 1, got ${String(batchSize)}.`,
+    );
   }
   if (!Array.isArray(queries) || queries.length === 0) {
-    throw new Error(`${fn}: \`queries\` must be a non-empty array of token-id rows.`);
+    throw new TrlError('invalid-argument', `${fn}: \`queries\` must be a non-empty array of token-id rows.`);
   }
   const prompts = queries.map((query, index) => {
     const ids = toIds(fn, `queries[${index}]`, query);
     if (ids.length === 0)
-      throw new Error(`${fn}: \`queries[${index}]\` is empty; a prompt needs at least one token.`);
+      throw new TrlError(
+        'invalid-argument',
+        `${fn}: \`queries[${index}]\` is empty; a prompt needs at least one token.`,
+      );
     return ids;
   });
   const results: number[][] = [];
   for (const batch of chunks(prompts, batchSize)) {
     const maxNewTokens = lengthSampler ? lengthSampler() : generation.maxNewTokens;
     if (maxNewTokens === undefined) {
-      throw new Error(`${fn}: pass \`maxNewTokens\` or a \`lengthSampler\`.`);
+      throw new TrlError('invalid-argument', `${fn}: pass \`maxNewTokens\` or a \`lengthSampler\`.`);
     }
     const seed = generation.seed ?? defaults.rng.nextSeed();
     const outputs = await model.generate(batch, {

@@ -1,4 +1,4 @@
-import { Rng, type RngState } from '@trl/core';
+import { Rng, type RngState, TrlError } from '@trl/core';
 
 /** What {@link LengthSampler.getState} returns: the bounds (checked on load) and the generator. */
 export interface LengthSamplerState {
@@ -30,10 +30,14 @@ export class LengthSampler {
    */
   constructor(minValue: number, maxValue: number, seed = 0) {
     if (!Number.isInteger(minValue) || minValue < 1) {
-      throw new Error(`LengthSampler: \`minValue\` must be an integer >= 1, got ${String(minValue)}.`);
+      throw new TrlError(
+        'invalid-argument',
+        `LengthSampler: \`minValue\` must be an integer >= 1, got ${String(minValue)}.`,
+      );
     }
     if (!Number.isInteger(maxValue) || maxValue <= minValue) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         `LengthSampler: \`maxValue\` must be an integer > minValue (${minValue}); it is exclusive, got ${String(maxValue)}.`,
       );
     }
@@ -53,7 +57,8 @@ export class LengthSampler {
   /** Continues from a saved position; the bounds must be the ones it was saved with. */
   loadState(state: LengthSamplerState): void {
     if (state?.minValue !== this.minValue || state?.maxValue !== this.maxValue) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-checkpoint',
         `LengthSampler.loadState: the state is for lengths [${state?.minValue}, ${state?.maxValue}) but this sampler draws [${this.minValue}, ${this.maxValue}); create it with the bounds of the saved run.`,
       );
     }

@@ -1,4 +1,4 @@
-import { type KLPenaltyKind, klPenalty, tf } from '@trl/core';
+import { type KLPenaltyKind, klPenalty, TrlError, tf } from '@trl/core';
 import { chunks } from './chunks';
 import { type ForwardModel, forwardWindow, fromWindow, layoutBatch } from './forward';
 import type { Sample } from './samples';
@@ -42,7 +42,10 @@ export function collectRollout(
       const own = forwardWindow(policy, layout);
       const ref = forwardWindow(reference, layout);
       if (!own.values) {
-        throw new Error('PPOTrainer: `model.forward` returned no `values`; the policy needs a value head.');
+        throw new TrlError(
+          'invalid-argument',
+          'PPOTrainer: `model.forward` returned no `values`; the policy needs a value head.',
+        );
       }
       const full =
         kind === 'full' ? klPenalty(own.logprobs, ref.logprobs, 'full', own.logits, ref.logits) : undefined;

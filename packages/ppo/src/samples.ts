@@ -1,4 +1,4 @@
-import { tf } from '@trl/core';
+import { TrlError, tf } from '@trl/core';
 
 /** A row of token ids: a plain array or an int32 1-D tensor (read back once). */
 export type TokenRow = readonly number[] | tf.Tensor1D;
@@ -27,14 +27,16 @@ export interface SampleLimits {
 export function toIds(fn: string, name: string, row: unknown): number[] {
   if (row instanceof tf.Tensor) {
     if (row.rank !== 1 || row.dtype !== 'int32') {
-      throw new Error(
+      throw new TrlError(
+        'invalid-dataset',
         `${fn}: \`${name}\` must be a 1-D int32 tensor or an array of token ids, got a ${row.dtype} tensor of shape [${row.shape.join(', ')}].`,
       );
     }
     return Array.from(row.dataSync());
   }
   if (!Array.isArray(row)) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-dataset',
       `${fn}: \`${name}\` must be an array of token ids or an int32 tensor, got ${typeof row}.`,
     );
   }
@@ -44,7 +46,8 @@ export function toIds(fn: string, name: string, row: unknown): number[] {
 function checkIds(fn: string, name: string, ids: readonly number[], limits: SampleLimits): void {
   for (const [position, id] of ids.entries()) {
     if (!Number.isInteger(id) || id < 0 || id >= limits.vocabSize) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-dataset',
         `${fn}: \`${name}[${position}]\` is ${String(id)}; token ids must be integers in [0, ${limits.vocabSize}) ` +
           '(the model vocabulary). Was it encoded with another tokenizer?',
       );
@@ -53,9 +56,11 @@ function checkIds(fn: string, name: string, ids: readonly number[], limits: Samp
 }
 
 function checkList(fn: string, name: string, list: unknown, expected?: number): asserts list is unknown[] {
-  if (!Array.isArray(list)) throw new Error(`${fn}: \`${name}\` must be an array, got ${typeof list}.`);
+  if (!Array.isArray(list))
+    throw new TrlError('invalid-dataset', `${fn}: \`${name}\` must be an array, got ${typeof list}.`);
   if (expected !== undefined && list.length !== expected) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-dataset',
       `${fn}: \`${name}\` has ${list.length} entries but \`queries\` has ${expected}; pass one per sample.`,
     );
   }
@@ -75,7 +80,8 @@ export function toSamples(
 ): Sample[] {
   const fn = 'PPOTrainer.step';
   checkList(fn, 'queries', queries);
-  if (queries.length === 0) throw new Error(`${fn}: \`queries\` is empty; pass at least one sample.`);
+  if (queries.length === 0)
+    throw new TrlError('invalid-dataset', `${fn}: \`queries\` is empty; pass at least one sample.`);
   checkList(fn, 'responses', responses, queries.length);
   checkList(fn, 'scores', scores, queries.length);
   if (responseMasks !== undefined) checkList(fn, 'responseMasks', responseMasks, queries.length);
@@ -83,25 +89,29 @@ export function toSamples(
     const query = toIds(fn, `queries[${index}]`, queryRow);
     const response = toIds(fn, `responses[${index}]`, responses[index]);
     if (query.length === 0) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-dataset',
         `${fn}: \`queries[${index}]\` is empty; every query needs at least one token (e.g. a bos token), because the first response token is predicted from it.`,
       );
     }
     if (response.length === 0) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-dataset',
         `${fn}: \`responses[${index}]\` is empty; there is nothing to train on. Drop the sample or let generation produce at least one token.`,
       );
     }
     checkIds(fn, `queries[${index}]`, query, limits);
     checkIds(fn, `responses[${index}]`, response, limits);
     if (query.length + response.length > limits.maxPositions) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-dataset',
         `${fn}: sample ${index} has ${query.length} query + ${response.length} response tokens, more than the model's ${limits.maxPositions} positions; truncate it.`,
       );
     }
     const score = scores[index];
     if (typeof score !== 'number' || !Number.isFinite(score)) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-dataset',
         `${fn}: \`scores[${index}]\` is ${String(score)}; every score must be a finite number.`,
       );
     }
@@ -113,19 +123,24 @@ export function toSamples(
 function checkMask(fn: string, index: number, mask: unknown, length: number): number[] {
   const name = `responseMasks[${index}]`;
   if (!Array.isArray(mask))
-    throw new Error(`${fn}: \`${name}\` must be an array of 0/1, got ${typeof mask}.`);
+    throw new TrlError('invalid-dataset', `${fn}: \`${name}\` must be an array of 0/1, got ${typeof mask}.`);
   if (mask.length !== length) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-dataset',
       `${fn}: \`${name}\` has ${mask.length} entries but \`responses[${index}]\` has ${length} tokens; a response mask has one 0/1 per response token.`,
     );
   }
   for (const [position, value] of mask.entries()) {
     if (value !== 0 && value !== 1) {
-      throw new Error(`${fn}: \`${name}[${position}]\` is ${String(value)}; mask entries must be 0 or 1.`);
+      throw new TrlError(
+        'invalid-dataset',
+        `${fn}: \`${name}[${position}]\` is ${String(value)}; mask entries must be 0 or 1.`,
+      );
     }
   }
   if (!mask.includes(1)) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-dataset',
       `${fn}: \`${name}\` has no 1, so the sample has no model token to put its score on; drop the sample.`,
     );
   }

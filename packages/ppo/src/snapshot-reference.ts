@@ -1,4 +1,4 @@
-import { type CausalLMInput, type CausalLMOutput, type NamedVariable, tf } from '@trl/core';
+import { type CausalLMInput, type CausalLMOutput, type NamedVariable, TrlError, tf } from '@trl/core';
 import type { ForwardModel } from './forward';
 
 /**
@@ -31,7 +31,8 @@ export class SnapshotReference implements ForwardModel {
     this.variables.forEach((parameter) => {
       const saved = weights.get(parameter.name);
       if (!saved || !tf.util.arraysEqual(saved.shape, parameter.variable.shape)) {
-        throw new Error(
+        throw new TrlError(
+          'invalid-checkpoint',
           `PPOTrainer.resume: the reference snapshot has no tensor of shape [${parameter.variable.shape}] for "${parameter.name}".`,
         );
       }

@@ -1,4 +1,4 @@
-import { computeAdvantages, computeRewards, type KLPenaltyKind, tf } from '@trl/core';
+import { computeAdvantages, computeRewards, type KLPenaltyKind, TrlError, tf } from '@trl/core';
 import type { Rollout } from './rollout';
 
 /** Settings of {@link computeTargetTensors}, named as in `PPOConfig`. */
@@ -54,7 +54,10 @@ export interface TargetTensors {
 export function computeTargetTensors(input: TargetInput, options: TargetOptions): TargetTensors {
   const { scores, logprobs, refLogprobs, values, masks, fullKl } = input;
   if (options.klPenalty === 'full' && !fullKl) {
-    throw new Error("computeTargetTensors: `fullKl` is required when `klPenalty` is 'full'.");
+    throw new TrlError(
+      'invalid-argument',
+      "computeTargetTensors: `fullKl` is required when `klPenalty` is 'full'.",
+    );
   }
   const total = tf.sum(masks);
   const tokenCount = total.dataSync()[0] as number;

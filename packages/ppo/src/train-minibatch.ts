@@ -1,4 +1,4 @@
-import { type NamedVariable, type PpoLossConfig, type PpoLossStats, ppoLoss, tf } from '@trl/core';
+import { type NamedVariable, type PpoLossConfig, type PpoLossStats, ppoLoss, TrlError, tf } from '@trl/core';
 import { type ForwardModel, forwardWindow, layoutBatch, toWindow, windowLabels } from './forward';
 import type { Sample } from './samples';
 
@@ -93,7 +93,10 @@ export function trainMinibatch(
       () => {
         const forward = forwardWindow(model, layout, inputs.labels);
         if (!forward.values) {
-          throw new Error('PPOTrainer: `model.forward` returned no `values`; the policy needs a value head.');
+          throw new TrlError(
+            'invalid-argument',
+            'PPOTrainer: `model.forward` returned no `values`; the policy needs a value head.',
+          );
         }
         const output = ppoLoss(
           {

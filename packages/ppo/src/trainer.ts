@@ -18,6 +18,7 @@ import {
   SPECIFICATION_VERSION,
   type Tokenizer,
   type Tracker,
+  TrlError,
   tf,
   type ValueHeadModel,
 } from '@trl/core';
@@ -117,7 +118,8 @@ export class PPOTrainer {
   /** Validates the config and wires the parts together; see {@link PPOTrainerOptions}. */
   constructor(options: PPOTrainerOptions) {
     if (options === null || typeof options !== 'object') {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         'PPOTrainer: pass { config, model, tokenizer, refModel?, optimizer?, lrScheduler?, tracker? }.',
       );
     }
@@ -127,30 +129,38 @@ export class PPOTrainer {
     });
     const { model, tokenizer } = options;
     if (!model || typeof model.forward !== 'function' || typeof model.trainableVariables !== 'function') {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         'PPOTrainer: `model` must be a ValueHeadModel (e.g. AutoModelForCausalLMWithValueHead.fromPretrained(...)).',
       );
     }
     if (model.specificationVersion !== SPECIFICATION_VERSION) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         `PPOTrainer: \`model\` implements trl-ts spec ${String(model.specificationVersion)}, this trainer needs ${SPECIFICATION_VERSION}; use matching @trl/core and model packages.`,
       );
     }
     if (!tokenizer || typeof tokenizer.decode !== 'function') {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         'PPOTrainer: `tokenizer` must be a Tokenizer (e.g. AutoTokenizer.fromPretrained(...)).',
       );
     }
     if (options.refModel !== undefined && typeof options.refModel?.forward !== 'function') {
-      throw new Error('PPOTrainer: `refModel` must be a causal LM with a `forward` method, or omitted.');
+      throw new TrlError(
+        'invalid-argument',
+        'PPOTrainer: `refModel` must be a causal LM with a `forward` method, or omitted.',
+      );
     }
     if (options.lrScheduler !== undefined && typeof options.lrScheduler !== 'function') {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         'PPOTrainer: `lrScheduler` must be a function (step) => learning rate, e.g. createLrSchedule(...).',
       );
     }
     if (options.lengthSampler !== undefined && !(options.lengthSampler instanceof LengthSampler)) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         'PPOTrainer: `lengthSampler` must be a LengthSampler (new LengthSampler(min, max, seed)); pass a plain function to `generate` instead.',
       );
     }
@@ -160,7 +170,10 @@ export class PPOTrainer {
     this.tokenizer = tokenizer;
     this.variables = model.trainableVariables();
     if (this.variables.length === 0)
-      throw new Error('PPOTrainer: `model.trainableVariables()` is empty; nothing to train.');
+      throw new TrlError(
+        'invalid-argument',
+        'PPOTrainer: `model.trainableVariables()` is empty; nothing to train.',
+      );
     this.ownsOptimizer = options.optimizer === undefined;
     this.optimizer =
       options.optimizer ??
@@ -412,7 +425,8 @@ export class PPOTrainer {
       for (const parameter of this.variables) {
         const saved = contents.trainable.get(parameter.name);
         if (!saved || !tf.util.arraysEqual(saved.shape, parameter.variable.shape)) {
-          throw new Error(
+          throw new TrlError(
+            'invalid-checkpoint',
             `PPOTrainer.resume: ${join(dir, CHECKPOINT_FILES.trainable)} has ${saved ? `shape [${saved.shape}]` : 'no tensor'} for "${parameter.name}", expected [${parameter.variable.shape}]; was it saved from another model?`,
           );
         }
@@ -438,17 +452,20 @@ export class PPOTrainer {
   private checkSampler(dir: string, saved: TrainerState['rng']['lengthSampler']): void {
     const own = this.lengthSampler;
     if (saved && !own) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-checkpoint',
         `PPOTrainer.resume: ${dir} was saved by a trainer with a \`lengthSampler\` (lengths [${saved.minValue}, ${saved.maxValue})); pass \`new PPOTrainer({ lengthSampler: new LengthSampler(${saved.minValue}, ${saved.maxValue}) })\` to resume it exactly.`,
       );
     }
     if (!saved && own) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-checkpoint',
         `PPOTrainer.resume: ${dir} was saved by a trainer without a \`lengthSampler\`, but this one has one; its draws would not continue the saved run. Drop the option or resume a checkpoint saved with it.`,
       );
     }
     if (saved && own && (saved.minValue !== own.minValue || saved.maxValue !== own.maxValue)) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-checkpoint',
         `PPOTrainer.resume: ${dir} was saved with a \`lengthSampler\` drawing [${saved.minValue}, ${saved.maxValue}) but this trainer's draws [${own.minValue}, ${own.maxValue}); create it with the saved bounds.`,
       );
     }

@@ -33,13 +33,19 @@ function release(ppo: PPOTrainer) {
   ppo.model.dispose();
 }
 
+/** A trainer (seed 1) after one step on a toy batch, saved to `root/<name>`. */
+async function savedAfterOneStep(name: string) {
+  const batch = toyBatch(4, 5);
+  const original = trainer(1);
+  await original.step(batch.queries, batch.responses, batch.scores);
+  const dir = join(root, name);
+  await original.save(dir);
+  return { batch, original, dir };
+}
+
 describe('PPOTrainer.save / resume', () => {
   it('resumes bit for bit: weights, optimizer, KL controller, running moments, step and RNG', async () => {
-    const batch = toyBatch(4, 5);
-    const original = trainer(1);
-    await original.step(batch.queries, batch.responses, batch.scores);
-    const dir = join(root, 'run');
-    await original.save(dir);
+    const { batch, original, dir } = await savedAfterOneStep('run');
     const queries = [[70, 71], [72]];
     const continued = await original.step(batch.queries, batch.responses, batch.scores);
     const generated = await original.generate(queries, { maxNewTokens: 4 });
@@ -63,11 +69,7 @@ describe('PPOTrainer.save / resume', () => {
   });
 
   it('resumes a checkpoint from before the unified layout (trainable_variables.safetensors) exactly', async () => {
-    const batch = toyBatch(4, 5);
-    const original = trainer(1);
-    await original.step(batch.queries, batch.responses, batch.scores);
-    const dir = join(root, 'legacy');
-    await original.save(dir);
+    const { batch, original, dir } = await savedAfterOneStep('legacy');
     // What PPOTrainer.save wrote before it shared core's layout: same tensors, the old file name.
     await rename(join(dir, CHECKPOINT_FILES.trainable), join(dir, LEGACY_TRAINABLE_FILES[0]!));
     const continued = await original.step(batch.queries, batch.responses, batch.scores);

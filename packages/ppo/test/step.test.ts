@@ -300,9 +300,9 @@ describe('PPOTrainer.step bad input', () => {
       /`tokenizer` must be a Tokenizer/,
     );
     const withoutValues = Object.assign(Object.create(model), {
-      forward: (input: CausalLMInput) => model.pretrainedModel.forward(input),
+      forward: (input: CausalLMInput) => model.backbone.forward(input),
     });
-    const headless = new PPOTrainer({ model: withoutValues, tokenizer, refModel: model.pretrainedModel });
+    const headless = new PPOTrainer({ model: withoutValues, tokenizer, refModel: model.backbone });
     await expect(headless.step([[1]], [[2]], [0])).rejects.toThrow(/needs a value head/);
     headless.dispose();
   });

@@ -10,8 +10,10 @@ export interface ToolCallOptions {
 }
 
 /**
- * A tool the model can call inside a text environment: text in, text out. Failures should be
- * reported as thrown errors; the environment turns them into text for the model, so a failing
+ * A tool the model can call inside a text environment: text in, text out. A bad query is answered,
+ * not thrown: the bundled tools return text the model can learn from (`Error: division by zero`, a
+ * Python traceback, `No results for ...`). Throw only when the tool cannot answer at all (closed,
+ * broken backend); the environment turns a thrown error into text for the model too, so a failing
  * tool never ends an episode.
  */
 export interface Tool {

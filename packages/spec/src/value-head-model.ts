@@ -12,8 +12,8 @@ export interface ValueHeadOutput extends CausalLMOutput {
  * `AutoModelForCausalLMWithValueHead`. PPO trains the policy and the value head together.
  */
 export interface ValueHeadModel extends Omit<CausalLM, 'forward'> {
-  /** The language model under the head (shares its weights). */
-  readonly pretrainedModel: CausalLM;
+  /** The language model under the head, sharing its weights (TRL's `pretrained_model`). */
+  readonly backbone: CausalLM;
   /** Forward pass returning logits and per-token values. */
   forward(input: CausalLMInput): ValueHeadOutput;
 }

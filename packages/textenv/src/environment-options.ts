@@ -5,6 +5,7 @@ import {
   type RewardFunction,
   type Tokenizer,
   type Tool,
+  TrlError,
 } from '@trl/spec';
 import { z } from 'zod';
 import { type ToolSyntax, toolSyntaxSchema } from './syntax';
@@ -128,17 +129,22 @@ function toolsByName(tools: TextEnvironmentOptions['tools']): Map<string, Tool> 
   const byName = new Map<string, Tool>();
   for (const [name, tool] of entries) {
     if (!hasMethods(tool, 'call')) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         `TextEnvironment: tools.${name} must implement the Tool spec (a call(input, options) method).`,
       );
     }
     if (!TOOL_NAME.test(name)) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         `TextEnvironment: tool name ${JSON.stringify(name)} must be non-empty without whitespace or '<' '>'.`,
       );
     }
     if (byName.has(name))
-      throw new Error(`TextEnvironment: two tools are named ${name}; names must be unique.`);
+      throw new TrlError(
+        'invalid-argument',
+        `TextEnvironment: two tools are named ${name}; names must be unique.`,
+      );
     byName.set(name, tool as unknown as Tool);
   }
   return byName;

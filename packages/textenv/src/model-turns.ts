@@ -1,4 +1,10 @@
-import type { CausalLM, GenerationOptions, GenerationResult, Tokenizer } from '@trl/spec';
+import {
+  type CausalLM,
+  type GenerationOptions,
+  type GenerationResult,
+  type Tokenizer,
+  TrlError,
+} from '@trl/spec';
 import { cutAtFirstStop } from './cut-at-first-stop';
 import type { ToolSyntax } from './syntax';
 import type { TextHistory } from './text-history';
@@ -99,7 +105,8 @@ export async function playModelTurns(
       options,
     );
     if (!Array.isArray(results) || results.length !== batch.length) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         `TextEnvironment: model.generate returned ${Array.isArray(results) ? results.length : typeof results} ` +
           `results for ${batch.length} prompts; a CausalLM must return one result per prompt.`,
       );

@@ -1,3 +1,4 @@
+import { TrlError } from '@trl/spec';
 import {
   type ResolvedTextEnvironmentOptions,
   resolveTextEnvironmentOptions,
@@ -95,12 +96,14 @@ export class TextEnvironment<Kwargs = Record<string, unknown>> {
       const query = prompt + task;
       const tokens = tokenizer.encode(query);
       if (tokens.length === 0) {
-        throw new Error(
+        throw new TrlError(
+          'invalid-dataset',
           `TextEnvironment.run: tasks[${index}]: prompt + task encodes to no tokens; give a non-empty task.`,
         );
       }
       if (tokens.length >= maxLength) {
-        throw new Error(
+        throw new TrlError(
+          'invalid-dataset',
           `TextEnvironment.run: tasks[${index}]: prompt + task is ${tokens.length} tokens, leaving no room under ` +
             `the length limit of ${maxLength} (maxLength or the model's context); shorten the prompt or raise maxLength.`,
         );
@@ -145,13 +148,15 @@ export class TextEnvironment<Kwargs = Record<string, unknown>> {
     const rewards: unknown = await this.options.rewardFn(histories, kwargs);
     if (!Array.isArray(rewards) || rewards.length !== histories.length) {
       const got = Array.isArray(rewards) ? `${rewards.length} values` : typeof rewards;
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         `TextEnvironment: rewardFn must return one number per history (${histories.length}), got ${got}.`,
       );
     }
     rewards.forEach((reward: unknown, index) => {
       if (typeof reward !== 'number' || !Number.isFinite(reward)) {
-        throw new Error(
+        throw new TrlError(
+          'invalid-argument',
           `TextEnvironment: rewardFn returned ${String(reward)} for history ${index}; rewards must be finite numbers.`,
         );
       }

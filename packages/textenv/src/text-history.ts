@@ -1,4 +1,4 @@
-import type { Tokenizer } from '@trl/spec';
+import { type Tokenizer, TrlError } from '@trl/spec';
 import { type DisplayOptions, formatHistoryText, formatHistoryTokens, formatLegend } from './format-history';
 import { type HtmlOptions, toHTML } from './history-html';
 import type { EndReason, HistorySegment, ToolCallRecord } from './history-types';
@@ -113,11 +113,17 @@ export class TextHistory {
       throw new TypeError(`TextHistory.appendSegment: text must be a string, got ${typeof text}.`);
     }
     if (!Array.isArray(tokenIds) || tokenIds.length === 0) {
-      throw new Error('TextHistory.appendSegment: tokenIds must be a non-empty array of token ids.');
+      throw new TrlError(
+        'invalid-argument',
+        'TextHistory.appendSegment: tokenIds must be a non-empty array of token ids.',
+      );
     }
     for (const id of tokenIds) {
       if (!Number.isInteger(id) || id < 0) {
-        throw new Error(`TextHistory.appendSegment: token id ${String(id)} is not a non-negative integer.`);
+        throw new TrlError(
+          'invalid-argument',
+          `TextHistory.appendSegment: token id ${String(id)} is not a non-negative integer.`,
+        );
       }
     }
     const textStart = this.textValue.length;

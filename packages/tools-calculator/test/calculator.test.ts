@@ -6,6 +6,12 @@ const signal = new AbortController().signal;
 const calculator = new Calculator();
 const run = (expression: string) => calculator.call(expression, { signal });
 
+/** `expression` is answered with `expected`: the whole answer for a string, a pattern for a RegExp. */
+function expectAnswer(expression: string, expected: string | RegExp): void {
+  if (typeof expected === 'string') expect(run(expression)).toBe(expected);
+  else expect(run(expression)).toMatch(expected);
+}
+
 describe('Calculator tool', () => {
   it('implements the Tool spec with the name the model writes', () => {
     expect(calculator.name).toBe('Calculator');
@@ -34,51 +40,47 @@ describe('Calculator tool', () => {
     ['1.5e16', '1.5e+16'],
     ['1e15+0.5', '1000000000000000.5'],
     ['0.00001', '0.0'],
-  ])('%s → %s', (expression, expected) => {
-    expect(run(expression)).toBe(expected);
-  });
+  ])('%s → %s', expectAnswer);
 
-  it('accepts whitespace and the typographic operators × ÷ − and x', () => {
-    expect(run('  6 × 7 ')).toBe('42.0');
-    expect(run('84 ÷ 2')).toBe('42.0');
-    expect(run('50 − 8')).toBe('42.0');
-    expect(run('6 x 7')).toBe('42.0');
-    expect(run('6X7')).toBe('42.0');
-  });
+  it.each([
+    ['  6 × 7 ', '42.0'],
+    ['84 ÷ 2', '42.0'],
+    ['50 − 8', '42.0'],
+    ['6 x 7', '42.0'],
+    ['6X7', '42.0'],
+  ])('accepts whitespace and the typographic operators × ÷ − and x: %j → %s', expectAnswer);
 
   it('writes -0 as 0.0 rather than Python-style -0.0', () => {
     expect(run('-0.001')).toBe('0.0');
     expect(run('0*-1')).toBe('0.0');
   });
 
-  it('returns error text (never throws) for bad expressions', () => {
-    expect(run('1/0')).toBe('Error: division by zero');
-    expect(run('1/(2-2)')).toBe('Error: division by zero');
-    expect(run('')).toBe('Error: empty expression; write something like 12 * (3 + 4)');
-    expect(run('   ')).toBe('Error: empty expression; write something like 12 * (3 + 4)');
-    expect(run('2+')).toBe('Error: expression ends too early; a number or ( is missing at the end');
-    expect(run('(1+2')).toBe("Error: unmatched '(' at position 1");
-    expect(run('1+2)')).toBe("Error: unmatched ')' at position 4");
-    expect(run('2 3')).toBe('Error: expected an operator at position 3');
-    expect(run('2(3)')).toBe('Error: expected an operator at position 2');
-    expect(run('*3')).toBe("Error: expected a number at position 1, found '*'");
-    expect(run('()')).toBe("Error: expected a number at position 2, found ')'");
-    expect(run('2^3')).toBe(
-      "Error: unsupported character '^' at position 2; use numbers, + - * / and parentheses",
-    );
-    expect(run('import os')).toMatch(/^Error: unsupported character 'i' at position 1/);
-    expect(run('1.2.3')).toBe('Error: malformed number at position 1');
-    expect(run('2e')).toBe('Error: malformed number at position 1');
-    expect(run('1e400')).toBe('Error: number is too large');
-    expect(run('1e308*10')).toBe('Error: result is too large');
-    expect(run('1e308+1e308')).toBe('Error: result is too large');
-  });
+  it.each<[string, string | RegExp]>([
+    ['1/0', 'Error: division by zero'],
+    ['1/(2-2)', 'Error: division by zero'],
+    ['', 'Error: empty expression; write something like 12 * (3 + 4)'],
+    ['   ', 'Error: empty expression; write something like 12 * (3 + 4)'],
+    ['2+', 'Error: expression ends too early; a number or ( is missing at the end'],
+    ['(1+2', "Error: unmatched '(' at position 1"],
+    ['1+2)', "Error: unmatched ')' at position 4"],
+    ['2 3', 'Error: expected an operator at position 3'],
+    ['2(3)', 'Error: expected an operator at position 2'],
+    ['*3', "Error: expected a number at position 1, found '*'"],
+    ['()', "Error: expected a number at position 2, found ')'"],
+    ['2^3', "Error: unsupported character '^' at position 2; use numbers, + - * / and parentheses"],
+    ['import os', /^Error: unsupported character 'i' at position 1/],
+    ['1.2.3', 'Error: malformed number at position 1'],
+    ['2e', 'Error: malformed number at position 1'],
+    ['1e400', 'Error: number is too large'],
+    ['1e308*10', 'Error: result is too large'],
+    ['1e308+1e308', 'Error: result is too large'],
+  ])('returns error text (never throws) for bad expressions: %j', expectAnswer);
 
-  it('names odd characters by code point instead of echoing them', () => {
-    expect(run('1+\u0000')).toMatch(/^Error: unsupported character U\+0000 at position 3/);
-    expect(run('1+\ud800')).toMatch(/^Error: unsupported character U\+D800 at position 3/);
-    expect(run('1+😀')).toMatch(/^Error: unsupported character '😀' at position 3/);
-  });
+  it.each<[string, RegExp]>([
+    ['1+\u0000', /^Error: unsupported character U\+0000 at position 3/],
+    ['1+\ud800', /^Error: unsupported character U\+D800 at position 3/],
+    ['1+😀', /^Error: unsupported character '😀' at position 3/],
+  ])('names odd characters by code point instead of echoing them: %j', expectAnswer);
 
   it('limits input length and nesting depth', () => {
     const tooLong = `1${'+1'.repeat(500)}`;

@@ -11,13 +11,13 @@ export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'node-
 export interface BackendInfo {
   /** The trl-ts name of the backend. */
   name: BackendName;
-  /** The name tfjs registered it under (`tensorflow` for both native bindings). */
+  /** The name tfjs registered it under (`tensorflow` for both tfjs-node bindings). */
   tfBackend: string;
   /**
-   * Whether kernels are vectorised: the wasm SIMD build, or native TensorFlow. False for the
+   * Whether kernels are vectorised: the wasm SIMD build, or TensorFlow's C library under tfjs-node. False for the
    * pure-JS cpu backend and for a wasm runtime without SIMD.
    */
   simd: boolean;
-  /** Threads kernels may use: 1 for cpu, XNNPACK's pool size for wasm (1 in Node unless `initBackend` was given `threads`), the core count for native. */
+  /** Threads kernels may use: 1 for cpu, XNNPACK's pool size for wasm (1 in Node unless `initBackend` was given `threads`), the core count for node and node-gpu (tfjs-node, not @trl/native). */
   threads: number;
 }

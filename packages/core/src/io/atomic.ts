@@ -36,8 +36,11 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   await syncDirectory(directory);
 }
 
-/** Persists the rename itself. Some platforms (Windows) cannot open a directory; that is not an error. */
-async function syncDirectory(directory: string): Promise<void> {
+/**
+ * Persists renames into `directory` (fsync of the directory). Best effort: some platforms (Windows)
+ * cannot open a directory; the renames are still atomic there, only less durable across power loss.
+ */
+export async function syncDirectory(directory: string): Promise<void> {
   try {
     const handle = await open(directory, 'r');
     try {

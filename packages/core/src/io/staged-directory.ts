@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { syncDirectory } from './atomic';
 
 /**
  * Hidden siblings of a directory `name` that {@link writeStagedDirectory} creates:
@@ -49,20 +50,6 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-/** Best effort: some platforms (Windows) cannot open a directory to fsync it. */
-async function syncDirectory(path: string): Promise<void> {
-  try {
-    const handle = await open(path, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // The renames are still atomic; only their durability across power loss is weaker there.
-  }
 }
 
 /** The hidden siblings of `dir` left by interrupted writes, newest first within each kind. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { maskedMeanUnchecked } from './masked-mean';
-import { assertMaskSumAbove, assertSameShape, assertTensor, floatMask, MASK_DTYPES } from './validate';
+import { assertMaskedStatisticInputs, floatMask } from './validate';
 
 /** The formula without checks; `mask` float32, same shape, sum above 1 (unbiased) or 0. */
 export function maskedVarUnchecked(values: tf.Tensor, mask: tf.Tensor, unbiased = true): tf.Scalar {
@@ -12,6 +12,11 @@ export function maskedVarUnchecked(values: tf.Tensor, mask: tf.Tensor, unbiased 
     return tf.mul(variance, tf.div(count, tf.sub(count, 1))) as tf.Scalar;
   });
 }
+
+const UNBIASED_NEEDS_TWO =
+  'the unbiased variance divides by (n - 1) and needs at least 2 selected values. ' +
+  'Use a larger (mini-)batch, or pass unbiased = false.';
+const BIASED_NEEDS_ONE = 'a variance over nothing is undefined. Pass a mask that selects at least one value.';
 
 /**
  * Variance over the positions where `mask` is 1 (TRL `masked_var`):
@@ -25,19 +30,7 @@ export function maskedVarUnchecked(values: tf.Tensor, mask: tf.Tensor, unbiased 
  * @returns a float32 scalar.
  */
 export function maskedVar(values: tf.Tensor, mask: tf.Tensor, unbiased = true): tf.Scalar {
-  const fn = 'maskedVar';
-  assertTensor(fn, 'values', values, { dtypes: ['float32'] });
-  assertTensor(fn, 'mask', mask, { dtypes: MASK_DTYPES });
-  assertSameShape(fn, 'mask', mask, 'values', values);
-  assertMaskSumAbove(
-    fn,
-    'mask',
-    mask,
-    unbiased ? 1 : 0,
-    unbiased
-      ? 'the unbiased variance divides by (n - 1) and needs at least 2 selected values. ' +
-          'Use a larger (mini-)batch, or pass unbiased = false.'
-      : 'a variance over nothing is undefined. Pass a mask that selects at least one value.',
-  );
+  if (unbiased) assertMaskedStatisticInputs('maskedVar', values, mask, 1, UNBIASED_NEEDS_TWO);
+  else assertMaskedStatisticInputs('maskedVar', values, mask, 0, BIASED_NEEDS_ONE);
   return tf.tidy(() => maskedVarUnchecked(values, floatMask(mask), unbiased));
 }

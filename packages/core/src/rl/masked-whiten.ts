@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { maskedMeanUnchecked } from './masked-mean';
 import { maskedVarUnchecked } from './masked-var';
-import { assertMaskSumAbove, assertSameShape, assertTensor, floatMask, MASK_DTYPES } from './validate';
+import { assertMaskedStatisticInputs, floatMask } from './validate';
 
 /** Added to the variance before the square root so a constant input does not divide by zero (TRL's value). */
 export const WHITEN_EPSILON = 1e-8;
@@ -16,6 +16,9 @@ export function maskedWhitenUnchecked(values: tf.Tensor, mask: tf.Tensor, shiftM
   });
 }
 
+const NEEDS_TWO =
+  'whitening uses the unbiased variance and needs at least 2 selected values; use a larger (mini-)batch.';
+
 /**
  * Normalises `values` with the masked mean and unbiased masked variance (TRL `masked_whiten`):
  *
@@ -26,16 +29,6 @@ export function maskedWhitenUnchecked(values: tf.Tensor, mask: tf.Tensor, shiftM
  * Reads the mask sum (a data sync): needs at least 2 selected values.
  */
 export function maskedWhiten(values: tf.Tensor, mask: tf.Tensor, shiftMean = true): tf.Tensor {
-  const fn = 'maskedWhiten';
-  assertTensor(fn, 'values', values, { dtypes: ['float32'] });
-  assertTensor(fn, 'mask', mask, { dtypes: MASK_DTYPES });
-  assertSameShape(fn, 'mask', mask, 'values', values);
-  assertMaskSumAbove(
-    fn,
-    'mask',
-    mask,
-    1,
-    'whitening uses the unbiased variance and needs at least 2 selected values; use a larger (mini-)batch.',
-  );
+  assertMaskedStatisticInputs('maskedWhiten', values, mask, 1, NEEDS_TWO);
   return tf.tidy(() => maskedWhitenUnchecked(values, floatMask(mask), shiftMean));
 }

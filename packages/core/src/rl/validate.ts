@@ -113,6 +113,23 @@ export function assertMaskSumAbove(
   }
 }
 
+/**
+ * The checks every masked statistic makes, in this order: float32 `values`, a mask of an accepted
+ * dtype and the same shape, whose total (a data sync) is above `minimum`.
+ */
+export function assertMaskedStatisticInputs(
+  fn: string,
+  values: tf.Tensor,
+  mask: tf.Tensor,
+  minimum: number,
+  why: string,
+): void {
+  assertTensor(fn, 'values', values, { dtypes: ['float32'] });
+  assertTensor(fn, 'mask', mask, { dtypes: MASK_DTYPES });
+  assertSameShape(fn, 'mask', mask, 'values', values);
+  assertMaskSumAbove(fn, 'mask', mask, minimum, why);
+}
+
 /** Reads `values` (a data sync) and throws at the first NaN or infinity, naming its flat index. */
 export function assertAllFinite(fn: string, name: string, values: tf.Tensor): void {
   const data = values.dataSync();

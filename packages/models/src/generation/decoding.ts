@@ -1,7 +1,7 @@
 /** A row still generating, as a decoding engine sees it. */
 export interface DecodingRow {
-  /** Position id the next fed token takes; the engine advances it. */
-  nextPosition: number;
+  /** Position id the next fed token takes; `generate` advances it after each feed. */
+  readonly nextPosition: number;
   /** The tokens generated so far; the engine feeds the last one. */
   readonly result: { readonly tokenIds: readonly number[] };
 }

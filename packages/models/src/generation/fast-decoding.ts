@@ -53,7 +53,7 @@ function fastDecoding(decoder: FastDecoder, first: Float32Array): Decoding {
     feed: (rows, keep) => {
       logits = decoder.forward({
         tokens: Int32Array.from(rows, (row) => row.result.tokenIds.at(-1)!),
-        positions: Int32Array.from(rows, (row) => row.nextPosition++),
+        positions: Int32Array.from(rows, (row) => row.nextPosition),
         mask: new Int32Array(rows.length).fill(1),
         rows: rows.length,
         length: 1,

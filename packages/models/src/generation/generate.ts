@@ -11,7 +11,7 @@ import { createTensorDecoding } from './tensor-decoding';
 interface Row {
   /** Index of the prompt in the caller's batch. */
   readonly index: number;
-  /** Position id the next fed token takes. */
+  /** Position id the next fed token takes; only this loop advances it (the decodings read it). */
   nextPosition: number;
   /** New tokens this row may still produce (maxNewTokens, or less when the context fills up). */
   readonly budget: number;
@@ -69,6 +69,7 @@ export async function generate(
       const fed = stillGoing.map((i) => rows[i]!);
       if (fed.length === 0) break;
       decoding.feed(fed, stillGoing.length === rows.length ? undefined : stillGoing);
+      for (const row of fed) row.nextPosition++;
       rows = fed;
     }
   } finally {

@@ -85,7 +85,7 @@ function decodeStep(
       ),
       attentionMask: mask,
       positionIds: tf.tensor2d(
-        rows.map((row) => row.nextPosition++),
+        rows.map((row) => row.nextPosition),
         [rows.length, 1],
         'int32',
       ),

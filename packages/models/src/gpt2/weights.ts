@@ -78,18 +78,18 @@ export function namedWeights(weights: Gpt2Weights): NamedWeight[] {
     const prefix = `transformer.h.${layer}`;
     const add = (key: string, variable: tf.Variable) =>
       out.push({ key: `${prefix}.${key}`, variable, layer });
-    add('ln_1.weight', block.ln1.weight);
-    add('ln_1.bias', block.ln1.bias);
-    add('attn.c_attn.weight', block.cAttn.weight);
-    add('attn.c_attn.bias', block.cAttn.bias);
-    add('attn.c_proj.weight', block.attnProj.weight);
-    add('attn.c_proj.bias', block.attnProj.bias);
-    add('ln_2.weight', block.ln2.weight);
-    add('ln_2.bias', block.ln2.bias);
-    add('mlp.c_fc.weight', block.fc.weight);
-    add('mlp.c_fc.bias', block.fc.bias);
-    add('mlp.c_proj.weight', block.mlpProj.weight);
-    add('mlp.c_proj.bias', block.mlpProj.bias);
+    const parts: [string, { weight: tf.Variable; bias: tf.Variable }][] = [
+      ['ln_1', block.ln1],
+      ['attn.c_attn', block.cAttn],
+      ['attn.c_proj', block.attnProj],
+      ['ln_2', block.ln2],
+      ['mlp.c_fc', block.fc],
+      ['mlp.c_proj', block.mlpProj],
+    ];
+    for (const [name, part] of parts) {
+      add(`${name}.weight`, part.weight);
+      add(`${name}.bias`, part.bias);
+    }
   });
   const last = weights.blocks.length;
   out.push({ key: 'transformer.ln_f.weight', variable: weights.lnF.weight, layer: last });

@@ -46,7 +46,7 @@ export class Gpt2WithValueHead implements ValueHeadModel {
   /** Spec version this model implements. */
   readonly specificationVersion = SPECIFICATION_VERSION;
   /** The language model under the head. */
-  readonly pretrainedModel: Gpt2LMHeadModel;
+  readonly backbone: Gpt2LMHeadModel;
   /** Head weight in torch Linear layout `[1, hidden]`. */
   readonly headWeight: tf.Variable;
   /** Head bias `[1]`. */
@@ -55,19 +55,19 @@ export class Gpt2WithValueHead implements ValueHeadModel {
   private readonly rng: Rng;
 
   /**
-   * Puts a head on `pretrainedModel` (which the new model owns from now on). `checkpoint` supplies
+   * Puts a head on `backbone` (which the new model owns from now on). `checkpoint` supplies
    * saved head weights; otherwise the head is initialised by `options.vHeadInitStrategy`.
    */
   constructor(
-    pretrainedModel: Gpt2LMHeadModel,
+    backbone: Gpt2LMHeadModel,
     options: ValueHeadOptions = {},
     checkpoint?: ReadonlyMap<string, CheckpointTensor>,
   ) {
     const settings = parseOptions('Gpt2WithValueHead', valueHeadOptionsSchema, options);
-    this.pretrainedModel = pretrainedModel;
+    this.backbone = backbone;
     this.dropoutRate = settings.summaryDropoutProb;
     this.rng = new Rng(settings.seed);
-    const hidden = pretrainedModel.info.hiddenSize;
+    const hidden = backbone.info.hiddenSize;
     const saved = headFromCheckpoint(checkpoint, hidden);
     if (saved) {
       this.headWeight = tf.tidy(() => tf.variable(tf.tensor2d(saved.weight, [1, hidden])));
@@ -92,13 +92,13 @@ export class Gpt2WithValueHead implements ValueHeadModel {
 
   /** Architecture facts of the language model. */
   get info() {
-    return this.pretrainedModel.info;
+    return this.backbone.info;
   }
 
   /** Logits and one value per token. */
   forward(input: CausalLMInput): ValueHeadOutput {
     return tf.tidy(() => {
-      const out = this.pretrainedModel.forward({ ...input, outputHiddenStates: true });
+      const out = this.backbone.forward({ ...input, outputHiddenStates: true });
       const hidden = out.hiddenStates!;
       const [batch, seq, width] = hidden.shape;
       let flat = tf.reshape(hidden, [batch * seq, width]) as tf.Tensor2D;
@@ -121,13 +121,13 @@ export class Gpt2WithValueHead implements ValueHeadModel {
 
   /** Generation with the language model (the head plays no part). */
   generate(prompts: readonly (readonly number[])[], options: GenerationOptions): Promise<GenerationResult[]> {
-    return this.pretrainedModel.generate(prompts, options);
+    return this.backbone.generate(prompts, options);
   }
 
   /** The language model's trainable variables plus the head. */
   trainableVariables(): NamedVariable[] {
     return [
-      ...this.pretrainedModel.trainableVariables(),
+      ...this.backbone.trainableVariables(),
       { name: V_HEAD_KEYS.weight, variable: this.headWeight, decay: true },
       { name: V_HEAD_KEYS.bias, variable: this.headBias, decay: false },
     ];
@@ -135,19 +135,18 @@ export class Gpt2WithValueHead implements ValueHeadModel {
 
   /** Writes the language model's checkpoint with `v_head.summary.*` in the same safetensors file, as TRL does. */
   async savePretrained(dir: string): Promise<void> {
-    const tensors = this.pretrainedModel.checkpointTensors();
+    const tensors = this.backbone.checkpointTensors();
     tensors.set(V_HEAD_KEYS.weight, this.headWeight);
     tensors.set(V_HEAD_KEYS.bias, this.headBias);
-    await writePretrainedFiles(dir, this.pretrainedModel.checkpointConfig(), tensors);
-    if (this.pretrainedModel.adapters)
-      await saveLoraAdapter(this.pretrainedModel.adapters, dir, this.pretrainedModel.nameOrPath);
+    await writePretrainedFiles(dir, this.backbone.checkpointConfig(), tensors);
+    if (this.backbone.adapters) await saveLoraAdapter(this.backbone.adapters, dir, this.backbone.nameOrPath);
   }
 
   /** Frees the head and the language model. */
   dispose(): void {
     this.headWeight.dispose();
     this.headBias.dispose();
-    this.pretrainedModel.dispose();
+    this.backbone.dispose();
   }
 }
 

@@ -39,6 +39,25 @@ export function specialAddedToken(id: number, content: string): AddedTokenJson {
   return { id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
 }
 
+/**
+ * The base vocabulary of a byte-level tokenizer: one id per byte (id = byte value, so any text
+ * encodes), then `specials` as special added tokens with the next ids.
+ */
+export function byteVocabulary(specials: readonly string[]): {
+  vocab: Record<string, number>;
+  addedTokens: AddedTokenJson[];
+} {
+  const vocab: Record<string, number> = {};
+  BYTE_TO_CHAR.forEach((char, byte) => {
+    vocab[char] = byte;
+  });
+  const addedTokens = specials.map((content, index) =>
+    specialAddedToken(BYTE_TO_CHAR.length + index, content),
+  );
+  for (const token of addedTokens) vocab[token.content] = token.id;
+  return { vocab, addedTokens };
+}
+
 /** What a GPT-2-style byte-level BPE tokenizer.json is made of. */
 export interface ByteLevelBpeParts {
   /** Token (byte-level spelling) to id, including the special tokens. */

@@ -1,4 +1,4 @@
-import { BYTE_TO_CHAR, byteLevelBpeTokenizerJson, specialAddedToken } from './byte-level';
+import { byteLevelBpeTokenizerJson, byteVocabulary } from './byte-level';
 import { HuggingFaceTokenizer } from './huggingface-tokenizer';
 import {
   parseOptions,
@@ -15,14 +15,7 @@ import {
 export function createByteLevelTokenizer(options: SmallTokenizerOptions = {}): HuggingFaceTokenizer {
   const parsed = parseOptions(smallTokenizerOptionsSchema, options, 'createByteLevelTokenizer');
   const specials = resolveSmallTokenizerSpecials(parsed);
-  const vocab: Record<string, number> = {};
-  BYTE_TO_CHAR.forEach((char, byte) => {
-    vocab[char] = byte;
-  });
-  const addedTokens = specials.tokens.map((content, index) =>
-    specialAddedToken(BYTE_TO_CHAR.length + index, content),
-  );
-  for (const token of addedTokens) vocab[token.content] = token.id;
+  const { vocab, addedTokens } = byteVocabulary(specials.tokens);
   return new HuggingFaceTokenizer({
     tokenizerJson: byteLevelBpeTokenizerJson({ vocab, merges: [], addedTokens }),
     tokenizerConfig: {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BYTE_TO_CHAR, byteLevelBpeTokenizerJson, GPT2_SPLIT_PATTERN, specialAddedToken } from './byte-level';
+import { BYTE_TO_CHAR, byteLevelBpeTokenizerJson, byteVocabulary, GPT2_SPLIT_PATTERN } from './byte-level';
 import { HuggingFaceTokenizer } from './huggingface-tokenizer';
 import {
   parseOptions,
@@ -36,14 +36,7 @@ export function trainBpeTokenizer(corpus: Iterable<string>, options: TrainBpeOpt
         `${specials.tokens.length} special tokens; use at least ${baseSize}.`,
     );
   }
-  const vocab: Record<string, number> = {};
-  BYTE_TO_CHAR.forEach((char, byte) => {
-    vocab[char] = byte;
-  });
-  const addedTokens = specials.tokens.map((content, index) =>
-    specialAddedToken(BYTE_TO_CHAR.length + index, content),
-  );
-  for (const token of addedTokens) vocab[token.content] = token.id;
+  const { vocab, addedTokens } = byteVocabulary(specials.tokens);
 
   const words = countWords(corpus, specials.tokens);
   const merges = learnMerges(words, vocab, parsed.vocabSize, parsed.minFrequency);

@@ -4,6 +4,7 @@ import {
   HOST_IS_LITTLE_ENDIAN,
   isSafetensorDtype,
   SAFETENSOR_ITEM_SIZE,
+  SAFETENSOR_VALUE_ARRAY,
   type SafetensorDtype,
   type SafetensorEntry,
   type SafetensorsFile,
@@ -155,34 +156,22 @@ function checkContiguous(
   }
 }
 
-function decodeValues(dtype: SafetensorDtype, shape: number[], copy: Uint8Array): SafetensorEntry {
+/** `copy` owns a fresh ArrayBuffer of exactly its bytes, so typed-array views of it start at 0. */
+function decodeValues(
+  dtype: SafetensorDtype,
+  shape: number[],
+  copy: Uint8Array<ArrayBuffer>,
+): SafetensorEntry {
   const buffer = copy.buffer;
   switch (dtype) {
-    case 'F64':
-      return { dtype, shape, values: new Float64Array(buffer) };
-    case 'F32':
-      return { dtype, shape, values: new Float32Array(buffer) };
     case 'F16':
       return { dtype, shape, values: float16BitsToFloat32(new Uint16Array(buffer)) };
     case 'BF16':
       return { dtype, shape, values: bfloat16BitsToFloat32(new Uint16Array(buffer)) };
-    case 'I64':
-      return { dtype, shape, values: new BigInt64Array(buffer) };
-    case 'U64':
-      return { dtype, shape, values: new BigUint64Array(buffer) };
-    case 'I32':
-      return { dtype, shape, values: new Int32Array(buffer) };
-    case 'U32':
-      return { dtype, shape, values: new Uint32Array(buffer) };
-    case 'I16':
-      return { dtype, shape, values: new Int16Array(buffer) };
-    case 'U16':
-      return { dtype, shape, values: new Uint16Array(buffer) };
-    case 'I8':
-      return { dtype, shape, values: new Int8Array(buffer) };
     case 'U8':
-      return { dtype, shape, values: copy };
     case 'BOOL':
       return { dtype, shape, values: copy };
+    default:
+      return { dtype, shape, values: new SAFETENSOR_VALUE_ARRAY[dtype](buffer) } as SafetensorEntry;
   }
 }

@@ -4,28 +4,9 @@ import {
   HOST_IS_LITTLE_ENDIAN,
   isSafetensorDtype,
   SAFETENSOR_ITEM_SIZE,
-  type SafetensorDtype,
+  SAFETENSOR_VALUE_ARRAY,
   type SafetensorEntry,
 } from './types';
-
-/** Any typed-array constructor, for the `instanceof` check on `values`. */
-type TypedArrayConstructor = abstract new (length: number) => ArrayBufferView;
-
-const EXPECTED_ARRAY: Readonly<Record<SafetensorDtype, { type: TypedArrayConstructor; name: string }>> = {
-  F64: { type: Float64Array, name: 'Float64Array' },
-  F32: { type: Float32Array, name: 'Float32Array' },
-  F16: { type: Float32Array, name: 'Float32Array' },
-  BF16: { type: Float32Array, name: 'Float32Array' },
-  I64: { type: BigInt64Array, name: 'BigInt64Array' },
-  U64: { type: BigUint64Array, name: 'BigUint64Array' },
-  I32: { type: Int32Array, name: 'Int32Array' },
-  U32: { type: Uint32Array, name: 'Uint32Array' },
-  I16: { type: Int16Array, name: 'Int16Array' },
-  U16: { type: Uint16Array, name: 'Uint16Array' },
-  I8: { type: Int8Array, name: 'Int8Array' },
-  U8: { type: Uint8Array, name: 'Uint8Array' },
-  BOOL: { type: Uint8Array, name: 'Uint8Array' },
-};
 
 /**
  * Encodes tensors as a safetensors file: an 8-byte little-endian header length, a JSON header padded
@@ -108,8 +89,8 @@ function encodeEntry(fn: string, name: string, entry: SafetensorEntry): Uint8Arr
       `${where}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}.`,
     );
   }
-  const expected = EXPECTED_ARRAY[dtype];
-  if (!(values instanceof expected.type)) {
+  const expected = SAFETENSOR_VALUE_ARRAY[dtype];
+  if (!(values instanceof expected)) {
     throw new Error(`${where}: dtype ${dtype} needs values as a ${expected.name}, got ${describe(values)}.`);
   }
   const elements = shape.reduce((product, size) => product * size, 1);

@@ -69,6 +69,29 @@ export const SAFETENSOR_ITEM_SIZE: Readonly<Record<SafetensorDtype, number>> = {
   BOOL: 1,
 };
 
+/** A typed-array constructor, as used here: a view over a whole buffer. */
+export type TypedArrayConstructor = new (buffer: ArrayBuffer) => ArrayBufferView;
+
+/**
+ * The typed array each dtype's values are given and returned in. For every dtype but F16 and BF16
+ * (float32 in JavaScript, 16-bit in the file) it is also the view the file's bytes are read through.
+ */
+export const SAFETENSOR_VALUE_ARRAY: Readonly<Record<SafetensorDtype, TypedArrayConstructor>> = {
+  F64: Float64Array,
+  F32: Float32Array,
+  F16: Float32Array,
+  BF16: Float32Array,
+  I64: BigInt64Array,
+  U64: BigUint64Array,
+  I32: Int32Array,
+  U32: Uint32Array,
+  I16: Int16Array,
+  U16: Uint16Array,
+  I8: Int8Array,
+  U8: Uint8Array,
+  BOOL: Uint8Array,
+};
+
 /** Dtypes the format defines that this module does not decode (there is no JS type for them). */
 export const UNSUPPORTED_SAFETENSOR_DTYPES: readonly string[] = [
   'F8_E4M3',

@@ -35,18 +35,19 @@ export class ProtoWriter {
 
   /** A `double` field. */
   double(field: number, value: number): this {
-    this.key(field, WIRE_FIXED64);
-    const bytes = new Uint8Array(8);
-    new DataView(bytes.buffer).setFloat64(0, value, true);
-    this.parts.push(...bytes);
-    return this;
+    return this.fixed(field, WIRE_FIXED64, 8, (view) => view.setFloat64(0, value, true));
   }
 
   /** A `float` field (the value is rounded to float32). */
   float(field: number, value: number): this {
-    this.key(field, WIRE_FIXED32);
-    const bytes = new Uint8Array(4);
-    new DataView(bytes.buffer).setFloat32(0, value, true);
+    return this.fixed(field, WIRE_FIXED32, 4, (view) => view.setFloat32(0, value, true));
+  }
+
+  /** A fixed-width little-endian field of `size` bytes that `write` fills. */
+  private fixed(field: number, wireType: number, size: number, write: (view: DataView) => void): this {
+    this.key(field, wireType);
+    const bytes = new Uint8Array(size);
+    write(new DataView(bytes.buffer));
     this.parts.push(...bytes);
     return this;
   }
