@@ -1,8 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend } from '@trl/core';
-import { createByteLevelTokenizer, Gpt2LMHeadModel } from '@trl/models';
+import { tinyGpt2, tinyTokenizer, useWasm } from '@trl/test-kit/models';
 import { expect, it } from 'vitest';
 import { SFTTrainer } from '../src/index';
 
@@ -11,20 +10,10 @@ it('the README quick start runs as written (with a temporary output dir)', async
   expect(readme).toContain("responseTemplate: ' ### A:'");
   const outputDir = await mkdtemp(join(tmpdir(), 'trl-sft-readme-'));
   try {
-    await initBackend('wasm');
-    const tokenizer = createByteLevelTokenizer();
-    const model = Gpt2LMHeadModel.create(
-      {
-        vocab_size: 258,
-        n_positions: 64,
-        n_embd: 32,
-        n_layer: 1,
-        n_head: 2,
-        eos_token_id: 256,
-        bos_token_id: 256,
-      },
-      { seed: 1 },
-    );
+    await useWasm();
+    const tokenizer = tinyTokenizer();
+    // The README's model: GPT-2's default dropout of 0.1.
+    const model = tinyGpt2(1, { dropout: 0.1 });
     const rows = [{ text: 'Q: 2+2? ### A: 4' }, { text: 'Q: 3+3? ### A: 6' }, { text: 'Q: 1+4? ### A: 5' }];
     const trainer = new SFTTrainer({
       model,
