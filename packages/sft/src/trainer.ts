@@ -37,7 +37,10 @@ export interface SFTTrainerOptions<Row, Model extends CausalLM, PeftConfig = unk
   tokenizer: Tokenizer;
   /** Settings; TRL's SFTConfig defaults for anything left out. */
   args?: SFTConfigInput;
-  /** Rows with a text column, prompt/completion rows, or anything `formattingFunc` understands. */
+  /**
+   * Rows with a text column, prompt/completion rows, pre-tokenized rows (`input_ids` with an optional
+   * `completion_mask`, see `PretokenizedRow`), or anything `formattingFunc` understands.
+   */
   trainDataset: Dataset<Row> | readonly Row[];
   /** Rows for evaluation (eval loss and perplexity). */
   evalDataset?: Dataset<Row> | readonly Row[];
@@ -146,6 +149,7 @@ export class SFTTrainer<Row, Model extends CausalLM = CausalLM, PeftConfig = unk
       responseTemplateIds,
       eosTokenId: eosTokenId ?? 0,
       formattingFunc: options.formattingFunc,
+      vocabSize: options.model.info.vocabSize,
     };
     const train = prepareSFTDataset(toRows(options.trainDataset, 'trainDataset'), {
       ...context,
