@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tinyGpt2, tinyTokenizer, useWasm } from '@trl/test-kit/models';
+import { runReadmeSnippet } from '@trl/test-kit/readme';
 import { expect, it } from 'vitest';
 import { SFTTrainer } from '../src/index';
 
@@ -53,4 +54,15 @@ it('the README quick start runs as written (with a temporary output dir)', async
   } finally {
     await rm(outputDir, { recursive: true, force: true });
   }
+});
+
+it('the README pre-tokenized snippet runs as written and prints what its comments say', async () => {
+  const { snippet, logs } = await runReadmeSnippet({
+    packageDir: join(import.meta.dirname, '..'),
+    packageName: '@trl/sft',
+    section: '## Pre-tokenized rows with a loss mask',
+    scratchPaths: ['/tmp/sft-ids-demo'],
+  });
+  expect(snippet).toContain('completion_mask');
+  expect(logs).toEqual([[[-100, -100, -100, -100, 52, 256]], [5], [[-100, -100, -100, 52, 256]]]);
 });
