@@ -1,7 +1,7 @@
 import { type Rng, tf } from '@trl/core';
 import { Gpt2LMHeadModel, trainBpeTokenizer } from '@trl/models';
 import { describe, expect, it } from 'vitest';
-import { buildLmBatch, runSft } from '../src/sft.mjs';
+import { buildLmBatch, runSft } from '../src/sft';
 
 const TEXTS = ['the cat sat on the mat', 'a dog ran in the park', 'the cat ran to the dog'];
 

@@ -18,6 +18,23 @@ async function trl(...argv: string[]): Promise<{ code: number; out: string; err:
   return { code, out, err };
 }
 
+/** Runs `command` on the tiny model saved in `beforeAll`. */
+function onTinyModel(command: string, ...rest: string[]): ReturnType<typeof trl> {
+  return trl(command, '--model-name-or-path', modelDir, ...rest);
+}
+
+/** Asserts that a run printed no error and exited 0; returns its summary. */
+function expectSuccess(run: { code: number; out: string; err: string }): Record<string, number> {
+  expect(run.err).toBe('');
+  expect(run.code).toBe(0);
+  return summaryOf(run.out);
+}
+
+/** The JSON summary a training command prints last. */
+function summaryOf(out: string): Record<string, number> {
+  return JSON.parse(out.trim().split('\n').at(-1) as string);
+}
+
 let dir: string;
 let modelDir: string;
 beforeAll(async () => {
@@ -67,12 +84,10 @@ describe('trl sft', () => {
       configPath,
       JSON.stringify({ learningRate: 1e-3, maxSteps: 5, packing: true, reportTo: ['none'] }),
     );
-    const { code, out } = await trl(
+    const { code, out } = await onTinyModel(
       'sft',
       '--config',
       configPath,
-      '--model-name-or-path',
-      modelDir,
       '--dataset-path',
       'x.jsonl',
       '--max-steps',
@@ -105,43 +120,19 @@ describe('trl sft', () => {
   });
 
   it('names the bad field, flag and config key', async () => {
-    const bad = await trl(
-      'sft',
-      '--model-name-or-path',
-      modelDir,
-      '--dataset-path',
-      'x.jsonl',
-      '--learning-rate',
-      'fast',
-    );
+    const bad = await onTinyModel('sft', '--dataset-path', 'x.jsonl', '--learning-rate', 'fast');
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/learningRate \(--learning-rate\): Invalid input: expected number/);
     const missing = await trl('sft', '--dataset-path', 'x.jsonl');
     expect(missing.err).toMatch(/modelNameOrPath \(--model-name-or-path\)/);
     const configPath = join(dir, 'typo.json');
     await writeFile(configPath, JSON.stringify({ learningrate: 1 }));
-    const typo = await trl(
-      'sft',
-      '--config',
-      configPath,
-      '--model-name-or-path',
-      modelDir,
-      '--dataset-path',
-      'x',
-    );
+    const typo = await onTinyModel('sft', '--config', configPath, '--dataset-path', 'x');
     expect(typo.err).toMatch(
       /invalid config file .*typo\.json.*: learningrate: unknown option; did you mean learningRate\?/,
     );
     await writeFile(configPath, JSON.stringify({ num_train_epochs: 1 }));
-    const snake = await trl(
-      'sft',
-      '--config',
-      configPath,
-      '--model-name-or-path',
-      modelDir,
-      '--dataset-path',
-      'x',
-    );
+    const snake = await onTinyModel('sft', '--config', configPath, '--dataset-path', 'x');
     expect(snake.code).toBe(1);
     expect(snake.err).toMatch(
       /num_train_epochs: unknown option: that is TRL's Python spelling; trl-ts spells it numTrainEpochs/,
@@ -150,10 +141,8 @@ describe('trl sft', () => {
 
   it('trains a tiny model and saves the resolved config, checkpoints and model', async () => {
     const outputDir = join(dir, 'sft-out');
-    const { code, out, err } = await trl(
+    const run = await onTinyModel(
       'sft',
-      '--model-name-or-path',
-      modelDir,
       '--dataset-path',
       join(dir, 'sft.jsonl'),
       '--eval-split',
@@ -174,9 +163,7 @@ describe('trl sft', () => {
       'wasm',
       '--disable-tqdm',
     );
-    expect(err).toBe('');
-    expect(code).toBe(0);
-    const summary = JSON.parse(out.trim().split('\n').at(-1) as string);
+    const summary = expectSuccess(run);
     expect(summary.globalStep).toBe(4);
     expect(summary.eval_perplexity).toBeGreaterThan(1);
     const files = await readdir(outputDir);
@@ -190,10 +177,8 @@ describe('trl sft', () => {
 
   it('reports a malformed JSONL line and writes nothing; skips it on request', async () => {
     const outputDir = join(dir, 'broken-out');
-    const failing = await trl(
+    const failing = await onTinyModel(
       'sft',
-      '--model-name-or-path',
-      modelDir,
       '--dataset-path',
       join(dir, 'broken.jsonl'),
       '--output-dir',
@@ -204,10 +189,8 @@ describe('trl sft', () => {
     expect(failing.code).toBe(1);
     expect(failing.err).toMatch(/broken\.jsonl:2: invalid JSON.*onBadRecord: 'skip'/);
     await expect(readdir(outputDir)).rejects.toThrow(/ENOENT/);
-    const skipping = await trl(
+    const skipping = await onTinyModel(
       'sft',
-      '--model-name-or-path',
-      modelDir,
       '--dataset-path',
       join(dir, 'broken.jsonl'),
       '--output-dir',
@@ -233,10 +216,8 @@ describe('trl reward', () => {
   it('names the row and field of a bad pair and writes nothing', async () => {
     const outputDir = join(dir, 'reward-bad');
     await writeFile(join(dir, 'bad-pairs.jsonl'), '{"chosen": "a", "rejected": "b"}\n{"chosen": "c"}\n');
-    const { code, err } = await trl(
+    const { code, err } = await onTinyModel(
       'reward',
-      '--model-name-or-path',
-      modelDir,
       '--dataset-path',
       join(dir, 'bad-pairs.jsonl'),
       '--output-dir',
@@ -252,10 +233,8 @@ describe('trl reward', () => {
   it('trains a reward model from CSV pairs with LoRA', async () => {
     const outputDir = join(dir, 'reward-out');
     await mkdir(outputDir, { recursive: true });
-    const { code, out, err } = await trl(
+    const run = await onTinyModel(
       'reward',
-      '--model-name-or-path',
-      modelDir,
       '--dataset-path',
       join(dir, 'pairs.csv'),
       '--eval-dataset-path',
@@ -277,9 +256,7 @@ describe('trl reward', () => {
       '--save-strategy',
       'no',
     );
-    expect(err).toBe('');
-    expect(code).toBe(0);
-    const summary = JSON.parse(out.trim().split('\n').at(-1) as string);
+    const summary = expectSuccess(run);
     expect(summary.eval_accuracy).toBeGreaterThanOrEqual(0);
     expect(await readdir(outputDir)).toEqual(
       expect.arrayContaining(['adapter_config.json', 'trl_config.json', 'model.safetensors']),
@@ -322,9 +299,7 @@ describe('trl ppo', () => {
       '--disable-tqdm',
     ];
     const first = await trl(...common, '--max-steps', '2');
-    expect(first.err).toBe('');
-    expect(first.code).toBe(0);
-    expect(JSON.parse(first.out.trim().split('\n').at(-1) as string)).toMatchObject({
+    expect(expectSuccess(first)).toMatchObject({
       globalStep: 2,
       checkpoints: 2,
     });
@@ -333,7 +308,7 @@ describe('trl ppo', () => {
     expect(JSON.parse(logs[0] as string)).toHaveProperty(['ppo/loss/total']);
     const resumed = await trl(...common, '--max-steps', '3', '--resume-from-checkpoint', 'true');
     expect(resumed.code).toBe(0);
-    expect(JSON.parse(resumed.out.trim().split('\n').at(-1) as string)).toMatchObject({
+    expect(summaryOf(resumed.out)).toMatchObject({
       globalStep: 3,
       checkpoints: 3,
     });

@@ -36,4 +36,10 @@ describe('parseFlatYaml', () => {
     expect(() => parseFlatYaml('- a\n', 'x.yaml')).toThrow(/x\.yaml:1: a list item without a key/);
     expect(() => parseFlatYaml('a: "open\n', 'x.yaml')).toThrow(/x\.yaml:1: unterminated/);
   });
+
+  it('throws TrlErrors with the invalid-config-file code', () => {
+    expect(() => parseFlatYaml('just words\n', 'x.yaml')).toThrow(
+      expect.objectContaining({ name: 'TrlError', code: 'invalid-config-file' }),
+    );
+  });
 });

@@ -2,8 +2,10 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { Metrics, NamedVariable, Tracker } from '@trl/spec';
+import type { NamedVariable } from '@trl/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// By path: the kit depends on @trl/core, so core cannot depend on the kit.
+import { abortingTracker, collectingTracker } from '../../test-kit/src/trackers';
 import { initBackend } from '../src/engine/index';
 import { epochOrder, microBatchesOfStep, planSteps } from '../src/loop/data-order';
 import { runTrainingLoop } from '../src/loop/train-loop';
@@ -86,12 +88,7 @@ describe('step plan and data order', () => {
 describe('runTrainingLoop', () => {
   it('lowers the loss and logs loss, learning rate, grad norm and eval metrics', async () => {
     const [w, b] = freshVariables();
-    const logged: [Metrics, number][] = [];
-    const tracker: Tracker = {
-      log: (m, s) => void logged.push([m, s]),
-      flush: () => undefined,
-      close: () => undefined,
-    };
+    const { tracker, logged } = collectingTracker();
     const result = await runTrainingLoop({
       task: regressionTask(w, b),
       args: args(join(dir, 'falls'), {
@@ -130,13 +127,7 @@ describe('runTrainingLoop', () => {
 
     const [w2, b2] = freshVariables();
     const controller = new AbortController();
-    const stopper: Tracker = {
-      log: (_, step) => {
-        if (step === 5) controller.abort();
-      },
-      flush: () => undefined,
-      close: () => undefined,
-    };
+    const stopper = abortingTracker(5, controller);
     const out = join(dir, 'interrupted');
     const first = await runTrainingLoop({
       task: regressionTask(w2, b2),

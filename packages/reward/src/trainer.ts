@@ -1,21 +1,21 @@
 import {
+  applyPeft,
   assertKnownKeys,
-  Dataset,
-  evaluateTask,
+  type Dataset,
+  datasetRows,
   type LossContext,
   type LossOutput,
-  type Metrics,
   nestedKeyHints,
   type PeftSetup,
   type PreferenceRow,
   parseConfig,
+  resolveMaxLength,
   resolvePadTokenId,
-  runTrainingLoop,
   type SequenceClassifier,
+  TaskTrainer,
   type TextSink,
   type Tokenizer,
   type Tracker,
-  type TrainingLoopResult,
   type TrainingTask,
   TrlError,
   tf,
@@ -62,7 +62,10 @@ const OPTION_KEYS: Record<keyof RewardTrainerOptions<SequenceClassifier>, true> 
  * rejected ones, on the shared training loop. Evaluation reports `eval_loss`, `eval_accuracy`
  * and `eval_margin`.
  */
-export class RewardTrainer<Model extends SequenceClassifier = SequenceClassifier, PeftConfig = unknown> {
+export class RewardTrainer<
+  Model extends SequenceClassifier = SequenceClassifier,
+  PeftConfig = unknown,
+> extends TaskTrainer<PairExample, PairBatch> {
   /** Validated settings. */
   readonly args: RewardConfig;
   /** The reward model (with adapters when `peft` was given). */
@@ -75,13 +78,15 @@ export class RewardTrainer<Model extends SequenceClassifier = SequenceClassifier
   readonly evalExamples: readonly PairExample[] | undefined;
   /** What preprocessing did to each split. */
   readonly datasetStats: { train: PairDatasetStats; eval?: PairDatasetStats };
+  protected readonly trainerName = 'RewardTrainer';
+  protected readonly tracker: Tracker | undefined;
+  protected readonly progressStream: TextSink | undefined;
   private readonly padTokenId: number;
   private readonly tokenizer: Tokenizer | undefined;
-  private readonly tracker: Tracker | undefined;
-  private readonly progressStream: TextSink | undefined;
 
   /** Validates settings and pairs and tokenizes them; throws before writing anything. */
   constructor(options: RewardTrainerOptions<Model, PeftConfig>) {
+    super();
     if (
       !options ||
       typeof options.model?.forward !== 'function' ||
@@ -104,13 +109,7 @@ export class RewardTrainer<Model extends SequenceClassifier = SequenceClassifier
     });
     this.args = parseConfig('RewardTrainer', rewardConfigSchema, options.args);
     const { maxPositions, vocabSize } = options.model.info;
-    if (this.args.maxLength !== undefined && this.args.maxLength > maxPositions) {
-      throw new TrlError(
-        'invalid-value',
-        `RewardTrainer: maxLength ${this.args.maxLength} exceeds the model's ${maxPositions} positions; lower it.`,
-      );
-    }
-    this.maxLength = this.args.maxLength ?? Math.min(1024, maxPositions);
+    this.maxLength = resolveMaxLength('RewardTrainer', 'maxLength', this.args.maxLength, maxPositions);
     this.tokenizer = options.tokenizer;
     this.padTokenId = resolvePadTokenId(options.tokenizer, options.model.info);
     const prepare = (dataset: Dataset<PreferenceRow> | readonly PreferenceRow[], split: string) =>
@@ -127,27 +126,7 @@ export class RewardTrainer<Model extends SequenceClassifier = SequenceClassifier
     this.datasetStats = evaluation ? { train: train.stats, eval: evaluation.stats } : { train: train.stats };
     this.tracker = options.tracker;
     this.progressStream = options.progressStream;
-    this.model = options.peft ? options.peft.apply(options.model, options.peft.config) : options.model;
-  }
-
-  /** Trains with the shared loop; writes checkpoints and the final model into `args.outputDir`. */
-  async train(options: { signal?: AbortSignal } = {}): Promise<TrainingLoopResult> {
-    return runTrainingLoop({
-      task: this.task(),
-      args: this.args,
-      trainExamples: this.trainExamples,
-      evalExamples: this.evalExamples,
-      tracker: this.tracker,
-      progressStream: this.progressStream,
-      signal: options.signal,
-    });
-  }
-
-  /** `eval_loss`, `eval_accuracy` and `eval_margin` on the eval dataset. */
-  evaluate(): Metrics {
-    if (!this.evalExamples)
-      throw new TrlError('missing-eval-dataset', 'RewardTrainer.evaluate: no evalDataset was given.');
-    return evaluateTask(this.task(), this.evalExamples, this.args.perDeviceEvalBatchSize, this.args.seed);
+    this.model = applyPeft(options.model, options.peft);
   }
 
   /** Scores texts or token-id rows with the reward model (one number each). */
@@ -176,7 +155,8 @@ export class RewardTrainer<Model extends SequenceClassifier = SequenceClassifier
     });
   }
 
-  private task(): TrainingTask<PairExample, PairBatch> {
+  /** The reward part of the loop: pair collator, pairwise loss; evaluation adds `eval_accuracy` and `eval_margin`. */
+  protected task(): TrainingTask<PairExample, PairBatch> {
     return {
       name: 'reward',
       parameters: () => this.model.trainableVariables(),
@@ -219,10 +199,8 @@ function toRows(
   dataset: Dataset<PreferenceRow> | readonly PreferenceRow[],
   split: string,
 ): readonly unknown[] {
-  if (dataset instanceof Dataset) return dataset.toArray();
-  if (Array.isArray(dataset)) return dataset;
-  throw new TrlError(
-    'invalid-argument',
+  return datasetRows(
+    dataset,
     `RewardTrainer: the ${split} dataset must be a Dataset or an array of { chosen, rejected } rows.`,
   );
 }

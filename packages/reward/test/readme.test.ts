@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend } from '@trl/core';
-import { createByteLevelTokenizer, Gpt2ForSequenceClassification, Gpt2LMHeadModel } from '@trl/models';
+import { Gpt2ForSequenceClassification } from '@trl/models';
+import { tinyGpt2, tinyTokenizer, useWasm } from '@trl/test-kit/models';
 import { expect, it } from 'vitest';
 import { RewardTrainer } from '../src/index';
 
@@ -11,20 +11,10 @@ it('the README quick start runs as written (with a temporary output dir)', async
   expect(readme).toContain('centerRewardsCoefficient: 0.01');
   const outputDir = await mkdtemp(join(tmpdir(), 'trl-reward-readme-'));
   try {
-    await initBackend('wasm');
-    const tokenizer = createByteLevelTokenizer();
-    const backbone = Gpt2LMHeadModel.create(
-      {
-        vocab_size: 258,
-        n_positions: 32,
-        n_embd: 32,
-        n_layer: 1,
-        n_head: 2,
-        eos_token_id: 256,
-        bos_token_id: 256,
-      },
-      { seed: 1 },
-    );
+    await useWasm();
+    const tokenizer = tinyTokenizer();
+    // The README's backbone: 32 positions, GPT-2's default dropout of 0.1.
+    const backbone = tinyGpt2(1, { positions: 32, dropout: 0.1 });
     const model = new Gpt2ForSequenceClassification(backbone, 1);
     const pairs = [
       { chosen: 'good answer', rejected: 'bad answer' },

@@ -1,12 +1,18 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Metrics, type Tracker, tf } from '@trl/core';
+import { type Metrics, tf } from '@trl/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collatePairs } from '../src/collate';
 import { pairwiseRewardLoss } from '../src/loss';
 import { RewardTrainer } from '../src/trainer';
-import { tinyRewardModel, tinyTokenizer, useWasm } from './helpers';
+import {
+  collectingTracker,
+  tensorCountsOfTwoRounds,
+  tinyRewardModel,
+  tinyTokenizer,
+  useWasm,
+} from './helpers';
 
 const logSigmoid = (x: number) => -Math.log1p(Math.exp(-x));
 const quiet = { reportTo: ['none' as const], disableTqdm: true };
@@ -81,12 +87,7 @@ const pairs = [
 describe('RewardTrainer', () => {
   it('learns to rank chosen above rejected: the loss falls and eval accuracy reaches 1', async () => {
     const model = tinyRewardModel(1);
-    const logged: [Metrics, number][] = [];
-    const tracker: Tracker = {
-      log: (m, s) => void logged.push([m, s]),
-      flush: () => undefined,
-      close: () => undefined,
-    };
+    const { tracker, logged } = collectingTracker();
     const out = join(dir, 'falls');
     const trainer = new RewardTrainer({
       model,
@@ -136,13 +137,12 @@ describe('RewardTrainer', () => {
       trainDataset: pairs,
       evalDataset: pairs,
     });
-    await trainer.train();
-    trainer.evaluate();
-    const settled = tf.memory().numTensors;
-    await trainer.train();
-    trainer.evaluate();
-    trainer.score(['abc']);
-    expect(tf.memory().numTensors).toBe(settled);
+    const { afterFirst, afterSecond } = await tensorCountsOfTwoRounds(async () => {
+      await trainer.train();
+      trainer.evaluate();
+      trainer.score(['abc']);
+    });
+    expect(afterSecond).toBe(afterFirst);
     model.dispose();
   });
 

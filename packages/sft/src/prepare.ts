@@ -2,7 +2,8 @@ import { type Tokenizer, TrlError } from '@trl/core';
 import { maskToResponse } from './completion-only';
 import type { SFTConfig } from './config';
 import { packSequences } from './packing';
-import { type FormattingFunc, rowText, type SFTExample, tokenizeRow } from './tokenize';
+import { isPretokenizedRow, pretokenizedExample } from './pretokenized';
+import { type FormattingFunc, type RowText, rowText, type SFTExample, tokenizeRow } from './tokenize';
 
 /** What preprocessing did to a dataset, for logs and tests. */
 export interface SFTDatasetStats {
@@ -34,6 +35,8 @@ export interface PrepareContext<Row> {
   formattingFunc?: FormattingFunc<Row>;
   /** `train` or `eval`, for messages. */
   split: string;
+  /** The model's vocabulary size; ids of pre-tokenized rows must be below it. */
+  vocabSize?: number;
 }
 
 /** Tokenizes, truncates, masks or packs a dataset into examples, validating every row first. */
@@ -47,6 +50,9 @@ export function prepareSFTDataset<Row>(
       'invalid-dataset',
       `SFTTrainer: the ${split} dataset is empty; give it at least one row.`,
     );
+  if (!context.formattingFunc && isPretokenizedRow(rows[0])) {
+    return prepareExamples(pretokenizedExamples(rows, context), context);
+  }
   const texts = rows.map((row, index) =>
     rowText(row, index, config.datasetTextField, context.formattingFunc),
   );
@@ -81,9 +87,55 @@ export function prepareSFTDataset<Row>(
     stats.examples = examples.length;
     return { examples, stats };
   }
+  return prepareExamples(
+    texts.map((text: RowText) =>
+      tokenizeRow(text, tokenizer, Number.MAX_SAFE_INTEGER, config.completionOnlyLoss),
+    ),
+    context,
+  );
+}
+
+/**
+ * The examples of a pre-tokenized dataset (TRL decides by the `input_ids` column: every row must have
+ * it once the first does). Packing needs the texts, so it is refused.
+ */
+function pretokenizedExamples<Row>(rows: readonly Row[], context: PrepareContext<Row>): SFTExample[] {
+  const { config, split } = context;
+  if (config.packing) {
+    throw new TrlError(
+      'invalid-dataset',
+      `SFTTrainer: the ${split} dataset is pre-tokenized (input_ids); packing needs text rows, so turn packing off.`,
+    );
+  }
+  return rows.map((row, index) => {
+    if (!isPretokenizedRow(row)) {
+      throw new TrlError(
+        'invalid-dataset',
+        `SFTTrainer: row ${index} of the ${split} dataset has no field "input_ids" but row 0 has; give every row input_ids.`,
+      );
+    }
+    return pretokenizedExample(row, index, {
+      completionOnlyLoss: config.completionOnlyLoss,
+      vocabSize: context.vocabSize,
+    });
+  });
+}
+
+/** Truncates, drops rows too short to predict anything and applies the response template. */
+function prepareExamples<Row>(
+  tokenized: readonly SFTExample[],
+  context: PrepareContext<Row>,
+): { examples: SFTExample[]; stats: SFTDatasetStats } {
+  const { config, maxSeqLength, split } = context;
+  const stats: SFTDatasetStats = {
+    rows: tokenized.length,
+    examples: 0,
+    truncated: 0,
+    withoutResponseTemplate: 0,
+    tooShort: 0,
+  };
   const examples: SFTExample[] = [];
-  for (const text of texts) {
-    const full = tokenizeRow(text, tokenizer, Number.MAX_SAFE_INTEGER, config.completionOnlyLoss);
+  for (const full of tokenized) {
     if (full.inputIds.length > maxSeqLength) stats.truncated++;
     let example = {
       inputIds: full.inputIds.slice(0, maxSeqLength),

@@ -1,23 +1,24 @@
 import {
+  applyPeft,
   assertKnownKeys,
   type CausalLM,
   type CausalLMInput,
   crossEntropy,
-  Dataset,
-  evaluateTask,
+  type Dataset,
+  datasetRows,
   type LossContext,
   type LossOutput,
-  type Metrics,
   nestedKeyHints,
   type PeftSetup,
   parseConfig,
+  resolveMaxLength,
   resolvePadTokenId,
-  runTrainingLoop,
+  TaskTrainer,
   type TextSink,
   type Tokenizer,
   type Tracker,
-  type TrainingLoopResult,
   type TrainingTask,
+  type TrainOptions,
   TrlError,
   tf,
 } from '@trl/core';
@@ -36,7 +37,10 @@ export interface SFTTrainerOptions<Row, Model extends CausalLM, PeftConfig = unk
   tokenizer: Tokenizer;
   /** Settings; TRL's SFTConfig defaults for anything left out. */
   args?: SFTConfigInput;
-  /** Rows with a text column, prompt/completion rows, or anything `formattingFunc` understands. */
+  /**
+   * Rows with a text column, prompt/completion rows, pre-tokenized rows (`input_ids` with an optional
+   * `completion_mask`, see `PretokenizedRow`), or anything `formattingFunc` understands.
+   */
   trainDataset: Dataset<Row> | readonly Row[];
   /** Rows for evaluation (eval loss and perplexity). */
   evalDataset?: Dataset<Row> | readonly Row[];
@@ -53,10 +57,7 @@ export interface SFTTrainerOptions<Row, Model extends CausalLM, PeftConfig = unk
 }
 
 /** Options of {@link SFTTrainer.train}. */
-export interface SFTTrainOptions {
-  /** Stops after the current step without the final save (an interrupted job; resume from a checkpoint). */
-  signal?: AbortSignal;
-}
+export type SFTTrainOptions = TrainOptions;
 
 /** Every key of the options object; a Record so the compiler flags a key added to the interface but not here. */
 const OPTION_KEYS: Record<keyof SFTTrainerOptions<unknown, CausalLM>, true> = {
@@ -78,7 +79,10 @@ const OPTION_KEYS: Record<keyof SFTTrainerOptions<unknown, CausalLM>, true> = {
  * loop of `@trl/core`. Rows are validated and tokenized in the constructor, so bad data fails
  * before anything is written.
  */
-export class SFTTrainer<Row, Model extends CausalLM = CausalLM, PeftConfig = unknown> {
+export class SFTTrainer<Row, Model extends CausalLM = CausalLM, PeftConfig = unknown> extends TaskTrainer<
+  SFTExample,
+  SFTBatch
+> {
   /** Validated settings. */
   readonly args: SFTConfig;
   /** The model being trained (with adapters when `peft` was given). */
@@ -93,13 +97,15 @@ export class SFTTrainer<Row, Model extends CausalLM = CausalLM, PeftConfig = unk
   readonly evalExamples: readonly SFTExample[] | undefined;
   /** What preprocessing did to each split. */
   readonly datasetStats: { train: SFTDatasetStats; eval?: SFTDatasetStats };
+  protected readonly trainerName = 'SFTTrainer';
+  protected readonly tracker: Tracker | undefined;
+  protected readonly progressStream: TextSink | undefined;
   private readonly padTokenId: number;
-  private readonly tracker: Tracker | undefined;
-  private readonly progressStream: TextSink | undefined;
   private noiseHookCalled = false;
 
   /** Validates settings and rows, tokenizes, and applies `peft`. Throws before writing anything. */
   constructor(options: SFTTrainerOptions<Row, Model, PeftConfig>) {
+    super();
     if (!options || typeof options.model?.forward !== 'function') {
       throw new TrlError(
         'invalid-argument',
@@ -114,14 +120,12 @@ export class SFTTrainer<Row, Model extends CausalLM = CausalLM, PeftConfig = unk
     });
     this.args = parseConfig('SFTTrainer', sftConfigSchema, options.args);
     this.tokenizer = options.tokenizer;
-    const { maxPositions } = options.model.info;
-    if (this.args.maxSeqLength !== undefined && this.args.maxSeqLength > maxPositions) {
-      throw new TrlError(
-        'invalid-value',
-        `SFTTrainer: maxSeqLength ${this.args.maxSeqLength} exceeds the model's ${maxPositions} positions; lower it.`,
-      );
-    }
-    this.maxSeqLength = this.args.maxSeqLength ?? Math.min(1024, maxPositions);
+    this.maxSeqLength = resolveMaxLength(
+      'SFTTrainer',
+      'maxSeqLength',
+      this.args.maxSeqLength,
+      options.model.info.maxPositions,
+    );
     const eosTokenId = this.tokenizer.eosTokenId ?? options.model.info.eosTokenId;
     this.padTokenId = resolvePadTokenId(this.tokenizer, options.model.info);
     if (this.args.packing && eosTokenId === undefined) {
@@ -145,6 +149,7 @@ export class SFTTrainer<Row, Model extends CausalLM = CausalLM, PeftConfig = unk
       responseTemplateIds,
       eosTokenId: eosTokenId ?? 0,
       formattingFunc: options.formattingFunc,
+      vocabSize: options.model.info.vocabSize,
     };
     const train = prepareSFTDataset(toRows(options.trainDataset, 'trainDataset'), {
       ...context,
@@ -170,31 +175,11 @@ export class SFTTrainer<Row, Model extends CausalLM = CausalLM, PeftConfig = unk
     this.datasetStats = evaluation ? { train: train.stats, eval: evaluation.stats } : { train: train.stats };
     this.tracker = options.tracker;
     this.progressStream = options.progressStream;
-    this.model = options.peft ? options.peft.apply(options.model, options.peft.config) : options.model;
+    this.model = applyPeft(options.model, options.peft);
   }
 
-  /** Trains with the shared loop; writes checkpoints and the final model into `args.outputDir`. */
-  async train(options: SFTTrainOptions = {}): Promise<TrainingLoopResult> {
-    return runTrainingLoop({
-      task: this.task(),
-      args: this.args,
-      trainExamples: this.trainExamples,
-      evalExamples: this.evalExamples,
-      tracker: this.tracker,
-      progressStream: this.progressStream,
-      signal: options.signal,
-    });
-  }
-
-  /** Eval loss and perplexity (`eval_loss`, `eval_perplexity`) on the eval dataset. */
-  evaluate(): Metrics {
-    if (!this.evalExamples)
-      throw new TrlError('missing-eval-dataset', 'SFTTrainer.evaluate: no evalDataset was given.');
-    return evaluateTask(this.task(), this.evalExamples, this.args.perDeviceEvalBatchSize, this.args.seed);
-  }
-
-  /** The SFT part of the loop: padding collator, shifted next-token loss, NEFTune, saving. */
-  private task(): TrainingTask<SFTExample, SFTBatch> {
+  /** The SFT part of the loop: padding collator, shifted next-token loss, NEFTune, saving; evaluation adds `eval_perplexity`. */
+  protected task(): TrainingTask<SFTExample, SFTBatch> {
     return {
       name: 'sft',
       parameters: () => this.model.trainableVariables(),
@@ -247,7 +232,5 @@ export class SFTTrainer<Row, Model extends CausalLM = CausalLM, PeftConfig = unk
 }
 
 function toRows<Row>(dataset: Dataset<Row> | readonly Row[], name: string): readonly Row[] {
-  if (dataset instanceof Dataset) return dataset.toArray();
-  if (Array.isArray(dataset)) return dataset;
-  throw new TrlError('invalid-argument', `SFTTrainer: \`${name}\` must be a Dataset or an array of rows.`);
+  return datasetRows(dataset, `SFTTrainer: \`${name}\` must be a Dataset or an array of rows.`);
 }

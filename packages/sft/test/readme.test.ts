@@ -1,8 +1,8 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend } from '@trl/core';
-import { createByteLevelTokenizer, Gpt2LMHeadModel } from '@trl/models';
+import { tinyGpt2, tinyTokenizer, useWasm } from '@trl/test-kit/models';
+import { runReadmeSnippet } from '@trl/test-kit/readme';
 import { expect, it } from 'vitest';
 import { SFTTrainer } from '../src/index';
 
@@ -11,20 +11,10 @@ it('the README quick start runs as written (with a temporary output dir)', async
   expect(readme).toContain("responseTemplate: ' ### A:'");
   const outputDir = await mkdtemp(join(tmpdir(), 'trl-sft-readme-'));
   try {
-    await initBackend('wasm');
-    const tokenizer = createByteLevelTokenizer();
-    const model = Gpt2LMHeadModel.create(
-      {
-        vocab_size: 258,
-        n_positions: 64,
-        n_embd: 32,
-        n_layer: 1,
-        n_head: 2,
-        eos_token_id: 256,
-        bos_token_id: 256,
-      },
-      { seed: 1 },
-    );
+    await useWasm();
+    const tokenizer = tinyTokenizer();
+    // The README's model: GPT-2's default dropout of 0.1.
+    const model = tinyGpt2(1, { dropout: 0.1 });
     const rows = [{ text: 'Q: 2+2? ### A: 4' }, { text: 'Q: 3+3? ### A: 6' }, { text: 'Q: 1+4? ### A: 5' }];
     const trainer = new SFTTrainer({
       model,
@@ -64,4 +54,15 @@ it('the README quick start runs as written (with a temporary output dir)', async
   } finally {
     await rm(outputDir, { recursive: true, force: true });
   }
+});
+
+it('the README pre-tokenized snippet runs as written and prints what its comments say', async () => {
+  const { snippet, logs } = await runReadmeSnippet({
+    packageDir: join(import.meta.dirname, '..'),
+    packageName: '@trl/sft',
+    section: '## Pre-tokenized rows with a loss mask',
+    scratchPaths: ['/tmp/sft-ids-demo'],
+  });
+  expect(snippet).toContain('completion_mask');
+  expect(logs).toEqual([[[-100, -100, -100, -100, 52, 256]], [5], [[-100, -100, -100, 52, 256]]]);
 });

@@ -98,19 +98,17 @@ describe('completion-only masking', () => {
 describe('packing (ConstantLengthDataset)', () => {
   it('joins examples with eos and cuts fixed-length chunks, dropping each buffer tail', () => {
     const E = 0;
-    const chunks = packSequences(
-      [
-        [1, 2, 3],
-        [4, 5],
-        [6, 7, 8, 9],
-      ],
-      ['abc', 'de', 'fghi'],
-      {
-        seqLength: 4,
-        concatTokenId: E,
-        bufferChars: 1000,
-      },
-    );
+    const pack = (seqLength: number, bufferChars: number) =>
+      packSequences(
+        [
+          [1, 2, 3],
+          [4, 5],
+          [6, 7, 8, 9],
+        ],
+        ['abc', 'de', 'fghi'],
+        { seqLength, concatTokenId: E, bufferChars },
+      );
+    const chunks = pack(4, 1000);
     // 1 2 3 E 4 5 E 6 7 8 9 E → [1 2 3 E] [4 5 E 6] [7 8 9 E]
     expect(chunks.map((chunk) => chunk.inputIds)).toEqual([
       [1, 2, 3, E],
@@ -119,19 +117,7 @@ describe('packing (ConstantLengthDataset)', () => {
     ]);
     expect(chunks.every((chunk) => chunk.labels.join() === chunk.inputIds.join())).toBe(true);
     // Small buffers: each buffer is chunked on its own and its incomplete tail is lost.
-    const small = packSequences(
-      [
-        [1, 2, 3],
-        [4, 5],
-        [6, 7, 8, 9],
-      ],
-      ['abc', 'de', 'fghi'],
-      {
-        seqLength: 3,
-        concatTokenId: E,
-        bufferChars: 3,
-      },
-    );
+    const small = pack(3, 3);
     // buffer 1: 1 2 3 E → [1 2 3]; buffer 2: 4 5 E 6 7 8 9 E → [4 5 E] [6 7 8]
     expect(small.map((chunk) => chunk.inputIds)).toEqual([
       [1, 2, 3],

@@ -10,13 +10,19 @@ import {
   type Metrics,
   type NamedVariable,
   SPECIFICATION_VERSION,
-  type Tracker,
   tf,
 } from '@trl/core';
 import { addLora, type Gpt2LMHeadModel } from '@trl/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SFTTrainer } from '../src/trainer';
-import { tinyModel, tinyTokenizer, useWasm } from './helpers';
+import {
+  abortingTracker,
+  collectingTracker,
+  tensorCountsOfTwoRounds,
+  tinyModel,
+  tinyTokenizer,
+  useWasm,
+} from './helpers';
 
 const rows = [
   { text: 'the cat sat on the mat' },
@@ -24,18 +30,6 @@ const rows = [
   { text: 'a bird sat on a wire' },
   { text: 'the cat ate the rat' },
 ];
-
-function collecting(): { tracker: Tracker; logged: [Metrics, number][] } {
-  const logged: [Metrics, number][] = [];
-  return {
-    logged,
-    tracker: {
-      log: (metrics, step) => void logged.push([metrics, step]),
-      flush: () => undefined,
-      close: () => undefined,
-    },
-  };
-}
 
 const quiet = { reportTo: ['none' as const], disableTqdm: true };
 let dir: string;
@@ -48,7 +42,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe('SFTTrainer', () => {
   it('lowers the loss on a tiny model and reports eval loss and perplexity', async () => {
     const model = tinyModel(1);
-    const { tracker, logged } = collecting();
+    const { tracker, logged } = collectingTracker();
     const trainer = new SFTTrainer({
       model,
       tokenizer: tinyTokenizer(),
@@ -108,13 +102,7 @@ describe('SFTTrainer', () => {
       const out = join(dir, `b-${dropout}`);
       const interrupted = tinyModel(2, dropout);
       const controller = new AbortController();
-      const stopAt3: Tracker = {
-        log: (_, step) => {
-          if (step === 3) controller.abort();
-        },
-        flush: () => undefined,
-        close: () => undefined,
-      };
+      const stopAt3 = abortingTracker(3, controller);
       const first = await new SFTTrainer({
         model: interrupted,
         tokenizer: tinyTokenizer(),
@@ -176,12 +164,11 @@ describe('SFTTrainer', () => {
       trainDataset: rows,
       evalDataset: rows,
     });
-    await trainer.train();
-    trainer.evaluate();
-    const settled = tf.memory().numTensors;
-    await trainer.train();
-    trainer.evaluate();
-    expect(tf.memory().numTensors).toBe(settled);
+    const { afterFirst, afterSecond } = await tensorCountsOfTwoRounds(async () => {
+      await trainer.train();
+      trainer.evaluate();
+    });
+    expect(afterSecond).toBe(afterFirst);
     model.dispose();
   });
 
@@ -349,7 +336,7 @@ describe('NEFTune wiring', () => {
   it('trains GPT-2 with NEFTune noise on its token embeddings (training loss differs, eval does not)', async () => {
     const run = async (alpha: number | undefined) => {
       const model = tinyModel(4);
-      const { tracker, logged } = collecting();
+      const { tracker, logged } = collectingTracker();
       const trainer = new SFTTrainer({
         model,
         tokenizer: tinyTokenizer(),

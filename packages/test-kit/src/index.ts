@@ -1,2 +1,5 @@
 export * from './fixtures';
 export * from './models';
+export * from './readme';
+export * from './tensors';
+export * from './trackers';

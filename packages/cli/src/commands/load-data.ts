@@ -1,4 +1,4 @@
-import { type Dataset, type JsonRow, loadDataset } from '@trl/core';
+import { type Dataset, type JsonRow, loadDataset, TrlError } from '@trl/core';
 import type { CliIo } from '../io';
 import type { RunSetup } from './run-setup';
 
@@ -18,7 +18,8 @@ export async function loadRunData(setup: RunSetup, seed: number, io: CliIo): Pro
       io.stderr.write(`warning: skipped line ${skipped.line}: ${skipped.reason}\n`),
   };
   const train = await loadDataset(setup.datasetPath, options);
-  if (train.length === 0) throw new Error(`--dataset-path ${setup.datasetPath}: the file holds no rows.`);
+  if (train.length === 0)
+    throw new TrlError('invalid-dataset', `--dataset-path ${setup.datasetPath}: the file holds no rows.`);
   if (setup.evalDatasetPath) return { train, eval: await loadDataset(setup.evalDatasetPath, options) };
   if (setup.evalSplit !== undefined) {
     const split = train.trainTestSplit({ testSize: setup.evalSplit, seed });

@@ -10,6 +10,7 @@ import {
   resolvePadTokenId,
   type SequenceClassifier,
   type Tokenizer,
+  TrlError,
   tf,
 } from '@trl/core';
 import {
@@ -22,38 +23,47 @@ import { z } from 'zod';
 import type { CliIo } from '../io';
 import { resolveConfig } from '../options/resolve';
 import { loadRunData } from './load-data';
-import { runSetupSchema } from './run-setup';
+import { runSetupSchema, withoutKeys } from './run-setup';
 import { formatConfig, saveResolvedConfig } from './save-config';
+
+/** The options `trl ppo` adds to the run setup; like the run setup, they are not passed to PPOTrainer. */
+const ppoRunSchema = z.object({
+  /** Directory of a one-label sequence classifier that scores prompt + response. */
+  rewardModelPath: z.string().min(1),
+  /** Column of the dataset holding the prompt. */
+  datasetTextField: z.string().min(1).default('prompt'),
+  /** PPO steps to run; default one pass over the prompts (ceil(rows / batchSize)). */
+  maxSteps: z.number().int().positive().optional(),
+  /** Shortest response length drawn per generation batch (TRL example `output_min_length`). */
+  outputMinLength: z.number().int().positive().default(4),
+  /** Longest response length, exclusive (TRL example `output_max_length`). */
+  outputMaxLength: z.number().int().positive().default(16),
+  /** Sampling temperature. */
+  temperature: z.number().positive().default(1),
+  /** Where checkpoints, logs and the final model go. */
+  outputDir: z.string().min(1).default('trainer_output'),
+  /** Save the trainer state every N PPO steps. */
+  saveSteps: z.number().int().positive().default(500),
+  /** Resume from a checkpoint directory, or true for the newest in outputDir. */
+  resumeFromCheckpoint: z.union([z.string().min(1), z.boolean()]).optional(),
+  /** Hide the progress bar. */
+  disableTqdm: z.boolean().default(false),
+});
 
 /** `trl ppo`'s options: TRL's PPOConfig plus the run setup, the reward model and generation lengths. */
 export const ppoCommandSchema = ppoConfigSchema
   .extend(runSetupSchema.omit({ evalDatasetPath: true, evalSplit: true }).shape)
-  .extend({
-    /** Directory of a one-label sequence classifier that scores prompt + response. */
-    rewardModelPath: z.string().min(1),
-    /** Column of the dataset holding the prompt. */
-    datasetTextField: z.string().min(1).default('prompt'),
-    /** PPO steps to run; default one pass over the prompts (ceil(rows / batchSize)). */
-    maxSteps: z.number().int().positive().optional(),
-    /** Shortest response length drawn per generation batch (TRL example `output_min_length`). */
-    outputMinLength: z.number().int().positive().default(4),
-    /** Longest response length, exclusive (TRL example `output_max_length`). */
-    outputMaxLength: z.number().int().positive().default(16),
-    /** Sampling temperature. */
-    temperature: z.number().positive().default(1),
-    /** Where checkpoints, logs and the final model go. */
-    outputDir: z.string().min(1).default('trainer_output'),
-    /** Save the trainer state every N PPO steps. */
-    saveSteps: z.number().int().positive().default(500),
-    /** Resume from a checkpoint directory, or true for the newest in outputDir. */
-    resumeFromCheckpoint: z.union([z.string().min(1), z.boolean()]).optional(),
-    /** Hide the progress bar. */
-    disableTqdm: z.boolean().default(false),
-  })
+  .extend(ppoRunSchema.shape)
   .refine((config) => config.outputMaxLength > config.outputMinLength, {
     path: ['outputMaxLength'],
     message: 'must be greater than outputMinLength',
   });
+
+/** Every option of {@link ppoCommandSchema} that is not PPOConfig's. */
+const PPO_RUN_KEYS = [...Object.keys(runSetupSchema.shape), ...Object.keys(ppoRunSchema.shape)] as (
+  | keyof typeof runSetupSchema.shape
+  | keyof typeof ppoRunSchema.shape
+)[];
 
 /** Scores token-id rows with a one-label classifier, right-padded with a mask. */
 function scoreRows(model: SequenceClassifier, rows: readonly number[][], padTokenId: number): number[] {
@@ -77,7 +87,8 @@ function promptIds(
   return rows.map((row, index) => {
     const text = row[field];
     if (typeof text !== 'string' || text.length === 0) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-dataset',
         `trl ppo: row ${index} has no non-empty string "${field}"; set --dataset-text-field to the prompt column.`,
       );
     }
@@ -99,7 +110,8 @@ export async function runPpo(flags: Record<string, unknown>, io: CliIo): Promise
   const tokenizer = await AutoTokenizer.fromPretrained(config.modelNameOrPath);
   const prompts = promptIds(train.toArray(), config.datasetTextField, tokenizer);
   if (prompts.length < config.batchSize) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-value',
       `trl ppo: the dataset has ${prompts.length} prompts but batchSize is ${config.batchSize}; lower --batch-size.`,
     );
   }
@@ -109,33 +121,18 @@ export async function runPpo(flags: Record<string, unknown>, io: CliIo): Promise
   const model = await AutoModelForCausalLMWithValueHead.fromPretrained(config.modelNameOrPath, {
     seed: config.seed,
   });
-  const {
-    modelNameOrPath,
-    datasetPath,
-    onBadRecord,
-    backend,
-    dryRun,
-    usePeft,
-    loraR,
-    loraAlpha,
-    loraDropout,
-    loraTargetModules,
-    rewardModelPath,
-    datasetTextField,
-    maxSteps,
-    outputMinLength,
-    outputMaxLength,
-    temperature,
-    outputDir,
-    saveSteps,
-    resumeFromCheckpoint,
-    disableTqdm,
-    ...ppoConfig
-  } = config;
+  // PPOTrainer gets the PPOConfig part only; the run's own options stay with the command.
+  const ppoConfig = withoutKeys(config, PPO_RUN_KEYS);
+  const { usePeft, resumeFromCheckpoint, outputDir, maxSteps, outputMinLength, outputMaxLength } = config;
+  const { temperature, saveSteps, disableTqdm } = config;
   let tracker: JsonlTracker | undefined;
   let trainer: PPOTrainer | undefined;
   try {
-    if (usePeft) throw new Error('trl ppo: --use-peft is not supported for PPO yet; train all weights.');
+    if (usePeft)
+      throw new TrlError(
+        'unsupported-option',
+        'trl ppo: --use-peft is not supported for PPO yet; train all weights.',
+      );
     const checkpoint =
       resumeFromCheckpoint !== undefined && resumeFromCheckpoint !== false
         ? await resolveCheckpoint(resumeFromCheckpoint, outputDir)

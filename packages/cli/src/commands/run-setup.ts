@@ -32,9 +32,17 @@ export const runSetupSchema = z.object({
 /** Validated run setup. */
 export type RunSetup = z.output<typeof runSetupSchema>;
 
+/** A copy of `config` without `keys` (the options a command uses itself), in the original key order. */
+export function withoutKeys<Config extends object, Key extends string>(
+  config: Config,
+  keys: readonly Key[],
+): Omit<Config, Key> {
+  const rest = { ...config } as Record<string, unknown>;
+  for (const key of keys) delete rest[key];
+  return rest as Omit<Config, Key>;
+}
+
 /** The trainer's own arguments: a command's config without the run-setup options. */
 export function trainerArgs<Config extends RunSetup>(config: Config): Omit<Config, keyof RunSetup> {
-  const args: Record<string, unknown> = { ...config };
-  for (const key of Object.keys(runSetupSchema.shape)) delete args[key];
-  return args as Omit<Config, keyof RunSetup>;
+  return withoutKeys(config, Object.keys(runSetupSchema.shape) as (keyof RunSetup)[]);
 }

@@ -1,3 +1,5 @@
+import { TrlError } from '@trl/core';
+
 /**
  * Reads the flat YAML TRL's example configs use (`key: value` lines, `#` comments, `[a, b]` or `- item`
  * lists, quoted or bare scalars). Nested mappings and multi-line strings are refused with the line number;
@@ -13,14 +15,22 @@ export function parseFlatYaml(text: string, source: string): Record<string, unkn
     const where = `${source}:${index + 1}`;
     const item = /^\s+-\s+(.*)$|^-\s+(.*)$/.exec(line);
     if (item) {
-      if (!openList) throw new Error(`${where}: a list item without a key above it.`);
+      if (!openList)
+        throw new TrlError('invalid-config-file', `${where}: a list item without a key above it.`);
       openList.push(scalar(item[1] ?? item[2] ?? '', where));
       return;
     }
     if (/^\s/.test(line))
-      throw new Error(`${where}: nested YAML is not supported; use a flat key: value file or JSON.`);
+      throw new TrlError(
+        'invalid-config-file',
+        `${where}: nested YAML is not supported; use a flat key: value file or JSON.`,
+      );
     const pair = /^([A-Za-z_][\w-]*)\s*:\s*(.*)$/.exec(line);
-    if (!pair) throw new Error(`${where}: expected "key: value", got ${JSON.stringify(raw.trim())}.`);
+    if (!pair)
+      throw new TrlError(
+        'invalid-config-file',
+        `${where}: expected "key: value", got ${JSON.stringify(raw.trim())}.`,
+      );
     const key = (pair[1] as string).replace(/[-_]([a-z])/g, (_, letter: string) => letter.toUpperCase());
     const value = (pair[2] as string).trim();
     if (value === '') {
@@ -30,7 +40,7 @@ export function parseFlatYaml(text: string, source: string): Record<string, unkn
     }
     openList = undefined;
     if (value === '|' || value === '>')
-      throw new Error(`${where}: multi-line strings are not supported; use JSON.`);
+      throw new TrlError('invalid-config-file', `${where}: multi-line strings are not supported; use JSON.`);
     result[key] = value.startsWith('[') ? list(value, where) : scalar(value, where);
   });
   return result;
@@ -49,7 +59,8 @@ function stripComment(line: string): string {
 }
 
 function list(value: string, where: string): unknown[] {
-  if (!value.endsWith(']')) throw new Error(`${where}: an inline list must end with "]".`);
+  if (!value.endsWith(']'))
+    throw new TrlError('invalid-config-file', `${where}: an inline list must end with "]".`);
   const body = value.slice(1, -1).trim();
   return body === '' ? [] : body.split(',').map((part) => scalar(part.trim(), where));
 }
@@ -59,12 +70,12 @@ function scalar(value: string, where: string): unknown {
     try {
       return JSON.parse(value);
     } catch {
-      throw new Error(`${where}: unterminated or invalid double-quoted string.`);
+      throw new TrlError('invalid-config-file', `${where}: unterminated or invalid double-quoted string.`);
     }
   }
   if (value.startsWith("'")) {
     if (!value.endsWith("'") || value.length < 2)
-      throw new Error(`${where}: unterminated single-quoted string.`);
+      throw new TrlError('invalid-config-file', `${where}: unterminated single-quoted string.`);
     return value.slice(1, -1).replace(/''/g, "'");
   }
   if (/^(true|True|TRUE)$/.test(value)) return true;

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { type ConfigIssue, TrlConfigError, unknownKeyIssue } from '@trl/core';
+import { type ConfigIssue, TrlConfigError, TrlError, unknownKeyIssue } from '@trl/core';
 import type { z } from 'zod';
 import { parseFlatYaml } from './flat-yaml';
 import { type CliField, cliFields, coerceFlag } from './zod-fields';
@@ -10,7 +10,8 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-config-file',
       `--config ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
     );
   }
@@ -19,10 +20,16 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new Error(`--config ${path}: not valid JSON (${(error as Error).message}).`);
+    throw new TrlError(
+      'invalid-config-file',
+      `--config ${path}: not valid JSON (${(error as Error).message}).`,
+    );
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new Error(`--config ${path}: expected a JSON object of options, e.g. {"learningRate": 2e-5}.`);
+    throw new TrlError(
+      'invalid-config-file',
+      `--config ${path}: expected a JSON object of options, e.g. {"learningRate": 2e-5}.`,
+    );
   }
   return value as Record<string, unknown>;
 }

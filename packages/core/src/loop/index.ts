@@ -2,6 +2,13 @@ export { type CheckpointContents, type LoopState, loadCheckpoint, saveCheckpoint
 export { epochOrder, microBatchesOfStep, planSteps, type StepPlan } from './data-order';
 export { evaluateTask } from './evaluate';
 export type { PeftSetup } from './peft-setup';
+export {
+  applyPeft,
+  datasetRows,
+  resolveMaxLength,
+  TaskTrainer,
+  type TrainOptions,
+} from './task-trainer';
 export { runTrainingLoop, type TrainingLoopOptions, type TrainingLoopResult } from './train-loop';
 export {
   INTERVAL_STRATEGIES,
