@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { Rng } from '@trl/core';
+import { createGpt2 } from '@trl/example-kit/gpt2';
 import { startRun } from '@trl/example-kit/run';
-import { createGpt2ForTokenizer, loadCachedWarmStart, toolLearningCurve } from '@trl/example-kit/tool-env';
+import { loadCachedWarmStart, toolLearningCurve } from '@trl/example-kit/tool-env';
 import { type Curve, runToolPpo } from '@trl/example-kit/tool-ppo';
 import { Gpt2WithValueHead } from '@trl/models';
 import type { CalculatorConfig } from './config';
@@ -42,7 +43,7 @@ export async function runExperiment(
   if (lm) {
     log(`SFT: warm start loaded from ${sftCacheDir}`);
   } else {
-    lm = createGpt2ForTokenizer(config.model, tokenizer, config.seed);
+    lm = createGpt2(config.model, tokenizer, config.seed);
     log(
       `SFT: ${config.sft.steps} steps × ${config.sft.batchSize} transcripts (${config.sft.toolFraction * 100}% with the tool)`,
     );

@@ -1,9 +1,9 @@
 import { Rng } from '@trl/core';
 
-import { seededShuffle } from '@trl/example-kit/tool-env';
+import { seededShuffle } from '@trl/example-kit/random';
 
 /** Draws tasks from a pool with replacement. */
-export { drawWithReplacement as sampleTasks } from '@trl/example-kit/tool-env';
+export { drawWithReplacement as sampleTasks } from '@trl/example-kit/random';
 
 /** The operators of TRL's calculator example. */
 export const OPERATORS: readonly string[] = ['+', '-', '*'];

@@ -16,7 +16,8 @@ import {
 import { type PPOStats, PPOTrainer } from '@trl/ppo';
 import type { ChartSeries, LineChart } from './chart';
 import { createGpt2 } from './gpt2';
-import { drawOne, type ReviewGrammar } from './reviews';
+import { drawOne } from './random';
+import type { ReviewGrammar } from './reviews';
 import { generateContinuations, round, startRun } from './run';
 import { machineSummary, writeRunOutputs } from './run-outputs';
 

@@ -4,16 +4,10 @@
  * from the `Rng` in a fixed order, so a seed gives the same texts in every example that uses it.
  */
 import { Rng } from '@trl/core';
+import { drawOne } from './random';
 
 /** Draws one continuation of an opening (starts with a space). */
 export type SampleContinuation = (rng: Rng) => string;
-
-/** One item of `items`, uniformly; `items` must not be empty. */
-export function drawOne<T>(items: readonly T[], rng: Rng): T {
-  if (items.length === 0) throw new Error('drawOne: `items` must be a non-empty list.');
-  // The index is below the length, so the element exists.
-  return items[rng.nextInt(items.length)] as T;
-}
 
 /** A word from a pool drawn uniformly (one class of adjectives each), so the data has no lean. */
 export function drawWord(pools: readonly (readonly string[])[], rng: Rng): string {

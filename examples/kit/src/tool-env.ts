@@ -5,8 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CausalLM, RewardFunction, Rng, Tokenizer, Tool } from '@trl/core';
-import { AutoModelForCausalLM, type Gpt2ConfigInput, Gpt2LMHeadModel } from '@trl/models';
+import type { CausalLM, RewardFunction, Tokenizer, Tool } from '@trl/core';
+import { AutoModelForCausalLM, type Gpt2LMHeadModel } from '@trl/models';
 import { TextEnvironment, type TextHistory } from '@trl/textenv';
 import type { ChartSeries, LineChart } from './chart';
 import type { Curve, EpisodeRates, EvalPoint } from './tool-ppo';
@@ -124,26 +124,6 @@ export async function playQuestions<A, R extends EpisodeRates>(
 }
 
 /**
- * A GPT-2 sized by `model` with the tokenizer's vocabulary and its eos as bos and eos, initialized
- * from `seed`.
- */
-export function createGpt2ForTokenizer(
-  model: Omit<Gpt2ConfigInput, 'vocab_size' | 'bos_token_id' | 'eos_token_id'>,
-  tokenizer: { vocabSize: number; eosTokenId?: number | undefined },
-  seed: number,
-): Gpt2LMHeadModel {
-  return Gpt2LMHeadModel.create(
-    {
-      ...model,
-      vocab_size: tokenizer.vocabSize,
-      bos_token_id: tokenizer.eosTokenId,
-      eos_token_id: tokenizer.eosTokenId,
-    },
-    { seed },
-  );
-}
-
-/**
  * The warm start saved in `sftCacheDir` when it holds one (a tuning shortcut: PPO variants start
  * from one saved SFT), else undefined.
  */
@@ -192,30 +172,6 @@ export function toolLearningCurve(
       { name: trainName, points: curve.train.map((p) => ({ x: p.step, y: p.reward })), dashed: true },
     ],
   };
-}
-
-/** Draws `count` items from `pool` with replacement, one `rng.nextInt` each. */
-export function drawWithReplacement<T>(pool: readonly T[], count: number, rng: Rng): T[] {
-  const out: T[] = [];
-  for (let i = 0; i < count; i++) out.push(drawOne(pool, rng));
-  return out;
-}
-
-/** A shuffled copy of `items` (Fisher–Yates from the last position down, one `rng.nextInt` per swap). */
-export function seededShuffle<T>(items: readonly T[], rng: Rng): T[] {
-  const shuffled = [...items];
-  for (let i = shuffled.length - 1; i > 0; i--) {
-    const j = rng.nextInt(i + 1);
-    // i and j are both indices of `shuffled`.
-    [shuffled[i], shuffled[j]] = [shuffled[j] as T, shuffled[i] as T];
-  }
-  return shuffled;
-}
-
-/** One item of `pool`, drawn with one `rng.nextInt`. */
-export function drawOne<T>(pool: readonly T[], rng: Rng): T {
-  // nextInt(pool.length) is an index of `pool`.
-  return pool[rng.nextInt(pool.length)] as T;
 }
 
 /** The parts of a tool example's config that {@link toolSmokeConfig} shrinks. */

@@ -1,13 +1,7 @@
 import { Rng } from '@trl/core';
 import { describe, expect, it } from 'vitest';
-import {
-  drawOne,
-  drawWord,
-  reviewGrammar,
-  reviewOpenings,
-  sampleReviews,
-  splitOpenings,
-} from '../src/reviews';
+import { drawOne } from '../src/random';
+import { drawWord, reviewGrammar, reviewOpenings, sampleReviews, splitOpenings } from '../src/reviews';
 
 const FRAMES = ['{s} was', 'i think {s} was'];
 const SUBJECTS = ['the tea', 'the cake', 'the room'];

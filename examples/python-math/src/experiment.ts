@@ -1,6 +1,7 @@
 import { Rng } from '@trl/core';
+import { createGpt2 } from '@trl/example-kit/gpt2';
 import { round, startRun } from '@trl/example-kit/run';
-import { createGpt2ForTokenizer, evalSeries, toolLearningCurve } from '@trl/example-kit/tool-env';
+import { evalSeries, toolLearningCurve } from '@trl/example-kit/tool-env';
 import { type Curve, runToolPpo } from '@trl/example-kit/tool-ppo';
 import { Gpt2WithValueHead } from '@trl/models';
 import type { PythonMathConfig } from './config';
@@ -27,7 +28,7 @@ export async function runExperiment(
     tokenizerCorpus(sampleTrainingProblems(config.tokenizerProblems, rng, isHeldOut)),
   );
   log(`tokenizer: byte-level BPE, ${tokenizer.vocabSize} tokens, learned from training transcripts`);
-  const lm = createGpt2ForTokenizer(config.model, tokenizer, config.seed);
+  const lm = createGpt2(config.model, tokenizer, config.seed);
   // Pyodide loads in a worker thread while SFT trains; one warm interpreter serves every episode.
   const python = createPython(config.env);
   const pythonReady = python.ready();

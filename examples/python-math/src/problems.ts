@@ -1,5 +1,5 @@
 import { Rng } from '@trl/core';
-import { drawOne } from '@trl/example-kit/tool-env';
+import { drawOne } from '@trl/example-kit/random';
 
 /** Who the problems are about; surface only (not part of a problem's identity). */
 export const NAMES = ['Ann', 'Bob', 'Cid', 'Dee', 'Eve', 'Fay', 'Gus', 'Hal'] as const;

@@ -1,5 +1,5 @@
 import type { Rng } from '@trl/core';
-import { drawOne } from '@trl/example-kit/tool-env';
+import { drawOne } from '@trl/example-kit/random';
 import {
   exactMatchReward,
   lastSegmentReward,

@@ -1,11 +1,11 @@
 import { readRunArtifacts, runDirProblems } from '@trl/example-kit/run-artifacts';
-import { smokeRunDir } from '@trl/example-kit/smoke-run';
+import { useTempDir } from '@trl/example-kit/testing';
 import { describe, expect, it } from 'vitest';
 import { SMOKE_CONFIG } from '../src/config';
 import { runExperiment } from '../src/experiment';
 
 describe('smoke run', () => {
-  const runDir = smokeRunDir('python-math');
+  const runDir = useTempDir('python-math-smoke-');
 
   it('runs SFT, evaluation and PPO end to end and writes logs, curve and checkpoint', async () => {
     const summary = await runExperiment(SMOKE_CONFIG, { runDir, log: () => {} });

@@ -1,5 +1,6 @@
 import type { Rng } from '@trl/core';
-import { drawOne, drawWord, reviewGrammar } from '@trl/example-kit/reviews';
+import { drawOne } from '@trl/example-kit/random';
+import { drawWord, reviewGrammar } from '@trl/example-kit/reviews';
 
 /** Words that make a review better: each adds one to its positivity. */
 export const POSITIVE_WORDS = ['good', 'great', 'fun', 'nice', 'clever', 'lovely'];

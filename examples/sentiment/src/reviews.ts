@@ -1,5 +1,6 @@
 import type { Rng } from '@trl/core';
-import { drawOne, drawWord, reviewGrammar } from '@trl/example-kit/reviews';
+import { drawOne } from '@trl/example-kit/random';
+import { drawWord, reviewGrammar } from '@trl/example-kit/reviews';
 
 /** Adjectives AFINN-165 scores positive (+3 or +4); the grammar draws each class equally often. */
 export const POSITIVE_WORDS = [

@@ -1,9 +1,9 @@
 import { Rng } from '@trl/core';
-import { drawOne, seededShuffle } from '@trl/example-kit/tool-env';
+import { drawOne, seededShuffle } from '@trl/example-kit/random';
 import type { PassageRecord } from '@trl/tools-wiki';
 
 /** Draws questions from a pool with replacement. */
-export { drawWithReplacement as sampleFrom } from '@trl/example-kit/tool-env';
+export { drawWithReplacement as sampleFrom } from '@trl/example-kit/random';
 
 /**
  * Syllables of the made-up names. Names and cities are drawn from the same pieces, so the tokenizer

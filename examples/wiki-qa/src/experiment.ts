@@ -1,11 +1,7 @@
 import { Rng } from '@trl/core';
+import { createGpt2 } from '@trl/example-kit/gpt2';
 import { round, startRun } from '@trl/example-kit/run';
-import {
-  createGpt2ForTokenizer,
-  evalSeries,
-  loadCachedWarmStart,
-  toolLearningCurve,
-} from '@trl/example-kit/tool-env';
+import { evalSeries, loadCachedWarmStart, toolLearningCurve } from '@trl/example-kit/tool-env';
 import { type Curve, type EvalPoint, runToolPpo } from '@trl/example-kit/tool-ppo';
 import { Gpt2WithValueHead } from '@trl/models';
 import type { WikiSearch } from '@trl/tools-wiki';
@@ -60,7 +56,7 @@ export async function runExperiment(
   log(`tokenizer: byte-level BPE, ${tokenizer.vocabSize} tokens, learned from the SFT transcripts`);
 
   const cached = await loadCachedWarmStart(sftCacheDir);
-  const lm = cached ?? createGpt2ForTokenizer(config.model, tokenizer, config.seed);
+  const lm = cached ?? createGpt2(config.model, tokenizer, config.seed);
   let sft = { finalLoss: Number.NaN };
   if (cached) {
     log(`SFT: warm start loaded from ${sftCacheDir}`);

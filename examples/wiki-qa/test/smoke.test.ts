@@ -1,12 +1,12 @@
 import { initBackend, tf } from '@trl/core';
 import { readRunArtifacts, runDirProblems } from '@trl/example-kit/run-artifacts';
-import { smokeRunDir } from '@trl/example-kit/smoke-run';
+import { useTempDir } from '@trl/example-kit/testing';
 import { describe, expect, it } from 'vitest';
 import { SMOKE_CONFIG } from '../src/config';
 import { runExperiment } from '../src/experiment';
 
 describe('smoke run', () => {
-  const runDir = smokeRunDir('wiki-qa');
+  const runDir = useTempDir('wiki-qa-smoke-');
 
   it('runs SFT, evaluation with and without the tool, and PPO; writes logs, curve and checkpoint', async () => {
     expect(SMOKE_CONFIG.backend).toBe('wasm');
