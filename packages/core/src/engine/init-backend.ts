@@ -7,6 +7,7 @@ import {
   type BackendName,
   type BackendPreference,
 } from './backend-info';
+import { installTensorflowKernelFixes } from './tensorflow-kernels';
 import { loadTfjsNodeBinding, TFJS_NODE_PACKAGES, tfjsNodeInstallCommand } from './tfjs-node-binding';
 import { configureWasmBinaries, wasmBinaryDirectory } from './wasm-binaries';
 import { installWasmHeapKernels } from './wasm-heap-kernels';
@@ -72,6 +73,7 @@ async function activate(name: BackendName, threads: number | undefined): Promise
     case 'node': {
       const tfBackend = loadTfjsNodeBinding(name);
       if (!tfBackend || !(await tf.setBackend(tfBackend))) return undefined;
+      installTensorflowKernelFixes();
       return { name, tfBackend, simd: true, threads: availableParallelism() };
     }
     case 'wasm': {

@@ -24,7 +24,7 @@ export function loadTfjsNodeBinding(name: keyof typeof TFJS_NODE_PACKAGES): 'ten
   const specifier = TFJS_NODE_PACKAGES[name];
   if (!isResolvable(specifier)) return undefined;
   try {
-    moduleRequire()(specifier);
+    loadQuietly(specifier);
   } catch (cause) {
     throw new Error(
       `initBackend: ${specifier} is installed but failed to load (${String(cause)}). ` +
@@ -33,4 +33,23 @@ export function loadTfjsNodeBinding(name: keyof typeof TFJS_NODE_PACKAGES): 'ten
     );
   }
   return tf.findBackendFactory('tensorflow') ? 'tensorflow' : undefined;
+}
+
+// TensorFlow's C++ logging (oneDNN and CPU-feature notices) goes to stderr unless told otherwise, and
+// tfjs-node re-sets the platform tfjs already set, which tfjs reports with a warning. Neither says
+// anything a user can act on; an explicit TF_CPP_MIN_LOG_LEVEL still wins.
+const PLATFORM_NOTICE = 'Platform node has already been set';
+
+function loadQuietly(specifier: string): void {
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith(PLATFORM_NOTICE)) return;
+    warn(...args);
+  };
+  try {
+    moduleRequire()(specifier);
+  } finally {
+    console.warn = warn;
+  }
 }
