@@ -1,5 +1,5 @@
 import { readRunArtifacts, runDirProblems } from '@trl/example-kit/run-artifacts';
-import { useTempDir } from '@trl/example-kit/testing';
+import { onTestBackend, useTempDir } from '@trl/example-kit/testing';
 import { describe, expect, it } from 'vitest';
 import { SMOKE_CONFIG } from '../src/config';
 import { runExperiment } from '../src/experiment';
@@ -8,7 +8,7 @@ describe('smoke run', () => {
   const runDir = useTempDir('calculator-smoke-');
 
   it('runs SFT, evaluation and PPO end to end and writes logs, curve (SVG and PNG), warm start and checkpoint', async () => {
-    const summary = await runExperiment(SMOKE_CONFIG, { runDir, log: () => {} });
+    const summary = await runExperiment(onTestBackend(SMOKE_CONFIG), { runDir, log: () => {} });
     expect(summary.heldOutTasks).toBe(SMOKE_CONFIG.testSize);
     const { steps } = SMOKE_CONFIG.ppo;
     expect([summary.curve.train.length, summary.afterPpo.step]).toEqual([steps, steps]);

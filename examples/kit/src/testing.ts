@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type TestBackend, testBackend } from '@trl/test-kit/backend';
 import { afterAll } from 'vitest';
 
 /** A fresh directory under the system temp dir named `<prefix>XXXXXX`, removed after the current suite. */
@@ -18,4 +19,12 @@ export function useTempDir(prefix: string): string {
 export function loggedMetricNames(runDir: string): Set<string> {
   const lines = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n');
   return new Set(lines.flatMap((line) => Object.keys(JSON.parse(line))));
+}
+
+/**
+ * `config` with its `backend` set to the backend under test (wasm unless `TRL_TEST_BACKEND` names
+ * another), so a smoke test runs on each engine the suite is run on.
+ */
+export function onTestBackend<C extends { backend: string }>(config: C): C & { backend: TestBackend } {
+  return { ...config, backend: testBackend() };
 }

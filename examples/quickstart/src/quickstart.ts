@@ -3,7 +3,7 @@
 // sentence and watch the loss fall and the greedy continuation change.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { AdamW, type CausalLM, crossEntropy, initBackend, tf } from '@trl/core';
+import { AdamW, type BackendPreference, type CausalLM, crossEntropy, initBackend, tf } from '@trl/core';
 import { AutoModelForCausalLM, createByteLevelTokenizer } from '@trl/models';
 
 const MODEL_DIR = fileURLToPath(new URL('../model', import.meta.url));
@@ -24,7 +24,7 @@ export interface QuickstartOptions {
   /** AdamW learning rate (default 3e-3). */
   learningRate?: number;
   /** Backend to start (default `auto`). */
-  backend?: 'auto' | 'wasm' | 'cpu';
+  backend?: BackendPreference;
   /** Receives one line per event (default `console.log`). */
   log?: (line: string) => void;
 }

@@ -1,3 +1,4 @@
+import { testBackend } from '@trl/test-kit/backend';
 import { describe, expect, it } from 'vitest';
 import { runQuickstart } from '../src/quickstart';
 
@@ -6,7 +7,7 @@ describe('quickstart example', () => {
     const lines: string[] = [];
     const result = await runQuickstart({
       steps: 30,
-      backend: 'wasm',
+      backend: testBackend(),
       log: (line: string) => lines.push(line),
     });
     expect(result.greedyMatches).toBe(true);

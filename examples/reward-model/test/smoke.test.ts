@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loggedMetricNames, useTempDir } from '@trl/example-kit/testing';
+import { loggedMetricNames, onTestBackend, useTempDir } from '@trl/example-kit/testing';
 import { describe, expect, it } from 'vitest';
 import { SMOKE_CONFIG } from '../src/config';
 import { runExperiment } from '../src/experiment';
@@ -9,7 +9,7 @@ describe('smoke run', () => {
   const runDir = useTempDir('reward-model-smoke-');
 
   it('trains the reward model, then runs SFT and PPO against it with finite numbers', async () => {
-    const summary = await runExperiment(SMOKE_CONFIG, { runDir, log: () => {} });
+    const summary = await runExperiment(onTestBackend(SMOKE_CONFIG), { runDir, log: () => {} });
     expect(summary.rewardModel.evalPairs).toBe(SMOKE_CONFIG.reward.evalPairs);
     expect(summary.rewardModel.accuracy).toBeGreaterThanOrEqual(0);
     expect(summary.rewardModel.accuracy).toBeLessThanOrEqual(1);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loggedMetricNames, useTempDir } from '@trl/example-kit/testing';
+import { loggedMetricNames, onTestBackend, useTempDir } from '@trl/example-kit/testing';
 import { describe, expect, it } from 'vitest';
 import { SMOKE_CONFIG } from '../src/config';
 import { runExperiment } from '../src/experiment';
@@ -9,7 +9,7 @@ describe('smoke run', () => {
   const runDir = useTempDir('sentiment-smoke-');
 
   it('runs SFT, evaluation and PPO end to end with finite numbers and writes logs, curve and checkpoint', async () => {
-    const summary = await runExperiment(SMOKE_CONFIG, { runDir, log: () => {} });
+    const summary = await runExperiment(onTestBackend(SMOKE_CONFIG), { runDir, log: () => {} });
     expect(summary.heldOutOpenings).toBe(SMOKE_CONFIG.testSize);
     expect(summary.curve.train).toHaveLength(SMOKE_CONFIG.ppo.steps);
     expect(summary.afterPpo.step).toBe(SMOKE_CONFIG.ppo.steps);

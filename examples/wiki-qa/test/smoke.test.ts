@@ -1,6 +1,6 @@
 import { initBackend, tf } from '@trl/core';
 import { readRunArtifacts, runDirProblems } from '@trl/example-kit/run-artifacts';
-import { useTempDir } from '@trl/example-kit/testing';
+import { onTestBackend, useTempDir } from '@trl/example-kit/testing';
 import { describe, expect, it } from 'vitest';
 import { SMOKE_CONFIG } from '../src/config';
 import { runExperiment } from '../src/experiment';
@@ -9,10 +9,10 @@ describe('smoke run', () => {
   const runDir = useTempDir('wiki-qa-smoke-');
 
   it('runs SFT, evaluation with and without the tool, and PPO; writes logs, curve and checkpoint', async () => {
-    expect(SMOKE_CONFIG.backend).toBe('wasm');
-    await initBackend('wasm');
+    const config = onTestBackend(SMOKE_CONFIG);
+    await initBackend(config.backend);
     const tensorsBefore = tf.memory().numTensors;
-    const summary = await runExperiment(SMOKE_CONFIG, { runDir, log: () => {} });
+    const summary = await runExperiment(config, { runDir, log: () => {} });
     // Model, value head, optimizer state and PPO's reference snapshot are all freed at the end.
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(summary.heldOutQuestions).toBe(SMOKE_CONFIG.entities.test * 3);

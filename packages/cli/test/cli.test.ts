@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tinyGpt2, tinyTokenizer, useWasm } from '@trl/test-kit';
+import { tinyGpt2, tinyTokenizer, useTestBackend } from '@trl/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPTION_HELP } from '../src/options/help';
 import { cliFields } from '../src/options/zod-fields';
@@ -38,7 +38,7 @@ function summaryOf(out: string): Record<string, number> {
 let dir: string;
 let modelDir: string;
 beforeAll(async () => {
-  await useWasm();
+  await useTestBackend();
   dir = await mkdtemp(join(tmpdir(), 'trl-cli-'));
   modelDir = join(dir, 'tiny-gpt2');
   const model = tinyGpt2(0, { positions: 32, width: 16 });

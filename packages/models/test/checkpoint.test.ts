@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend, readSafetensors, type SafetensorEntry, tf, writeSafetensors } from '@trl/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { testBackend } from '../../test-kit/src/backend';
 import { maxAbsDiff, TINY_GPT2_DIR, tinyGpt2Expected } from '../../test-kit/src/fixtures';
 import { AutoModelForCausalLM } from '../src/auto/auto-model-for-causal-lm';
 import { Gpt2LMHeadModel } from '../src/gpt2/model';
@@ -34,7 +35,7 @@ async function logitsOf(dir: string): Promise<Float32Array> {
 
 describe('GPT-2 checkpoints', () => {
   const reference = tinyGpt2Expected().logits.flat(2);
-  beforeAll(() => initBackend('wasm'));
+  beforeAll(() => initBackend(testBackend()));
 
   it('loads the original layout (no transformer. prefix) with attn.bias/masked_bias buffers and no lm_head', async () => {
     const dir = await fixtureVariant((tensors) => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend, tf } from '@trl/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testBackend } from '../../test-kit/src/backend';
 import { maxAbsDiff, TINY_GPT2_DIR, tinyGpt2Expected } from '../../test-kit/src/fixtures';
 import { AutoModelForCausalLM } from '../src/auto/auto-model-for-causal-lm';
 import { AutoModelForCausalLMWithValueHead } from '../src/auto/auto-model-with-heads';
@@ -12,7 +13,7 @@ describe('fromPretrained with a hub repo id', () => {
   let hub: HubServer;
   const cacheDir = mkdtempSync(join(tmpdir(), 'trl-models-hub-cache-'));
   beforeAll(async () => {
-    await initBackend('wasm');
+    await initBackend(testBackend());
     const root = mkdtempSync(join(tmpdir(), 'trl-models-hub-root-'));
     mkdirSync(join(root, 'tiny', 'gpt2'), { recursive: true });
     cpSync(TINY_GPT2_DIR, join(root, 'tiny', 'gpt2', 'main'), { recursive: true });

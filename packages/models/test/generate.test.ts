@@ -1,5 +1,6 @@
 import { initBackend, tf } from '@trl/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testBackend } from '../../test-kit/src/backend';
 import { TINY_GPT2_DIR } from '../../test-kit/src/fixtures';
 import { AutoModelForCausalLM } from '../src/auto/auto-model-for-causal-lm';
 import type { Gpt2LMHeadModel } from '../src/gpt2/model';
@@ -41,7 +42,7 @@ function greedyWithoutCache(model: Gpt2LMHeadModel, prompt: number[], steps: num
 describe('generate', () => {
   let model: Gpt2LMHeadModel;
   beforeAll(async () => {
-    await initBackend('wasm');
+    await initBackend(testBackend());
     model = await AutoModelForCausalLM.fromPretrained(TINY_GPT2_DIR);
   });
   afterAll(() => model.dispose());

@@ -1,5 +1,6 @@
 import { initBackend, tf } from '@trl/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { testBackend } from '../../test-kit/src/backend';
 import { maxAbsDiff } from '../../test-kit/src/fixtures';
 import { Gpt2LMHeadModel } from '../src/gpt2/model';
 
@@ -17,7 +18,7 @@ function std(values: ArrayLike<number>): number {
 }
 
 describe("GPT-2's initialisation and dropout", () => {
-  beforeAll(() => initBackend('wasm'));
+  beforeAll(() => initBackend(testBackend()));
 
   it('draws normal(0, 0.02), scales c_proj by 1/sqrt(2 n_layer), zero biases, unit norms; seeded', () => {
     const a = Gpt2LMHeadModel.create(config, { seed: 7 });

@@ -1,12 +1,13 @@
 import { initBackend, tf } from '@trl/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { numericBackends } from '../../test-kit/src/backend';
 import { maxAbsDiff, TINY_GPT2_DIR, tinyGpt2Expected } from '../../test-kit/src/fixtures';
 import { AutoModelForCausalLM } from '../src/auto/auto-model-for-causal-lm';
 import type { Gpt2LMHeadModel } from '../src/gpt2/model';
 
 const expected = tinyGpt2Expected();
 
-for (const backend of ['cpu', 'wasm'] as const) {
+for (const backend of numericBackends()) {
   describe(`tiny GPT-2 matches transformers [${backend}]`, () => {
     let model: Gpt2LMHeadModel;
     beforeAll(async () => {

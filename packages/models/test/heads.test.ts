@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend, readSafetensors, tf } from '@trl/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { testBackend } from '../../test-kit/src/backend';
 import { maxAbsDiff, TINY_GPT2_DIR, tinyGpt2Expected } from '../../test-kit/src/fixtures';
 import { AutoModelForCausalLM } from '../src/auto/auto-model-for-causal-lm';
 import {
@@ -15,7 +16,7 @@ const scratch = () => mkdtempSync(join(tmpdir(), 'trl-models-heads-'));
 const expected = tinyGpt2Expected();
 
 describe('value head', () => {
-  beforeAll(() => initBackend('wasm'));
+  beforeAll(() => initBackend(testBackend()));
 
   it('gives the base logits and values = h @ w + b at every position', async () => {
     const model = await AutoModelForCausalLMWithValueHead.fromPretrained(TINY_GPT2_DIR, { seed: 1 });
@@ -75,7 +76,7 @@ describe('value head', () => {
 });
 
 describe('sequence classification', () => {
-  beforeAll(() => initBackend('wasm'));
+  beforeAll(() => initBackend(testBackend()));
 
   it('pools at the last real token for left and right padding alike', async () => {
     const model = await AutoModelForSequenceClassification.fromPretrained(TINY_GPT2_DIR, { numLabels: 2 });
@@ -121,7 +122,7 @@ describe('sequence classification', () => {
 });
 
 describe('createReferenceModel', () => {
-  beforeAll(() => initBackend('wasm'));
+  beforeAll(() => initBackend(testBackend()));
 
   it('shares the embeddings and first layers as the same variables, copies the rest, freezes all', async () => {
     const policy = await AutoModelForCausalLMWithValueHead.fromPretrained(TINY_GPT2_DIR);

@@ -1,5 +1,6 @@
 import { crossEntropy, initBackend, tf } from '@trl/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { testBackend } from '../../test-kit/src/backend';
 import { Gpt2LMHeadModel } from '../src/gpt2/model';
 import { Gpt2ForSequenceClassification } from '../src/heads/sequence-classification';
 import { Gpt2WithValueHead } from '../src/heads/value-head';
@@ -7,7 +8,7 @@ import { addLora } from '../src/lora/lora-model';
 import { createReferenceModel } from '../src/reference-model';
 
 describe('no tensor leaks', () => {
-  beforeAll(() => initBackend('wasm'));
+  beforeAll(() => initBackend(testBackend()));
 
   it('forward + gradient in training mode (dropout on) keeps numTensors stable', () => {
     const model = new Gpt2WithValueHead(
@@ -65,7 +66,7 @@ describe('no tensor leaks', () => {
 });
 
 describe('no tensor leaks in the other heads', () => {
-  beforeAll(() => initBackend('wasm'));
+  beforeAll(() => initBackend(testBackend()));
   const config = { vocab_size: 97, n_positions: 32, n_embd: 32, n_layer: 2, n_head: 4 };
 
   it('classifier and LoRA forward + gradient keep numTensors stable', () => {
@@ -120,7 +121,7 @@ describe('no tensor leaks in the other heads', () => {
 });
 
 describe('dispose', () => {
-  beforeAll(() => initBackend('wasm'));
+  beforeAll(() => initBackend(testBackend()));
 
   it('frees every tensor a model, its reference and its adapters own', () => {
     const before = tf.memory().numTensors;

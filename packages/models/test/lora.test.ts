@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crossEntropy, initBackend, readSafetensors, tf } from '@trl/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { testBackend } from '../../test-kit/src/backend';
 import { maxAbsDiff, TINY_GPT2_DIR, tinyGpt2Expected } from '../../test-kit/src/fixtures';
 import { AutoModelForCausalLM } from '../src/auto/auto-model-for-causal-lm';
 import type { Gpt2LMHeadModel } from '../src/gpt2/model';
@@ -29,7 +30,7 @@ function perturb(model: Gpt2LMHeadModel): void {
 }
 
 describe('LoRA', () => {
-  beforeAll(() => initBackend('wasm'));
+  beforeAll(() => initBackend(testBackend()));
 
   it('starts as the base model and trains only the adapter factors', async () => {
     const model = addLora(await AutoModelForCausalLM.fromPretrained(TINY_GPT2_DIR), { r: 4, loraAlpha: 8 });

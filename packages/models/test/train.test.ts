@@ -1,9 +1,10 @@
 import { AdamW, crossEntropy, initBackend, tf } from '@trl/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { testBackend } from '../../test-kit/src/backend';
 import { Gpt2LMHeadModel } from '../src/gpt2/model';
 
 describe('training GPT-2 end to end', () => {
-  beforeAll(() => initBackend('wasm'));
+  beforeAll(() => initBackend(testBackend()));
 
   it('memorises a sequence with AdamW through every weight, the tied embedding included', () => {
     const model = Gpt2LMHeadModel.create(

@@ -13,11 +13,11 @@ import { AutoModelForCausalLMWithValueHead } from '@trl/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LengthSampler, type PPOStats, PPOTrainer } from '../src/index';
 import { toyBatch } from './helpers/batch';
-import { tinyPolicy, tinyTokenizer, useWasm } from './helpers/tiny-model';
+import { tinyPolicy, tinyTokenizer, useTestBackend } from './helpers/tiny-model';
 
 let root: string;
 beforeAll(async () => {
-  await useWasm();
+  await useTestBackend();
   root = await mkdtemp(join(tmpdir(), 'ppo-checkpoint-'));
 });
 afterAll(() => rm(root, { recursive: true, force: true }));

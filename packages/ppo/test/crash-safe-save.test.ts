@@ -6,12 +6,12 @@ import { STAGED_WRITE_STEPS, tf } from '@trl/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PPOTrainer } from '../src/index';
 import { bundleScript } from './helpers/bundle-script';
-import { tinyPolicy, tinyTokenizer, useWasm } from './helpers/tiny-model';
+import { tinyPolicy, tinyTokenizer, useTestBackend } from './helpers/tiny-model';
 
 let root: string;
 let child: string;
 beforeAll(async () => {
-  await useWasm();
+  await useTestBackend();
   root = await mkdtemp(join(tmpdir(), 'ppo-crash-'));
   child = join(root, 'save-child.cjs');
   await bundleScript(join(import.meta.dirname, 'helpers', 'save-child.ts'), child);

@@ -1,9 +1,9 @@
 import type { GenerationOptions, GenerationResult } from '@trl/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LengthSampler, PPOTrainer } from '../src/index';
-import { tinyPolicy, tinyTokenizer, useWasm } from './helpers/tiny-model';
+import { tinyPolicy, tinyTokenizer, useTestBackend } from './helpers/tiny-model';
 
-beforeAll(useWasm);
+beforeAll(useTestBackend);
 
 /** The real tiny policy, with generate replaced by a scripted one that records its calls. */
 function scripted(outputs: (prompt: readonly number[]) => number[]) {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromWindow, layoutBatch, toWindow } from '../src/forward';
 import { collectRollout } from '../src/rollout';
 import type { Sample } from '../src/samples';
-import { tinyPolicy, useWasm } from './helpers/tiny-model';
+import { tinyPolicy, useTestBackend } from './helpers/tiny-model';
 
 const sample = (query: number[], response: number[], responseMask = response.map(() => 1)): Sample => ({
   query,
@@ -49,7 +49,7 @@ describe('batch layout (shift by one, ragged rows)', () => {
 describe('batched forward pass', () => {
   let model: ReturnType<typeof tinyPolicy>;
   beforeAll(async () => {
-    await useWasm();
+    await useTestBackend();
     model = tinyPolicy(7);
   });
   afterAll(() => model.dispose());

@@ -1,9 +1,9 @@
 import { Rng, tf } from '@trl/core';
 import { beforeAll, expect, it } from 'vitest';
 import { PPOTrainer } from '../src/index';
-import { tinyPolicy, tinyTokenizer, useWasm } from './helpers/tiny-model';
+import { tinyPolicy, tinyTokenizer, useTestBackend } from './helpers/tiny-model';
 
-beforeAll(useWasm);
+beforeAll(useTestBackend);
 
 /** The token the reward asks for: byte 'a'. */
 const CHOSEN = 97;

@@ -4,7 +4,7 @@ import { computeTargetTensors, type TargetInput } from '../src/index';
 import { aggregateMinibatchStats, rolloutStats, sampleStd } from '../src/stats';
 import { computeTargets } from '../src/targets';
 import { expectClose, loadFixture } from './helpers/fixture';
-import { useWasm } from './helpers/tiny-model';
+import { useTestBackend } from './helpers/tiny-model';
 
 const { config, inputs, expected } = loadFixture();
 const options = {
@@ -33,7 +33,7 @@ function fixtureInput(): TargetInput & { logitsOld: tf.Tensor3D; logitsRef: tf.T
 }
 
 describe('PPO targets against TRL v0.7.4 (fixture)', () => {
-  beforeAll(useWasm);
+  beforeAll(useTestBackend);
   let input: ReturnType<typeof fixtureInput>;
   beforeAll(() => {
     input = fixtureInput();

@@ -3,7 +3,7 @@ import { createReferenceModel } from '@trl/models';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PPO_STAT_KEYS, PPOTrainer, type PPOTrainerOptions, parsePPOConfig } from '../src/index';
 import { toyBatch } from './helpers/batch';
-import { tinyPolicy, tinyTokenizer, useWasm } from './helpers/tiny-model';
+import { tinyPolicy, tinyTokenizer, useTestBackend } from './helpers/tiny-model';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -31,7 +31,7 @@ function weights(trainer: PPOTrainer): Float32Array[] {
     .map((parameter) => Float32Array.from(parameter.variable.dataSync()));
 }
 
-beforeAll(useWasm);
+beforeAll(useTestBackend);
 
 describe('PPOTrainer.step', () => {
   it('returns every TRL stat key (plus the skip counters) as a finite number', async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Gpt2ForSequenceClassification } from '@trl/models';
-import { tinyGpt2, tinyTokenizer, useWasm } from '@trl/test-kit/models';
+import { tinyGpt2, tinyTokenizer, useTestBackend } from '@trl/test-kit/models';
 import { expect, it } from 'vitest';
 import { RewardTrainer } from '../src/index';
 
@@ -11,7 +11,7 @@ it('the README quick start runs as written (with a temporary output dir)', async
   expect(readme).toContain('centerRewardsCoefficient: 0.01');
   const outputDir = await mkdtemp(join(tmpdir(), 'trl-reward-readme-'));
   try {
-    await useWasm();
+    await useTestBackend();
     const tokenizer = tinyTokenizer();
     // The README's backbone: 32 positions, GPT-2's default dropout of 0.1.
     const backbone = tinyGpt2(1, { positions: 32, dropout: 0.1 });

@@ -11,7 +11,7 @@ import {
   tensorCountsOfTwoRounds,
   tinyRewardModel,
   tinyTokenizer,
-  useWasm,
+  useTestBackend,
 } from './helpers';
 
 const logSigmoid = (x: number) => -Math.log1p(Math.exp(-x));
@@ -19,7 +19,7 @@ const quiet = { reportTo: ['none' as const], disableTqdm: true };
 
 let dir: string;
 beforeAll(async () => {
-  await useWasm();
+  await useTestBackend();
   dir = await mkdtemp(join(tmpdir(), 'trl-reward-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

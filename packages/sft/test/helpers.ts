@@ -6,7 +6,7 @@ export {
   collectingTracker,
   tensorCountsOfTwoRounds,
   tinyTokenizer,
-  useWasm,
+  useTestBackend,
 } from '@trl/test-kit';
 
 /** A 1-layer, width-32 GPT-2 over the byte-level vocabulary (256 bytes + eos 256 + pad 257). */

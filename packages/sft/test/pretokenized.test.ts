@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextTokenBatch, pretokenizedExample } from '../src/pretokenized';
 import { SFTTrainer } from '../src/trainer';
-import { collectingTracker, tinyModel, tinyTokenizer, useWasm } from './helpers';
+import { collectingTracker, tinyModel, tinyTokenizer, useTestBackend } from './helpers';
 
 const quiet = { reportTo: ['none' as const], disableTqdm: true, saveStrategy: 'no' as const };
 const pairs = [
@@ -26,7 +26,7 @@ function pretokenized({ prompt, completion }: { prompt: string; completion: stri
 
 let dir: string;
 beforeAll(async () => {
-  await useWasm();
+  await useTestBackend();
   dir = await mkdtemp(join(tmpdir(), 'trl-sft-pretokenized-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tinyGpt2, tinyTokenizer, useWasm } from '@trl/test-kit/models';
+import { tinyGpt2, tinyTokenizer, useTestBackend } from '@trl/test-kit/models';
 import { runReadmeSnippet } from '@trl/test-kit/readme';
 import { expect, it } from 'vitest';
 import { SFTTrainer } from '../src/index';
@@ -11,7 +11,7 @@ it('the README quick start runs as written (with a temporary output dir)', async
   expect(readme).toContain("responseTemplate: ' ### A:'");
   const outputDir = await mkdtemp(join(tmpdir(), 'trl-sft-readme-'));
   try {
-    await useWasm();
+    await useTestBackend();
     const tokenizer = tinyTokenizer();
     // The README's model: GPT-2's default dropout of 0.1.
     const model = tinyGpt2(1, { dropout: 0.1 });

@@ -7,9 +7,9 @@ import { neftuneNoise } from '../src/neftune';
 import { packSequences } from '../src/packing';
 import { prepareSFTDataset } from '../src/prepare';
 import { IGNORE_INDEX as X } from '../src/tokenize';
-import { tinyTokenizer, useWasm } from './helpers';
+import { tinyTokenizer, useTestBackend } from './helpers';
 
-beforeAll(useWasm);
+beforeAll(useTestBackend);
 
 describe('completion-only masking', () => {
   it('masks everything up to and including the template, on hand-built rows', () => {

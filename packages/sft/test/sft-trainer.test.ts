@@ -21,7 +21,7 @@ import {
   tensorCountsOfTwoRounds,
   tinyModel,
   tinyTokenizer,
-  useWasm,
+  useTestBackend,
 } from './helpers';
 
 const rows = [
@@ -34,7 +34,7 @@ const rows = [
 const quiet = { reportTo: ['none' as const], disableTqdm: true };
 let dir: string;
 beforeAll(async () => {
-  await useWasm();
+  await useTestBackend();
   dir = await mkdtemp(join(tmpdir(), 'trl-sft-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

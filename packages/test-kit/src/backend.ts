@@ -9,6 +9,7 @@ export type TestBackend = 'wasm' | 'node' | 'node-gpu' | 'cpu';
 
 const TEST_BACKENDS: readonly TestBackend[] = ['wasm', 'node', 'node-gpu', 'cpu'];
 
+/** The backend under test (see the module comment). */
 export function testBackend(): TestBackend {
   const value = process.env.TRL_TEST_BACKEND;
   if (value === undefined || value === '') return 'wasm';
@@ -16,4 +17,13 @@ export function testBackend(): TestBackend {
   throw new Error(
     `TRL_TEST_BACKEND=${value} is not a backend the suite runs on; use one of ${TEST_BACKENDS.join(', ')}`,
   );
+}
+
+/**
+ * The backends a numerical test compares: the pure-JS reference `cpu` and the backend under test
+ * (just `cpu` when that is the one under test).
+ */
+export function numericBackends(): TestBackend[] {
+  const underTest = testBackend();
+  return underTest === 'cpu' ? ['cpu'] : ['cpu', underTest];
 }

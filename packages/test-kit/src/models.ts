@@ -4,10 +4,14 @@
  */
 import { initBackend } from '@trl/core';
 import { createByteLevelTokenizer, type Gpt2ConfigInput, Gpt2LMHeadModel } from '@trl/models';
+import { testBackend } from './backend';
 
-/** Runs the calling test file on wasm, the fast CPU backend (use as `beforeAll(useWasm)`). */
-export async function useWasm(): Promise<void> {
-  await initBackend('wasm');
+/**
+ * Runs the calling test file on the backend under test: wasm unless `TRL_TEST_BACKEND` names another
+ * (use as `beforeAll(useTestBackend)`).
+ */
+export async function useTestBackend(): Promise<void> {
+  await initBackend(testBackend());
 }
 
 /** The byte-level tokenizer the tiny models are sized for: ids 0-255 are bytes, 256 eos, 257 pad. */

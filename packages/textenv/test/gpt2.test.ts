@@ -1,7 +1,7 @@
 import type { CausalLM, GenerationOptions, GenerationResult } from '@trl/core';
 import { tf } from '@trl/core';
 import { AutoModelForCausalLM } from '@trl/models';
-import { TINY_GPT2_DIR, useWasm } from '@trl/test-kit';
+import { TINY_GPT2_DIR, useTestBackend } from '@trl/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TextEnvironment, type TextHistory } from '../src/index';
 import { ByteTokenizer } from './helpers/byte-tokenizer';
@@ -43,7 +43,7 @@ describe('TextEnvironment with the tiny GPT-2 fixture', () => {
   let model: CausalLM;
 
   beforeAll(async () => {
-    await useWasm();
+    await useTestBackend();
     model = await AutoModelForCausalLM.fromPretrained(TINY_GPT2_DIR);
   });
   afterAll(() => model?.dispose());

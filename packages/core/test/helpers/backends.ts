@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe } from 'vitest';
+import { numericBackends, type TestBackend, testBackend } from '../../../test-kit/src/backend';
 import { initBackend } from '../../src/engine/index';
 
-/** The backends every numerical test runs on: the pure-JS reference and the fast wasm path. */
-export const BACKENDS = ['cpu', 'wasm'] as const;
+export type { TestBackend };
 
-/** One of {@link BACKENDS}. */
-export type TestBackend = (typeof BACKENDS)[number];
+/**
+ * The backends every numerical test runs on: the pure-JS reference and the backend under test
+ * (wasm unless `TRL_TEST_BACKEND` names another).
+ */
+export const BACKENDS: readonly TestBackend[] = numericBackends();
 
 /** Makes `name` the active tfjs backend (cheap when it already is). */
 export async function useBackend(name: TestBackend): Promise<void> {
@@ -14,14 +17,14 @@ export async function useBackend(name: TestBackend): Promise<void> {
 
 /**
  * Runs `body` once per backend inside `describe('<title> [<backend>]')`, with the backend
- * selected in a `beforeAll`, so a numerical suite is checked on both cpu and wasm.
+ * selected in a `beforeAll`, so a numerical suite is checked on the reference and the backend under test.
  */
 export function describeEachBackend(title: string, body: (backend: TestBackend) => void): void {
   for (const backend of BACKENDS) {
     describe(`${title} [${backend}]`, () => {
       beforeAll(() => useBackend(backend));
-      // Leave the wasm default behind so later suites in the same file start from a known state.
-      afterAll(() => useBackend('wasm'));
+      // Leave the backend under test behind so later suites in the same file start from a known state.
+      afterAll(() => useBackend(testBackend()));
       body(backend);
     });
   }

@@ -1,7 +1,7 @@
 import { Gpt2WithValueHead } from '@trl/models';
 import { tinyGpt2, tinyTokenizer } from '@trl/test-kit/models';
 
-export { tinyTokenizer, useWasm } from '@trl/test-kit/models';
+export { tinyTokenizer, useTestBackend } from '@trl/test-kit/models';
 
 /** A tiny GPT-2 from scratch with a value head, seeded; dropout off so passes are deterministic. */
 export function tinyPolicy(seed = 1, size: { layers?: number; width?: number } = {}): Gpt2WithValueHead {
