@@ -5,6 +5,7 @@
 // ordinary path and this script is not needed.
 //
 //   node tooling/tfjs-node/setup.mjs [--wheel path/to/tensorflow_cpu-*.whl] [--force]
+//   node tooling/tfjs-node/setup.mjs --find-wheel   # only print the wheel it would use (exit 1: none)
 //
 // What it does, all under `<repo>/.tfjs-node/` (git-ignored, ~900 MB):
 //   1. installs @tensorflow/tfjs-node at the workspace's tfjs version with install scripts off;
@@ -54,8 +55,8 @@ function flagValue(name) {
 }
 
 for (const arg of args) {
-  if (arg.startsWith('--') && !['--wheel', '--force'].includes(arg))
-    fail(`unknown option ${arg}; expected --wheel <path> or --force`);
+  if (arg.startsWith('--') && !['--wheel', '--force', '--find-wheel'].includes(arg))
+    fail(`unknown option ${arg}; expected --wheel <path>, --force or --find-wheel`);
 }
 
 /** The wheel: --wheel, then $TRL_TENSORFLOW_WHEEL, then the newest CPU wheel in the usual wheel folders. */
@@ -280,6 +281,10 @@ function verify() {
 }
 
 const wheel = findWheel();
+if (args.includes('--find-wheel')) {
+  console.log(wheel);
+  process.exit(0);
+}
 const tfjs = workspaceTfjs();
 const packageDir = installPackage(tfjs.version);
 unpackLibraries(packageDir, wheel);

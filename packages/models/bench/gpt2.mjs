@@ -4,15 +4,16 @@
 // plus memory fields (tensors_*, peak_rss_mb). The PPO step lives in ../ppo/bench/ppo-step.mjs.
 //
 //   node bench/gpt2.mjs --config tiny small --mode train sample [--steps 5] [--warmup 2] [--backend wasm]
-//                       [--native [--native-threads 1|2]] [--profile]
+//                       [--native [--native-threads 1|2]] [--profile] [--batch N]
 //
 // --native registers @trl/native's matmul kernels (wasm only); --profile times every kernel over the
-// measured steps (table on stderr, a "kind":"profile" JSON line on stdout). See bench/README.md.
+// measured steps (table on stderr, a "kind":"profile" JSON line on stdout); --batch replaces the
+// config's batch size. See bench/README.md.
 // Needs the built packages (`pnpm build`): it imports @trl/models and @trl/core from their dist.
 import { AdamW, crossEntropy, Rng, tf } from '@trl/core';
 import {
   COMPARATOR_ADAMW,
-  CONFIGS,
+  configFor,
   createModel,
   nextTokenBatch,
   parseArgs,
@@ -108,7 +109,7 @@ async function main() {
   const env = await setup(args);
   for (const name of args.config) {
     for (const mode of args.mode) {
-      await runMode({ mode, name, cfg: CONFIGS[name], args, env, bench: BENCHES[mode] });
+      await runMode({ mode, name, cfg: configFor(name, args), args, env, bench: BENCHES[mode] });
     }
   }
 }

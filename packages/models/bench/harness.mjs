@@ -28,6 +28,7 @@ export function parseArgs(argv, { modes, defaultModes = modes, usage }) {
     nativeThreads: undefined,
     profile: false,
     queryLen: 16,
+    batch: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -44,6 +45,7 @@ export function parseArgs(argv, { modes, defaultModes = modes, usage }) {
     else if (flag === '--native-threads') args.nativeThreads = Number(values[0]);
     else if (flag === '--profile') args.profile = true;
     else if (flag === '--query-len') args.queryLen = Number(values[0]);
+    else if (flag === '--batch') args.batch = Number(values[0]);
     else throw new Error(`unknown flag ${flag}; see the header of ${usage}`);
   }
   for (const c of args.config)
@@ -51,10 +53,17 @@ export function parseArgs(argv, { modes, defaultModes = modes, usage }) {
   for (const m of args.mode) if (!modes.includes(m)) throw new Error(`--mode ${m}: use ${modes.join(', ')}`);
   if (!(Number.isInteger(args.steps) && args.steps >= 1)) throw new Error('--steps: a whole number >= 1');
   if (!(Number.isInteger(args.warmup) && args.warmup >= 0)) throw new Error('--warmup: a whole number >= 0');
+  if (args.batch !== undefined && !(Number.isInteger(args.batch) && args.batch >= 1))
+    throw new Error('--batch: a whole number >= 1');
   if (args.native && args.backend !== 'wasm') throw new Error('--native needs --backend wasm');
   if (args.nativeThreads !== undefined && ![1, 2].includes(args.nativeThreads))
     throw new Error('--native-threads: 1 or 2');
   return args;
+}
+
+/** The comparator's config `name`, with its batch replaced by `--batch` when given. */
+export function configFor(name, args) {
+  return args.batch === undefined ? CONFIGS[name] : { ...CONFIGS[name], batch: args.batch };
 }
 
 /**

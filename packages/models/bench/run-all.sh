@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the torch comparator (1 and 2 threads) and our benches (stock wasm and @trl/native) back to
+# Runs the torch comparator (1 and 2 threads) and our benches (stock wasm, @trl/native, tensorflow) back to
 # back, writing JSON lines to $OUT (default bench-results/<UTC time>) and a comparison table.
 # Needs `pnpm build` and the comparator's Debian packages (see /work/shared/bench/torch/README.md, outside the repository).
 #
@@ -18,10 +18,15 @@ for threads in 1 2; do
   /usr/bin/python3 "$torch_bench" --threads "$threads" "${common[@]}" --mode train ppo sample \
     > "$out/torch-${threads}t.jsonl"
 done
-for native in "" --native; do
-  name="trl-ts${native:+-native}"
-  node "$root/packages/models/bench/gpt2.mjs" "${common[@]}" --mode train sample $native > "$out/$name.jsonl"
-  node "$root/packages/ppo/bench/ppo-step.mjs" "${common[@]}" $native >> "$out/$name.jsonl"
-done
+# PyTorch 2.x too when $TORCH2_PYTHON names a Python that has it (e.g. a venv from shared/hf-python).
+if [[ -n "${TORCH2_PYTHON:-}" ]]; then
+  for threads in 1 2; do
+    "$TORCH2_PYTHON" "$torch_bench" --threads "$threads" "${common[@]}" --mode train ppo sample \
+      > "$out/torch2-${threads}t.jsonl"
+  done
+fi
+# Stock wasm, wasm + @trl/native and tfjs-node's TensorFlow, one after the other (engines.mjs).
+node "$here/engines.mjs" "${common[@]}" --mode train sample > "$out/trl-ts.jsonl"
+node "$here/engines.mjs" --script "$root/packages/ppo/bench/ppo-step.mjs" "${common[@]}" >> "$out/trl-ts.jsonl"
 uptime | tee -a "$out/uptime.txt"
 node "$here/compare.mjs" "$out"/*.jsonl | tee "$out/table.md"

@@ -20,7 +20,7 @@ import { createReferenceModel, Gpt2WithValueHead } from '@trl/models';
 import { PPOTrainer } from '@trl/ppo';
 import {
   COMPARATOR_ADAMW,
-  CONFIGS,
+  configFor,
   createModel,
   parseArgs,
   randomIds,
@@ -120,7 +120,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2), { modes: ['ppo'], usage: 'bench/ppo-step.mjs' });
   const env = await setup(args);
   for (const name of args.config) {
-    await runMode({ mode: 'ppo', name, cfg: CONFIGS[name], args, env, bench: benchPpo });
+    await runMode({ mode: 'ppo', name, cfg: configFor(name, args), args, env, bench: benchPpo });
   }
 }
 
