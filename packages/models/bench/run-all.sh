@@ -14,14 +14,17 @@ out="${OUT:-$root/bench-results/$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$out"
 common=(--config tiny small --steps "$steps" --warmup "$warmup")
 uptime | tee "$out/uptime.txt"
-for threads in 1 2; do
-  /usr/bin/python3 "$torch_bench" --threads "$threads" "${common[@]}" --mode train ppo sample \
-    > "$out/torch-${threads}t.jsonl"
-done
-# PyTorch 2.x too when $TORCH2_PYTHON names a Python that has it (e.g. a venv from shared/hf-python).
+# Debian's PyTorch 1.13 when installed (python3-torch), PyTorch 2.x when $TORCH2_PYTHON names a Python
+# that has it (e.g. a venv from shared/hf-python); the table compares with the faster of them all.
+if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+  for threads in 1 2; do
+    /usr/bin/python3 "$torch_bench" --threads "$threads" "${common[@]}" --mode train ppo sample \
+      > "$out/torch-${threads}t.jsonl"
+  done
+fi
 if [[ -n "${TORCH2_PYTHON:-}" ]]; then
   for threads in 1 2; do
-    "$TORCH2_PYTHON" "$torch_bench" --threads "$threads" "${common[@]}" --mode train ppo sample \
+    "$TORCH2_PYTHON" "$torch_bench" --blas system --threads "$threads" "${common[@]}" --mode train ppo sample \
       > "$out/torch2-${threads}t.jsonl"
   done
 fi
