@@ -20,7 +20,11 @@ const records = text
   .filter((r) => r.kind !== 'profile' && r.tokens_per_s !== undefined);
 
 const label = (r) =>
-  r.impl === 'torch' ? `torch ${r.threads}t` : r.native ? `trl-ts native ${r.native}` : `trl-ts ${r.backend}`;
+  r.impl === 'torch'
+    ? `torch ${r.torch ?? ''} ${r.threads}t`
+    : r.native
+      ? `trl-ts native ${r.native}`
+      : `trl-ts ${r.backend}`;
 const rows = new Map();
 for (const r of records) {
   const key = `${r.mode} ${r.config}`;
