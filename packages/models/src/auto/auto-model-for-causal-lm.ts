@@ -1,3 +1,4 @@
+import { TrlError } from '@trl/core';
 import { readJsonFile } from '../checkpoint/json-file';
 import { loadGpt2Checkpoint, type PretrainedOptions } from '../checkpoint/load';
 import { Gpt2LMHeadModel } from '../gpt2/model';
@@ -42,7 +43,10 @@ export async function loadGpt2Model(pathOrRepoId: string, options: CausalLMFromP
  */
 async function baseModelOf(pathOrRepoId: string, options: PretrainedOptions): Promise<string> {
   if (typeof pathOrRepoId !== 'string' || pathOrRepoId.length === 0) {
-    throw new Error('pathOrRepoId must be a model directory or a hub repo id such as "gpt2".');
+    throw new TrlError(
+      'invalid-argument',
+      'pathOrRepoId must be a model directory or a hub repo id such as "gpt2".',
+    );
   }
   if (await resolveModelFile(pathOrRepoId, 'config.json', { ...options, required: false }))
     return pathOrRepoId;
@@ -51,14 +55,16 @@ async function baseModelOf(pathOrRepoId: string, options: PretrainedOptions): Pr
     required: false,
   });
   if (adapterConfig === undefined) {
-    throw new Error(
+    throw new TrlError(
+      'file-not-found',
       `No config.json (nor a PEFT adapter_config.json) in "${pathOrRepoId}"; is it a model checkpoint?`,
     );
   }
   const adapter = (await readJsonFile(adapterConfig)) as { base_model_name_or_path?: unknown } | null;
   const base = adapter?.base_model_name_or_path;
   if (typeof base !== 'string' || base.length === 0) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-file',
       `${adapterConfig} names no base_model_name_or_path: load the base model with fromPretrained, then the adapter ` +
         'with loadLoraAdapter.',
     );

@@ -1,3 +1,5 @@
+import { TrlError } from '@trl/core';
+
 /**
  * Hugging Face repo ids are `owner/name` (or a bare `name` for legacy canonical models such as `gpt2`).
  * Validating the form up front turns a typo into a clear message instead of a confusing 401 from the hub.
@@ -14,7 +16,8 @@ const MAX_REPO_ID_LENGTH = 96;
 export function assertValidRepoId(repoId: string, argumentName = 'pathOrRepoId'): void {
   const problem = repoIdProblem(repoId);
   if (problem !== undefined) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `${argumentName} "${repoId}" is neither an existing local directory nor a valid Hugging Face repo id: ${problem}. ` +
         'Pass a directory that exists or a repo id like "openai-community/gpt2".',
     );
