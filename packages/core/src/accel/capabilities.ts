@@ -1,6 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { FastDecoderProvider } from '@trl/spec';
-import { TrlError } from '@trl/spec';
+import { type FastDecoderProvider, TrlError } from '@trl/spec';
 
 /**
  * Declares that products with MatMul's transpose flags run as fast as plain ones, so the default

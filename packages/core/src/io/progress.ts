@@ -1,5 +1,4 @@
-import type { Metrics } from '@trl/spec';
-import { TrlError } from '@trl/spec';
+import { type Metrics, TrlError } from '@trl/spec';
 import cliProgress from 'cli-progress';
 import { formatMetrics } from './format-metrics';
 import type { TextSink } from './tracker/text-sink';

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Metrics } from '@trl/spec';
-import { TrlError } from '@trl/spec';
+import { type Metrics, TrlError } from '@trl/spec';
 import { Rng } from '../train/rng';
 import type { TrainingTask } from './training-task';
 

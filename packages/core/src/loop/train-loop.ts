@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { Metrics, Tracker } from '@trl/spec';
-import { TrlError } from '@trl/spec';
+import { type Metrics, type Tracker, TrlError } from '@trl/spec';
 import { resolveCheckpoint } from '../checkpoint/index';
 import { ProgressBar } from '../io/progress';
 import { JsonlTracker } from '../io/tracker/jsonl-tracker';

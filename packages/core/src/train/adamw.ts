@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { NamedVariable } from '@trl/spec';
-import { TrlError } from '@trl/spec';
+import { type NamedVariable, TrlError } from '@trl/spec';
 import { z } from 'zod';
 import { getCapability } from '../accel/capabilities';
 import {

@@ -1,5 +1,4 @@
-import type { PaddingSide } from '@trl/core';
-import { TrlError } from '@trl/core';
+import { type PaddingSide, TrlError } from '@trl/core';
 
 /** Returns `side` when it is `left` or `right`; otherwise throws naming `name`. */
 export function assertPaddingSide(side: PaddingSide, name: string): PaddingSide {

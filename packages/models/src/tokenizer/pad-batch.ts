@@ -1,5 +1,4 @@
-import type { BatchEncoding, PaddingSide } from '@trl/core';
-import { TrlError } from '@trl/core';
+import { type BatchEncoding, type PaddingSide, TrlError } from '@trl/core';
 import { z } from 'zod';
 
 /** How to truncate and pad a batch of encoded rows. */

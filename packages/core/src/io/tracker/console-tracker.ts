@@ -1,5 +1,4 @@
-import type { Metrics, Tracker } from '@trl/spec';
-import { TrlError } from '@trl/spec';
+import { type Metrics, type Tracker, TrlError } from '@trl/spec';
 import { formatMetrics } from '../format-metrics';
 import type { TextSink } from './text-sink';
 import { assertLoggable, assertOpen, assertStep } from './validate';

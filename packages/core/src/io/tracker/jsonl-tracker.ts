@@ -1,5 +1,4 @@
-import type { Metrics, Tracker } from '@trl/spec';
-import { TrlError } from '@trl/spec';
+import { type Metrics, type Tracker, TrlError } from '@trl/spec';
 import { AppendFile } from './append-file';
 import { assertLoggable, assertOpen, assertStep } from './validate';
 

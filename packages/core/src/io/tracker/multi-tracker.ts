@@ -1,5 +1,4 @@
-import type { Metrics, Tracker } from '@trl/spec';
-import { TrlError } from '@trl/spec';
+import { type Metrics, type Tracker, TrlError } from '@trl/spec';
 
 /**
  * Fans every call out to several trackers (say JSONL + TensorBoard + console). All of them are called

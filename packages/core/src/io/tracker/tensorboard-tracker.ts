@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Metrics, Tracker } from '@trl/spec';
-import { TrlError } from '@trl/spec';
+import { type Metrics, type Tracker, TrlError } from '@trl/spec';
 import { AppendFile } from './append-file';
 import { fileVersionEvent, scalarsEvent, textEvent } from './event-proto';
 import { frameTfRecord } from './tfrecord';

@@ -1,5 +1,4 @@
-import type { Metrics } from '@trl/spec';
-import { TrlError } from '@trl/spec';
+import { type Metrics, TrlError } from '@trl/spec';
 
 /** Throws unless `step` is a non-negative integer and every metric is a number; names the field. */
 export function assertLoggable(owner: string, metrics: unknown, step: unknown): asserts metrics is Metrics {
