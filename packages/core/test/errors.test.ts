@@ -13,15 +13,11 @@ import {
   TrlError,
 } from '../src/index';
 
-/** Runs `run` and returns what it threw, failing the test when it throws nothing. */
-async function thrown(run: () => unknown): Promise<unknown> {
-  try {
-    await run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
+/** What `run` throws or rejects with; its result when it does not, which no assertion below accepts. */
+const thrown = (run: () => unknown): Promise<unknown> =>
+  Promise.resolve()
+    .then(run)
+    .catch((error: unknown) => error);
 
 const directory = mkdtempSync(join(tmpdir(), 'trl-core-errors-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
