@@ -4,6 +4,7 @@ import { loadGpt2Checkpoint, type PretrainedOptions } from '../checkpoint/load';
 import { Gpt2LMHeadModel } from '../gpt2/model';
 import { linearModules } from '../gpt2/weights';
 import { resolveModelFile } from '../hub/index';
+import { assertPathOrRepoIdGiven } from '../hub/repo-id';
 import { readLoraAdapter } from '../lora/peft-files';
 
 /** Options for {@link AutoModelForCausalLM.fromPretrained}. */
@@ -42,12 +43,7 @@ export async function loadGpt2Model(pathOrRepoId: string, options: CausalLMFromP
  * `base_model_name_or_path` of the PEFT adapter it holds (an adapter-only checkpoint, as PEFT saves).
  */
 async function baseModelOf(pathOrRepoId: string, options: PretrainedOptions): Promise<string> {
-  if (typeof pathOrRepoId !== 'string' || pathOrRepoId.length === 0) {
-    throw new TrlError(
-      'invalid-argument',
-      'pathOrRepoId must be a model directory or a hub repo id such as "gpt2".',
-    );
-  }
+  assertPathOrRepoIdGiven(pathOrRepoId);
   if (await resolveModelFile(pathOrRepoId, 'config.json', { ...options, required: false }))
     return pathOrRepoId;
   const adapterConfig = await resolveModelFile(pathOrRepoId, 'adapter_config.json', {

@@ -2,6 +2,7 @@ import { readSafetensors, TrlError, tf } from '@trl/core';
 import { type Gpt2Config, parseGpt2Config } from '../gpt2/config';
 import { buildWeights, expectedShapes, type Gpt2Weights } from '../gpt2/weights';
 import { resolveModelFile } from '../hub/index';
+import { assertPathOrRepoIdGiven } from '../hub/repo-id';
 import { floatValues } from './float-values';
 import { readJsonFile } from './json-file';
 
@@ -46,12 +47,7 @@ export async function loadGpt2Checkpoint(
   pathOrRepoId: string,
   options: PretrainedOptions = {},
 ): Promise<LoadedCheckpoint> {
-  if (typeof pathOrRepoId !== 'string' || pathOrRepoId.length === 0) {
-    throw new TrlError(
-      'invalid-argument',
-      'pathOrRepoId must be a model directory or a hub repo id such as "gpt2".',
-    );
-  }
+  assertPathOrRepoIdGiven(pathOrRepoId);
   const configPath = await resolveModelFile(pathOrRepoId, 'config.json', { ...options, required: true });
   const config = parseGpt2Config(await readJsonFile(configPath), `config.json (${configPath})`);
   const weightsPath = await resolveModelFile(pathOrRepoId, 'model.safetensors', {

@@ -39,3 +39,13 @@ function repoIdProblem(repoId: string): string | undefined {
   if (repoId.endsWith('.git')) return 'it must not end with ".git"';
   return undefined;
 }
+
+/** Throws unless `pathOrRepoId` is a non-empty string; whether it names a directory or a repo is checked later. */
+export function assertPathOrRepoIdGiven(pathOrRepoId: unknown): asserts pathOrRepoId is string {
+  if (typeof pathOrRepoId !== 'string' || pathOrRepoId.length === 0) {
+    throw new TrlError(
+      'invalid-argument',
+      'pathOrRepoId must be a model directory or a hub repo id such as "gpt2".',
+    );
+  }
+}
