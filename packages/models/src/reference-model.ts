@@ -1,4 +1,4 @@
-import { tf } from '@trl/core';
+import { TrlError, tf } from '@trl/core';
 import { Gpt2LMHeadModel } from './gpt2/model';
 import { type Gpt2Weights, namedWeights } from './gpt2/weights';
 import type { Gpt2WithValueHead } from './heads/value-head';
@@ -37,7 +37,8 @@ export function createReferenceModel(
   const shared = options.numSharedLayers;
   const nLayer = policy.config.n_layer;
   if (shared !== undefined && (!Number.isInteger(shared) || shared < 0 || shared >= nLayer)) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `numSharedLayers must be an integer in 0..${nLayer - 1} (the model has ${nLayer} layers), got ${shared}.`,
     );
   }

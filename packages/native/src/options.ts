@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { TrlError } from '@trl/core';
 import { z } from 'zod';
 
 /** Kernels this package can replace in the wasm backend. */
@@ -51,7 +52,7 @@ export function resolveNativeKernelOptions(options: NativeKernelOptions = {}): R
     const issues = parsed.error.issues.map(
       (issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`,
     );
-    throw new Error(`registerNativeKernels: invalid options — ${issues.join('; ')}`);
+    throw new TrlError('invalid-value', `registerNativeKernels: invalid options — ${issues.join('; ')}`);
   }
   return parsed.data;
 }

@@ -1,4 +1,4 @@
-import type { Tokenizer } from '@trl/core';
+import { type Tokenizer, TrlError } from '@trl/core';
 
 /** One tokenized preference pair. */
 export interface PairExample {
@@ -29,12 +29,16 @@ function tokens(
 ): number[] {
   if (typeof value === 'string') {
     if (!tokenizer)
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         `RewardTrainer: row ${index}.${field} is text but no tokenizer was given; pass one or give token ids.`,
       );
     const ids = tokenizer.encode(value);
     if (ids.length === 0)
-      throw new Error(`RewardTrainer: row ${index}.${field} is empty; every text needs at least one token.`);
+      throw new TrlError(
+        'invalid-dataset',
+        `RewardTrainer: row ${index}.${field} is empty; every text needs at least one token.`,
+      );
     return ids;
   }
   if (
@@ -45,11 +49,13 @@ function tokens(
     return value as number[];
   }
   if (Array.isArray(value)) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-dataset',
       `RewardTrainer: row ${index}.${field} must be a non-empty array of token ids in [0, ${vocabSize}).`,
     );
   }
-  throw new Error(
+  throw new TrlError(
+    'invalid-dataset',
     `RewardTrainer: row ${index} has no "${field}" text or token ids (got ${value === undefined ? 'nothing' : typeof value}); rows need chosen and rejected.`,
   );
 }
@@ -60,18 +66,25 @@ export function preparePairs(
   options: { tokenizer?: Tokenizer; maxLength: number; vocabSize: number; split: string },
 ): { examples: PairExample[]; stats: PairDatasetStats } {
   if (rows.length === 0)
-    throw new Error(`RewardTrainer: the ${options.split} dataset is empty; give it at least one pair.`);
+    throw new TrlError(
+      'invalid-dataset',
+      `RewardTrainer: the ${options.split} dataset is empty; give it at least one pair.`,
+    );
   const examples: PairExample[] = [];
   let tooLong = 0;
   rows.forEach((row, index) => {
     if (row === null || typeof row !== 'object')
-      throw new Error(`RewardTrainer: row ${index} is not an object with chosen and rejected.`);
+      throw new TrlError(
+        'invalid-dataset',
+        `RewardTrainer: row ${index} is not an object with chosen and rejected.`,
+      );
     const record = row as Record<string, unknown>;
     const chosen = tokens(record.chosen, 'chosen', index, options.tokenizer, options.vocabSize);
     const rejected = tokens(record.rejected, 'rejected', index, options.tokenizer, options.vocabSize);
     const margin = record.margin ?? 0;
     if (typeof margin !== 'number' || !Number.isFinite(margin)) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-dataset',
         `RewardTrainer: row ${index}.margin must be a finite number, got ${JSON.stringify(margin)}.`,
       );
     }
@@ -82,7 +95,8 @@ export function preparePairs(
     examples.push({ chosen, rejected, margin });
   });
   if (examples.length === 0) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-dataset',
       `RewardTrainer: all ${rows.length} ${options.split} pairs are longer than maxLength ${options.maxLength}; raise maxLength or shorten the texts.`,
     );
   }

@@ -1,3 +1,4 @@
+import { TrlError } from '@trl/spec';
 import { z } from 'zod';
 
 /**
@@ -47,7 +48,8 @@ export function resolvePythonInterpreterConfig(
 ): PythonInterpreterConfig {
   for (const removed of REMOVED_OPTIONS) {
     if (options && typeof options === 'object' && removed in options) {
-      throw new Error(
+      throw new TrlError(
+        'unsupported-option',
         `PythonInterpreter: option '${removed}' was removed with the subprocess backend, which could not be confined like the Pyodide sandbox; drop it (every call now runs in a confined sandbox process)`,
       );
     }
@@ -57,5 +59,5 @@ export function resolvePythonInterpreterConfig(
   const problems = parsed.error.issues.map(
     (issue) => `'${issue.path.join('.') || '(options)'}': ${issue.message}`,
   );
-  throw new Error(`PythonInterpreter: invalid options: ${problems.join('; ')}`);
+  throw new TrlError('invalid-value', `PythonInterpreter: invalid options: ${problems.join('; ')}`);
 }

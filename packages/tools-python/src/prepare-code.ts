@@ -1,3 +1,5 @@
+import { TrlError } from '@trl/spec';
+
 /** Matches a whole input wrapped in one Markdown code fence, e.g. "```python\n…\n```". */
 const FENCED = /^\s*```[\w+-]*[^\S\n]*\n([\s\S]*?)\n?```\s*$/;
 
@@ -14,7 +16,10 @@ export function prepareCode(input: unknown): string {
   const fenced = FENCED.exec(input);
   const code = fenced ? (fenced[1] as string) : input;
   if (code.trim() === '') {
-    throw new Error('PythonInterpreter: the input is empty; send Python code such as print(1 + 1)');
+    throw new TrlError(
+      'invalid-argument',
+      'PythonInterpreter: the input is empty; send Python code such as print(1 + 1)',
+    );
   }
   return code;
 }

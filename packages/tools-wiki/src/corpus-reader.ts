@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { TrlError } from '@trl/spec';
 import { z } from 'zod';
 import { splitParagraphs } from './paragraphs';
 import { type PassageRecord, passageId } from './passage';
@@ -37,13 +38,14 @@ export async function* readCorpusRows(path: string): AsyncGenerator<CorpusRow> {
     try {
       value = JSON.parse(line);
     } catch (error) {
-      throw new Error(`${path}:${lineNumber}: invalid JSON (${(error as Error).message})`);
+      throw new TrlError('invalid-file', `${path}:${lineNumber}: invalid JSON (${(error as Error).message})`);
     }
     const row = corpusRowSchema.safeParse(value);
     if (!row.success) {
       const issue = row.error.issues[0]!;
       const field = issue.path.join('.') || 'row';
-      throw new Error(
+      throw new TrlError(
+        'invalid-file',
         `${path}:${lineNumber}: field '${field}': ${issue.message}; each line must be {"id", "title", "text"}`,
       );
     }
@@ -71,6 +73,6 @@ export function rowPassages(row: CorpusRow): PassageRecord[] {
 /** Throws a clear Error if `path` is not an existing file; `what` names it in the message. */
 export async function assertFileExists(path: string, what: string): Promise<void> {
   const info = await stat(path).catch(() => undefined);
-  if (info === undefined) throw new Error(`${what} file not found: ${path}`);
-  if (!info.isFile()) throw new Error(`${what} path is not a file: ${path}`);
+  if (info === undefined) throw new TrlError('file-not-found', `${what} file not found: ${path}`);
+  if (!info.isFile()) throw new TrlError('invalid-argument', `${what} path is not a file: ${path}`);
 }

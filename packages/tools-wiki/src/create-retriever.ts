@@ -1,3 +1,4 @@
+import { TrlError } from '@trl/spec';
 import { ElasticsearchRetriever, type ElasticsearchRetrieverOptions } from './elasticsearch-retriever';
 import { loadBetterSqlite3 } from './load-better-sqlite3';
 import { MiniSearchRetriever } from './minisearch-retriever';
@@ -55,7 +56,8 @@ export async function createRetriever(options: CreateRetrieverOptions): Promise<
     case 'auto':
       return createAutoRetriever(options);
     default:
-      throw new Error(
+      throw new TrlError(
+        'invalid-value',
         `createRetriever: option 'kind' must be 'auto', 'sqlite', 'minisearch', 'elasticsearch' or 'opensearch', got ${JSON.stringify((options as { kind: unknown }).kind)}`,
       );
   }
@@ -66,7 +68,8 @@ async function createAutoRetriever(
 ): Promise<Retriever> {
   const { indexPath, corpusPath, onFallback } = options;
   if (indexPath === undefined && corpusPath === undefined) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       "createRetriever({ kind: 'auto' }) needs 'indexPath' (SQLite index), 'corpusPath' (JSONL), or both",
     );
   }

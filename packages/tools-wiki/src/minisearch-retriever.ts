@@ -1,3 +1,4 @@
+import { TrlError } from '@trl/spec';
 import MiniSearch from 'minisearch';
 import { readCorpusPassages } from './corpus-reader';
 import type { Passage, PassageRecord } from './passage';
@@ -28,7 +29,10 @@ export class MiniSearchRetriever implements Retriever {
   constructor(options: MiniSearchRetrieverOptions = {}) {
     const titleBoost = options.titleBoost ?? 2;
     if (!(titleBoost > 0) || !Number.isFinite(titleBoost)) {
-      throw new Error(`MiniSearchRetriever option 'titleBoost' must be a positive number, got ${titleBoost}`);
+      throw new TrlError(
+        'invalid-value',
+        `MiniSearchRetriever option 'titleBoost' must be a positive number, got ${titleBoost}`,
+      );
     }
     this.titleBoost = titleBoost;
     this.index = new MiniSearch<PassageRecord>({

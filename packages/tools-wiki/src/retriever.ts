@@ -1,3 +1,4 @@
+import { TrlError } from '@trl/spec';
 import type { Passage } from './passage';
 
 /** Options of a single {@link Retriever.search} call. */
@@ -26,6 +27,9 @@ export interface Retriever {
 /** Throws a clear Error unless `k` is a positive integer (every retriever checks it the same way). */
 export function assertValidK(k: number): void {
   if (!Number.isInteger(k) || k < 1) {
-    throw new Error(`search(query, k): k must be a positive integer, got ${String(k)}`);
+    throw new TrlError(
+      'invalid-argument',
+      `search(query, k): k must be a positive integer, got ${String(k)}`,
+    );
   }
 }

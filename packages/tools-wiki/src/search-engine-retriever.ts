@@ -1,3 +1,4 @@
+import { TrlError } from '@trl/spec';
 import { readCorpusRows, rowPassages } from './corpus-reader';
 import type { Passage, PassageRecord } from './passage';
 import { assertValidK, type Retriever, type SearchOptions } from './retriever';
@@ -53,12 +54,13 @@ export class SearchEngineRetriever implements Retriever {
     const index = options.index ?? 'wiki';
     const titleBoost = options.titleBoost ?? 2;
     if (!/^[a-z0-9][a-z0-9._-]*$/.test(index)) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-value',
         `option 'index' must be a lowercase index name like "wiki", got ${JSON.stringify(index)}`,
       );
     }
     if (!(titleBoost > 0) || !Number.isFinite(titleBoost)) {
-      throw new Error(`option 'titleBoost' must be a positive number, got ${titleBoost}`);
+      throw new TrlError('invalid-value', `option 'titleBoost' must be a positive number, got ${titleBoost}`);
     }
     this.adapter = adapter;
     this.kind = adapter.kind;
@@ -87,7 +89,10 @@ export class SearchEngineRetriever implements Retriever {
     const adapter = this.openAdapter();
     const batchSize = options.batchSize ?? 500;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new Error(`indexCorpus option 'batchSize' must be a positive integer, got ${batchSize}`);
+      throw new TrlError(
+        'invalid-value',
+        `indexCorpus option 'batchSize' must be a positive integer, got ${batchSize}`,
+      );
     }
     await this.describeFailure('index creation', async () => {
       const exists = await adapter.indexExists(this.index);

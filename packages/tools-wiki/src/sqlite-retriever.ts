@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { TrlError } from '@trl/spec';
 import type BetterSqlite3 from 'better-sqlite3';
 import { loadBetterSqlite3 } from './load-better-sqlite3';
 import type { Passage } from './passage';
@@ -34,8 +35,9 @@ export class SqliteRetriever implements Retriever {
    */
   static async open(path: string): Promise<SqliteRetriever> {
     const info = await stat(path).catch(() => undefined);
-    if (info === undefined) throw new Error(`Wiki index not found: ${path}; ${buildCommandHint(path)}`);
-    if (!info.isFile()) throw new Error(`Wiki index path is not a file: ${path}`);
+    if (info === undefined)
+      throw new TrlError('file-not-found', `Wiki index not found: ${path}; ${buildCommandHint(path)}`);
+    if (!info.isFile()) throw new TrlError('invalid-argument', `Wiki index path is not a file: ${path}`);
     const sqlite = await loadBetterSqlite3();
     if (!sqlite.ok) {
       throw new Error(
@@ -52,7 +54,8 @@ export class SqliteRetriever implements Retriever {
       return new SqliteRetriever(path, db);
     } catch (error) {
       db?.close();
-      throw new Error(
+      throw new TrlError(
+        'invalid-file',
         `Wiki index ${path} is not a readable trl-wiki index (${(error as Error).message}); re${buildCommandHint(path)}`,
       );
     }

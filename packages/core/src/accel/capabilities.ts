@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { FastDecoderProvider } from '@trl/spec';
+import { type FastDecoderProvider, TrlError } from '@trl/spec';
 
 /**
  * Declares that products with MatMul's transpose flags run as fast as plain ones, so the default
@@ -109,7 +109,8 @@ export function registerCapability<N extends CapabilityName>(
 ): () => void {
   const required = Object.hasOwn(REQUIRED_METHODS, name) ? REQUIRED_METHODS[name] : undefined;
   if (!required) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `registerCapability: unknown capability '${String(name)}'; expected one of ${CAPABILITY_NAMES.join(', ')}.`,
     );
   }
@@ -122,7 +123,8 @@ export function registerCapability<N extends CapabilityName>(
           ...required.filter((method) => typeof record[method] !== 'function'),
         ];
   if (missing.length > 0) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `registerCapability: the '${name}' provider lacks ${missing.join(', ')} (needs a name and ${required.join(', ')}).`,
     );
   }

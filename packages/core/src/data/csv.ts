@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { TrlError } from '@trl/spec';
 import { Dataset } from './dataset';
 import type { JsonRow } from './jsonl';
 import { badRecord, checkLoadOptions, type LoadOptions, type SkippedRecord } from './load-options';
@@ -70,18 +71,21 @@ export async function loadCsv(path: string, options: CsvOptions = {}): Promise<D
   checkLoadOptions('loadCsv', options);
   const delimiter = options.delimiter ?? ',';
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n') {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `loadCsv: \`delimiter\` must be one character other than a quote or newline, got ${JSON.stringify(delimiter)}.`,
     );
   }
   const text = (await readFile(path, 'utf8')).replace(/^\uFEFF/, '');
   const parsed = parseRecords(text, delimiter);
-  if (!Array.isArray(parsed)) throw new Error(`${path}:${parsed.line}: ${parsed.reason}.`);
+  if (!Array.isArray(parsed))
+    throw new TrlError('invalid-dataset', `${path}:${parsed.line}: ${parsed.reason}.`);
   const [header, ...body] = parsed;
   if (!header) return new Dataset<JsonRow>([]);
   const names = header.cells;
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
-  if (duplicate !== undefined) throw new Error(`${path}:1: the header names column "${duplicate}" twice.`);
+  if (duplicate !== undefined)
+    throw new TrlError('invalid-dataset', `${path}:1: the header names column "${duplicate}" twice.`);
   const infer = options.inferNumbers ?? true;
   const rows: JsonRow[] = [];
   const skipped: SkippedRecord[] = [];

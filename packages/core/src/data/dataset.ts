@@ -1,3 +1,4 @@
+import { TrlError } from '@trl/spec';
 import { Rng } from '../train/rng';
 
 /** Options of {@link Dataset.trainTestSplit}. */
@@ -27,7 +28,8 @@ export class Dataset<Row> implements Iterable<Row> {
 
   /** Wraps `rows` (copied, so later edits of the array do not leak in). */
   constructor(rows: readonly Row[]) {
-    if (!Array.isArray(rows)) throw new Error('Dataset: `rows` must be an array of rows.');
+    if (!Array.isArray(rows))
+      throw new TrlError('invalid-argument', 'Dataset: `rows` must be an array of rows.');
     this.rows = rows.slice();
   }
 
@@ -45,7 +47,10 @@ export class Dataset<Row> implements Iterable<Row> {
   at(index: number): Row {
     const row = this.rows.at(index);
     if (row === undefined && (index >= this.rows.length || index < -this.rows.length)) {
-      throw new Error(`Dataset.at: index ${index} is outside 0..${this.rows.length - 1}.`);
+      throw new TrlError(
+        'invalid-argument',
+        `Dataset.at: index ${index} is outside 0..${this.rows.length - 1}.`,
+      );
     }
     return row as Row;
   }
@@ -67,7 +72,11 @@ export class Dataset<Row> implements Iterable<Row> {
         try {
           return fn(row, index);
         } catch (error) {
-          throw new Error(`Dataset.map: row ${index}: ${(error as Error).message}`, { cause: error });
+          const message = `Dataset.map: row ${index}: ${(error as Error).message}`;
+          // A bad row reported by `fn` as a TrlError keeps its code, so callers can still branch on it.
+          if (error instanceof TrlError)
+            throw Object.assign(new TrlError(error.code, message), { cause: error });
+          throw new Error(message, { cause: error });
         }
       }),
     );
@@ -96,12 +105,14 @@ export class Dataset<Row> implements Iterable<Row> {
     if (typeof testSize === 'number' && testSize > 0 && testSize < 1) testCount = Math.ceil(total * testSize);
     else if (Number.isInteger(testSize) && testSize >= 1) testCount = testSize;
     else {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         `Dataset.trainTestSplit: \`testSize\` must be a fraction in (0, 1) or a row count ≥ 1, got ${String(testSize)}.`,
       );
     }
     if (testCount >= total) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         `Dataset.trainTestSplit: the test split would take ${testCount} of ${total} rows, leaving none to train on; lower \`testSize\`.`,
       );
     }

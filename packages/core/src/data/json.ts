@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { TrlError } from '@trl/spec';
 import { Dataset } from './dataset';
 import type { JsonRow } from './jsonl';
 
@@ -12,12 +13,15 @@ export async function loadJson(path: string): Promise<Dataset<JsonRow>> {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${path}: invalid JSON (${(error as Error).message}).`);
+    throw new TrlError('invalid-dataset', `${path}: invalid JSON (${(error as Error).message}).`);
   }
   if (Array.isArray(value)) {
     value.forEach((row, index) => {
       if (row === null || typeof row !== 'object' || Array.isArray(row)) {
-        throw new Error(`${path}: element ${index} is not an object; expected an array of row objects.`);
+        throw new TrlError(
+          'invalid-dataset',
+          `${path}: element ${index} is not an object; expected an array of row objects.`,
+        );
       }
     });
     return new Dataset(value as JsonRow[]);
@@ -29,7 +33,8 @@ export async function loadJson(path: string): Promise<Dataset<JsonRow>> {
       const length = firstColumn.length;
       const uneven = columns.find(([, column]) => (column as unknown[]).length !== length);
       if (uneven) {
-        throw new Error(
+        throw new TrlError(
+          'invalid-dataset',
           `${path}: column "${uneven[0]}" has ${(uneven[1] as unknown[]).length} values but "${firstName}" has ${length}.`,
         );
       }
@@ -39,5 +44,8 @@ export async function loadJson(path: string): Promise<Dataset<JsonRow>> {
       return new Dataset(rows);
     }
   }
-  throw new Error(`${path}: expected an array of objects or an object of column arrays.`);
+  throw new TrlError(
+    'invalid-dataset',
+    `${path}: expected an array of objects or an object of column arrays.`,
+  );
 }

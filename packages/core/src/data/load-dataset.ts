@@ -1,4 +1,5 @@
 import { extname } from 'node:path';
+import { TrlError } from '@trl/spec';
 import { type CsvOptions, loadCsv } from './csv';
 import type { Dataset } from './dataset';
 import { loadJson } from './json';
@@ -29,12 +30,16 @@ const BY_EXTENSION: Record<string, DatasetFormat> = {
 /** Loads a dataset file from disk, choosing the reader from `format` or the file extension. */
 export async function loadDataset(path: string, options: LoadDatasetOptions = {}): Promise<Dataset<JsonRow>> {
   if (typeof path !== 'string' || path.length === 0) {
-    throw new Error(`loadDataset: \`path\` must be a non-empty file path, got ${String(path)}.`);
+    throw new TrlError(
+      'invalid-argument',
+      `loadDataset: \`path\` must be a non-empty file path, got ${String(path)}.`,
+    );
   }
   const extension = extname(path).toLowerCase();
   const format = options.format ?? BY_EXTENSION[extension];
   if (format === undefined || !DATASET_FORMATS.includes(format)) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `loadDataset: cannot tell the format of ${path}; pass \`format\` as one of ${DATASET_FORMATS.join(', ')}.`,
     );
   }

@@ -1,3 +1,5 @@
+import { TrlError } from '@trl/spec';
+
 /** What to do with a line or record that cannot be parsed. */
 export type OnBadRecord = 'fail' | 'skip';
 
@@ -28,7 +30,8 @@ export function badRecord(
   into: SkippedRecord[],
 ): void {
   if ((options.onBadRecord ?? 'fail') === 'fail') {
-    throw new Error(
+    throw new TrlError(
+      'invalid-dataset',
       `${path}:${record.line}: ${record.reason}. Fix the line, or pass onBadRecord: 'skip' to drop malformed lines.`,
     );
   }
@@ -40,6 +43,9 @@ export function badRecord(
 export function checkLoadOptions(fn: string, options: LoadOptions): void {
   const mode = options.onBadRecord ?? 'fail';
   if (mode !== 'fail' && mode !== 'skip') {
-    throw new Error(`${fn}: \`onBadRecord\` must be 'fail' or 'skip', got ${JSON.stringify(mode)}.`);
+    throw new TrlError(
+      'invalid-argument',
+      `${fn}: \`onBadRecord\` must be 'fail' or 'skip', got ${JSON.stringify(mode)}.`,
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { TrlError } from '@trl/spec';
 import { parquetReadObjects } from 'hyparquet';
 import { Dataset } from './dataset';
 import type { JsonRow } from './jsonl';
@@ -14,7 +15,9 @@ export async function loadParquet(path: string): Promise<Dataset<JsonRow>> {
   try {
     rows = await parquetReadObjects({ file });
   } catch (error) {
-    throw new Error(`${path}: not a readable Parquet file (${(error as Error).message}).`, { cause: error });
+    const message = `${path}: not a readable Parquet file (${(error as Error).message}).`;
+    // TrlError takes no ErrorOptions, so the cause is attached afterwards.
+    throw Object.assign(new TrlError('invalid-dataset', message), { cause: error });
   }
   return new Dataset(
     rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, narrow(value)]))),

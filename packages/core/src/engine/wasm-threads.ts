@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { TrlError } from '@trl/spec';
 import { z } from 'zod';
 import { moduleRequire } from './module-require';
 import { installPthreadWorker } from './wasm-pthread-worker';
@@ -29,7 +30,8 @@ const optionsSchema = z
 export function parseInitBackendOptions(options: unknown): InitBackendOptions {
   const parsed = optionsSchema.safeParse(options ?? {});
   if (!parsed.success) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-value',
       `initBackend: invalid options: ${z.prettifyError(parsed.error)}\n` +
         `Pass { threads: n } with an integer n from 1 to ${MAX_WASM_THREADS}, or omit it.`,
     );

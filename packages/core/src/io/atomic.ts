@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { TrlError } from '@trl/spec';
 
 /**
  * Writes `data` to `path` so readers see either the old file or the complete new one, never a torn
@@ -10,10 +11,13 @@ import { basename, dirname, join } from 'node:path';
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   if (typeof path !== 'string' || path.length === 0) {
-    throw new Error(`writeFileAtomic: \`path\` must be a non-empty string, got ${String(path)}.`);
+    throw new TrlError(
+      'invalid-argument',
+      `writeFileAtomic: \`path\` must be a non-empty string, got ${String(path)}.`,
+    );
   }
   if (typeof data !== 'string' && !(data instanceof Uint8Array)) {
-    throw new Error('writeFileAtomic: `data` must be a string or a Uint8Array.');
+    throw new TrlError('invalid-argument', 'writeFileAtomic: `data` must be a string or a Uint8Array.');
   }
   const directory = dirname(path);
   await mkdir(directory, { recursive: true });

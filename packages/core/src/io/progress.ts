@@ -1,4 +1,4 @@
-import type { Metrics } from '@trl/spec';
+import { type Metrics, TrlError } from '@trl/spec';
 import cliProgress from 'cli-progress';
 import { formatMetrics } from './format-metrics';
 import type { TextSink } from './tracker/text-sink';
@@ -35,11 +35,17 @@ export class ProgressBar {
   constructor(options: ProgressBarOptions) {
     const total = options?.total;
     if (typeof total !== 'number' || !Number.isSafeInteger(total) || total < 0) {
-      throw new Error(`ProgressBar: \`total\` must be an integer >= 0, got ${String(total)}.`);
+      throw new TrlError(
+        'invalid-argument',
+        `ProgressBar: \`total\` must be an integer >= 0, got ${String(total)}.`,
+      );
     }
     const every = options.every ?? 1;
     if (!Number.isInteger(every) || every < 1) {
-      throw new Error(`ProgressBar: \`every\` must be an integer >= 1, got ${String(options.every)}.`);
+      throw new TrlError(
+        'invalid-argument',
+        `ProgressBar: \`every\` must be an integer >= 1, got ${String(options.every)}.`,
+      );
     }
     this.total = total;
     this.label = options.label ?? 'step';
@@ -69,7 +75,10 @@ export class ProgressBar {
   update(step: number, metrics: Metrics = {}): void {
     if (this.stopped) throw new Error('ProgressBar.update: the bar was stopped; create a new one.');
     if (typeof step !== 'number' || !Number.isSafeInteger(step) || step < 0) {
-      throw new Error(`ProgressBar.update: \`step\` must be an integer >= 0, got ${String(step)}.`);
+      throw new TrlError(
+        'invalid-argument',
+        `ProgressBar.update: \`step\` must be an integer >= 0, got ${String(step)}.`,
+      );
     }
     const shown = formatMetrics(metrics, this.keys);
     if (this.bar) {

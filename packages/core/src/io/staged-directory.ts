@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { TrlError } from '@trl/spec';
 import { syncDirectory } from './atomic';
 
 /**
@@ -145,7 +146,10 @@ export async function writeStagedDirectory(
   fill: (staging: string, step: (name: string) => void) => Promise<void>,
 ): Promise<void> {
   if (typeof dir !== 'string' || dir.length === 0) {
-    throw new Error(`writeStagedDirectory: \`dir\` must be a non-empty path, got ${String(dir)}.`);
+    throw new TrlError(
+      'invalid-argument',
+      `writeStagedDirectory: \`dir\` must be a non-empty path, got ${String(dir)}.`,
+    );
   }
   const step = (name: string) => stepHook?.(name, dir);
   const parent = dirname(dir);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Metrics } from '@trl/spec';
+import { type Metrics, TrlError } from '@trl/spec';
 import { Rng } from '../train/rng';
 import type { TrainingTask } from './training-task';
 
@@ -14,7 +14,10 @@ export function evaluateTask<Example, Batch>(
   seed: number,
 ): Metrics {
   if (examples.length === 0)
-    throw new Error(`${task.name}: the eval dataset is empty; pass rows or drop evalStrategy.`);
+    throw new TrlError(
+      'invalid-dataset',
+      `${task.name}: the eval dataset is empty; pass rows or drop evalStrategy.`,
+    );
   const rng = new Rng(seed);
   const sums: Record<string, number> = {};
   for (let start = 0; start < examples.length; start += batchSize) {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { Metrics, Tracker } from '@trl/spec';
+import { type Metrics, type Tracker, TrlError } from '@trl/spec';
 import { resolveCheckpoint } from '../checkpoint/index';
 import { ProgressBar } from '../io/progress';
 import { JsonlTracker } from '../io/tracker/jsonl-tracker';
@@ -60,10 +60,14 @@ export async function runTrainingLoop<Example, Batch>(
 ): Promise<TrainingLoopResult> {
   const { task, args, trainExamples } = options;
   if (trainExamples.length === 0) {
-    throw new Error(`${task.name}: the training dataset is empty after preprocessing; nothing to train on.`);
+    throw new TrlError(
+      'invalid-dataset',
+      `${task.name}: the training dataset is empty after preprocessing; nothing to train on.`,
+    );
   }
   if (args.evalStrategy !== 'no' && (options.evalExamples?.length ?? 0) === 0) {
-    throw new Error(
+    throw new TrlError(
+      'missing-eval-dataset',
       `${task.name}: evalStrategy is '${args.evalStrategy}' but no eval examples were given; pass an eval dataset or set evalStrategy 'no'.`,
     );
   }
@@ -78,7 +82,8 @@ export async function runTrainingLoop<Example, Batch>(
     totalSteps: plan.totalSteps,
   });
   const parameters = task.parameters();
-  if (parameters.length === 0) throw new Error(`${task.name}: the model has no trainable parameters.`);
+  if (parameters.length === 0)
+    throw new TrlError('invalid-argument', `${task.name}: the model has no trainable parameters.`);
   const variables = parameters.map((parameter) => parameter.variable);
   const optimizer = new AdamW(parameters, {
     learningRate: args.learningRate,
@@ -101,7 +106,8 @@ export async function runTrainingLoop<Example, Batch>(
         (key) => saved[key] !== current[key],
       );
       if (mismatch) {
-        throw new Error(
+        throw new TrlError(
+          'invalid-checkpoint',
           `resumeFromCheckpoint ${dir}: the checkpoint's ${mismatch} is ${saved[mismatch]} but this run has ` +
             `${current[mismatch]}; resume with the same data and arguments.`,
         );
@@ -268,7 +274,10 @@ function accumulateGradients<Example, Batch>(
   }
   if (!Number.isFinite(loss)) {
     tf.dispose(Object.values(grads));
-    throw new Error(`${task.name}: the training loss is ${loss}; lower the learning rate or check the data.`);
+    throw new TrlError(
+      'non-finite-value',
+      `${task.name}: the training loss is ${loss}; lower the learning rate or check the data.`,
+    );
   }
   return { loss, grads };
 }

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { TrlError } from '@trl/spec';
 
 /** Formats a shape the way error messages print it, e.g. `[2, 3]`. */
 export function formatShape(shape: readonly number[]): string {
@@ -10,7 +11,7 @@ export function formatShape(shape: readonly number[]): string {
  * validation costs nothing on the happy path.
  */
 export function check(condition: boolean, op: string, message: () => string): asserts condition {
-  if (!condition) throw new Error(`${op}: ${message()}`);
+  if (!condition) throw new TrlError('invalid-argument', `${op}: ${message()}`);
 }
 
 /** Requires `value` to be a tfjs Tensor (catches plain arrays and undefined early). */

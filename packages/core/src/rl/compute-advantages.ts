@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { TrlError } from '@trl/spec';
 import { z } from 'zod';
 import { maskedWhitenUnchecked } from './masked-whiten';
 import { assertMaskSumAbove, assertSameShape, assertTensor, floatMask, MASK_DTYPES } from './validate';
@@ -61,7 +62,7 @@ export function computeAdvantages(
   assertSameShape(FN, 'mask', mask, 'values', values);
   const parsed = advantageOptionsSchema.safeParse(options);
   if (!parsed.success) {
-    throw new Error(`${FN}: invalid \`options\`: ${z.prettifyError(parsed.error)}`);
+    throw new TrlError('invalid-value', `${FN}: invalid \`options\`: ${z.prettifyError(parsed.error)}`);
   }
   const { gamma, lam, whiten, whitenRewards } = parsed.data;
   const whitens = whiten || whitenRewards;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { TrlError } from '@trl/spec';
 import { KL_PENALTY_KINDS, type KLPenaltyKind, klPenalty } from './kl-penalty';
 import { assertAllFinite, assertFiniteNumber, assertSameShape, assertTensor, MASK_DTYPES } from './validate';
 
@@ -43,7 +44,10 @@ export function computeRewards(
   assertTensor(FN, 'scores', scores, { dtypes: ['float32'], rank: 1 });
   assertTensor(FN, 'masks', masks, { dtypes: MASK_DTYPES, rank: 2 });
   if (!KL_PENALTY_KINDS.includes(kind)) {
-    throw new Error(`${FN}: \`kind\` must be one of ${KL_PENALTY_KINDS.join(', ')}, got ${String(kind)}.`);
+    throw new TrlError(
+      'invalid-argument',
+      `${FN}: \`kind\` must be one of ${KL_PENALTY_KINDS.join(', ')}, got ${String(kind)}.`,
+    );
   }
   const expectedRank = kind === 'full' ? 3 : 2;
   assertTensor(FN, 'logprobs', logprobs, { dtypes: ['float32'], rank: expectedRank });
@@ -51,13 +55,15 @@ export function computeRewards(
   assertSameShape(FN, 'refLogprobs', refLogprobs, 'logprobs', logprobs);
   const [batch, steps] = masks.shape;
   if (logprobs.shape[0] !== batch || logprobs.shape[1] !== steps) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `${FN}: \`logprobs\` has shape [${logprobs.shape.join(', ')}] but \`masks\` has shape ` +
         `[${batch}, ${steps}]; both must start with [batch, steps].`,
     );
   }
   if (scores.shape[0] !== batch) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `${FN}: \`scores\` has ${scores.shape[0]} entries but \`masks\` has ${batch} rows; pass one score per row.`,
     );
   }
@@ -95,7 +101,8 @@ function lastMaskedIndices(masks: tf.Tensor2D): number[] {
       }
     }
     if (found < 0) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         `${FN}: \`masks\` row ${row} has no 1s, so there is no response token to put the score on; ` +
           'drop empty responses before computing rewards.',
       );

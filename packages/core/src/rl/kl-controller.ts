@@ -1,3 +1,4 @@
+import { TrlError } from '@trl/spec';
 import { z } from 'zod';
 import { assertFiniteNumber } from './validate';
 
@@ -24,7 +25,11 @@ export type KLControllerState = z.infer<typeof klControllerStateSchema>;
 
 function parseState(owner: string, state: unknown): KLControllerState {
   const parsed = klControllerStateSchema.safeParse(state);
-  if (!parsed.success) throw new Error(`${owner}.load: invalid \`state\`: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    throw new TrlError(
+      'invalid-checkpoint',
+      `${owner}.load: invalid \`state\`: ${z.prettifyError(parsed.error)}`,
+    );
   return parsed.data;
 }
 

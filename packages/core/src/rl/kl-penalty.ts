@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { TrlError } from '@trl/spec';
 import { assertSameShape, assertTensor } from './validate';
 
 /** The per-token KL estimators TRL's `PPOConfig.kl_penalty` offers. */
@@ -36,7 +37,10 @@ export function klPenalty(
   assertTensor(FN, 'refLogprob', refLogprob, { dtypes: ['float32'] });
   assertSameShape(FN, 'refLogprob', refLogprob, 'logprob', logprob);
   if (!KL_PENALTY_KINDS.includes(kind)) {
-    throw new Error(`${FN}: \`kind\` must be one of ${KL_PENALTY_KINDS.join(', ')}, got ${String(kind)}.`);
+    throw new TrlError(
+      'invalid-argument',
+      `${FN}: \`kind\` must be one of ${KL_PENALTY_KINDS.join(', ')}, got ${String(kind)}.`,
+    );
   }
   if (kind !== 'full') {
     return tf.tidy(() => {
@@ -51,7 +55,8 @@ export function klPenalty(
     assertTensor(FN, 'refLogits', refLogits, { dtypes: ['float32'], rank: 3 });
     assertSameShape(FN, 'refLogits', refLogits, 'logits', logits);
     if (logprob.rank !== 2 || logprob.shape[0] !== logits.shape[0] || logprob.shape[1] !== logits.shape[1]) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         `${FN}: \`logprob\` has shape [${logprob.shape.join(', ')}] but \`logits\` has shape ` +
           `[${logits.shape.join(', ')}]; logprob must be [batch, steps] of the logits.`,
       );
@@ -59,7 +64,8 @@ export function klPenalty(
     return tf.tidy(() => fullKl(tf.logSoftmax(logits, -1), tf.logSoftmax(refLogits, -1)));
   }
   if (logprob.rank !== 3) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `${FN}: kind 'full' needs whole distributions: pass \`logits\` and \`refLogits\`, or full log-softmax ` +
         `[batch, steps, vocab] tensors as \`logprob\`/\`refLogprob\` (got rank ${logprob.rank}).`,
     );

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { TrlError } from '@trl/spec';
 import { assertTensor } from './validate';
 
 const FN = 'logprobsFromLogits';
@@ -40,7 +41,8 @@ function assertLabelsInVocab(labels: tf.Tensor2D, vocab: number): void {
   for (let index = 0; index < ids.length; index++) {
     const id = ids[index] as number;
     if (id < 0 || id >= vocab) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         `${FN}: \`labels\` holds token id ${id} at flat index ${index}, outside the vocabulary [0, ${vocab}); ` +
           'replace padding ids with a valid id (the mask excludes those positions anyway).',
       );
@@ -63,7 +65,8 @@ export function logprobsFromLogits(logits: tf.Tensor3D, labels: tf.Tensor2D): tf
   assertTensor(FN, 'logits', logits, { dtypes: ['float32'], rank: 3 });
   assertTensor(FN, 'labels', labels, { dtypes: ['int32'], rank: 2 });
   if (labels.shape[0] !== logits.shape[0] || labels.shape[1] !== logits.shape[1]) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `${FN}: \`labels\` has shape [${labels.shape.join(', ')}] but \`logits\` has shape ` +
         `[${logits.shape.join(', ')}]; labels must be [batch, steps] of the logits.`,
     );

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { TrlError } from '@trl/spec';
 import { assertSameShape, assertTensor, floatMask, MASK_DTYPES } from './validate';
 
 const FN = 'maskedMean';
@@ -27,13 +28,17 @@ export function maskedMean(values: tf.Tensor, mask: tf.Tensor, axis?: number): t
   assertTensor(FN, 'mask', mask, { dtypes: MASK_DTYPES });
   assertSameShape(FN, 'mask', mask, 'values', values);
   if (axis !== undefined && (!Number.isInteger(axis) || axis < -values.rank || axis >= values.rank)) {
-    throw new Error(`${FN}: \`axis\` must be an integer in [${-values.rank}, ${values.rank}), got ${axis}.`);
+    throw new TrlError(
+      'invalid-argument',
+      `${FN}: \`axis\` must be an integer in [${-values.rank}, ${values.rank}), got ${axis}.`,
+    );
   }
   const counts = tf.tidy(() => tf.min(tf.sum(tf.cast(mask, 'float32'), axis)));
   const fewest = counts.dataSync()[0] ?? 0;
   counts.dispose();
   if (!(fewest > 0)) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `${FN}: \`mask\` has no 1s${axis === undefined ? '' : ` in some slice along axis ${axis}`}; ` +
         'a masked mean over nothing is undefined. Pass a mask that selects at least one value.',
     );

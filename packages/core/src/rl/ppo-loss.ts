@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { TrlError } from '@trl/spec';
 import { z } from 'zod';
 import { entropyFromLogits } from './entropy-from-logits';
 import { maskedMeanUnchecked } from './masked-mean';
@@ -103,7 +104,7 @@ export interface PpoLossOutput {
 export function ppoLoss(input: PpoLossInput, config: PpoLossConfig = {}): PpoLossOutput {
   const parsed = ppoLossConfigSchema.safeParse(config);
   if (!parsed.success) {
-    throw new Error(`${FN}: invalid \`config\`: ${z.prettifyError(parsed.error)}`);
+    throw new TrlError('invalid-value', `${FN}: invalid \`config\`: ${z.prettifyError(parsed.error)}`);
   }
   const { cliprange, cliprangeValue, vfCoef, ratioThreshold } = parsed.data;
   validateInput(input);
@@ -164,7 +165,10 @@ export function ppoStatsToNumbers(stats: PpoLossStats): Record<keyof PpoLossStat
 
 function validateInput(input: PpoLossInput): void {
   if (typeof input !== 'object' || input === null) {
-    throw new Error(`${FN}: \`input\` must be an object of tensors (oldLogprobs, values, logits, ...).`);
+    throw new TrlError(
+      'invalid-argument',
+      `${FN}: \`input\` must be an object of tensors (oldLogprobs, values, logits, ...).`,
+    );
   }
   assertTensor(FN, 'logprobs', input.logprobs, { dtypes: ['float32'], rank: 2 });
   const perToken = ['oldLogprobs', 'values', 'vpreds', 'advantages', 'returns'] as const;
@@ -177,7 +181,8 @@ function validateInput(input: PpoLossInput): void {
   assertTensor(FN, 'logits', input.logits, { dtypes: ['float32'], rank: 3 });
   const [batch, steps] = input.logprobs.shape;
   if (input.logits.shape[0] !== batch || input.logits.shape[1] !== steps) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `${FN}: \`logits\` has shape [${input.logits.shape.join(', ')}] but \`logprobs\` has shape ` +
         `[${batch}, ${steps}]; logits must be [batch, steps, vocab].`,
     );

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { TrlError } from '@trl/spec';
 import { z } from 'zod';
 
 /** Checkpointed state of {@link RunningMoments}. */
@@ -50,16 +51,20 @@ export class RunningMoments {
   update(batch: tf.Tensor | readonly number[]): BatchMoments {
     const fn = 'RunningMoments.update';
     if (!(batch instanceof tf.Tensor) && !Array.isArray(batch)) {
-      throw new Error(`${fn}: \`batch\` must be a tf.Tensor or an array of numbers.`);
+      throw new TrlError('invalid-argument', `${fn}: \`batch\` must be a tf.Tensor or an array of numbers.`);
     }
     const data = batch instanceof tf.Tensor ? batch.dataSync() : batch;
     const n = data.length;
-    if (n === 0) throw new Error(`${fn}: \`batch\` is empty; pass at least one value.`);
+    if (n === 0)
+      throw new TrlError('invalid-argument', `${fn}: \`batch\` is empty; pass at least one value.`);
     let sum = 0;
     for (let i = 0; i < n; i++) {
       const x = Number(data[i]);
       if (!Number.isFinite(x)) {
-        throw new Error(`${fn}: \`batch\` holds ${x} at index ${i}; every value must be a finite number.`);
+        throw new TrlError(
+          'invalid-argument',
+          `${fn}: \`batch\` holds ${x} at index ${i}; every value must be a finite number.`,
+        );
       }
       sum += x;
     }
@@ -87,7 +92,10 @@ export class RunningMoments {
   load(state: RunningMomentsState): void {
     const parsed = runningMomentsStateSchema.safeParse(state);
     if (!parsed.success) {
-      throw new Error(`RunningMoments.load: invalid \`state\`: ${z.prettifyError(parsed.error)}`);
+      throw new TrlError(
+        'invalid-checkpoint',
+        `RunningMoments.load: invalid \`state\`: ${z.prettifyError(parsed.error)}`,
+      );
     }
     Object.assign(this, parsed.data);
   }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { TrlError } from '@trl/spec';
 
 /**
  * Argument checks shared by the RL math. They read only shapes and dtypes (never tensor data) unless
@@ -28,19 +29,27 @@ export function assertTensor(
   requirement: TensorRequirement,
 ): asserts value is tf.Tensor {
   if (!(value instanceof tf.Tensor)) {
-    throw new Error(`${fn}: \`${name}\` must be a tf.Tensor, got ${value === null ? 'null' : typeof value}.`);
+    throw new TrlError(
+      'invalid-argument',
+      `${fn}: \`${name}\` must be a tf.Tensor, got ${value === null ? 'null' : typeof value}.`,
+    );
   }
   if (value.isDisposed) {
-    throw new Error(`${fn}: \`${name}\` was already disposed; keep it alive until this call returns.`);
+    throw new TrlError(
+      'invalid-argument',
+      `${fn}: \`${name}\` was already disposed; keep it alive until this call returns.`,
+    );
   }
   if (!requirement.dtypes.includes(value.dtype)) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `${fn}: \`${name}\` must have dtype ${requirement.dtypes.join(' or ')}, got ${value.dtype}; ` +
         `convert it with tf.cast(${name}, '${requirement.dtypes[0]}').`,
     );
   }
   if (requirement.rank !== undefined && value.rank !== requirement.rank) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `${fn}: \`${name}\` must have rank ${requirement.rank}, got shape ${formatShape(value.shape)}.`,
     );
   }
@@ -55,7 +64,8 @@ export function assertSameShape(
   reference: tf.Tensor,
 ): void {
   if (!tf.util.arraysEqual(actual.shape, reference.shape)) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `${fn}: \`${name}\` has shape ${formatShape(actual.shape)} but \`${referenceName}\` has shape ` +
         `${formatShape(reference.shape)}; they must match.`,
     );
@@ -65,7 +75,8 @@ export function assertSameShape(
 /** Throws unless `actual.shape` equals `expected`. */
 export function assertShape(fn: string, name: string, actual: tf.Tensor, expected: readonly number[]): void {
   if (!tf.util.arraysEqual(actual.shape, [...expected])) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `${fn}: \`${name}\` must have shape ${formatShape(expected)}, got ${formatShape(actual.shape)}.`,
     );
   }
@@ -79,13 +90,16 @@ export function assertFiniteNumber(
   sign: 'any' | 'positive' | 'nonNegative' = 'any',
 ): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new Error(`${fn}: \`${name}\` must be a finite number, got ${String(value)}.`);
+    throw new TrlError(
+      'invalid-argument',
+      `${fn}: \`${name}\` must be a finite number, got ${String(value)}.`,
+    );
   }
   if (sign === 'positive' && !(value > 0)) {
-    throw new Error(`${fn}: \`${name}\` must be > 0, got ${value}.`);
+    throw new TrlError('invalid-argument', `${fn}: \`${name}\` must be > 0, got ${value}.`);
   }
   if (sign === 'nonNegative' && !(value >= 0)) {
-    throw new Error(`${fn}: \`${name}\` must be >= 0, got ${value}.`);
+    throw new TrlError('invalid-argument', `${fn}: \`${name}\` must be >= 0, got ${value}.`);
   }
 }
 
@@ -109,7 +123,7 @@ export function assertMaskSumAbove(
   const value = total.dataSync()[0] ?? 0;
   total.dispose();
   if (!(value > minimum)) {
-    throw new Error(`${fn}: \`${name}\` sums to ${value}; ${why}`);
+    throw new TrlError('invalid-argument', `${fn}: \`${name}\` sums to ${value}; ${why}`);
   }
 }
 
@@ -136,7 +150,8 @@ export function assertAllFinite(fn: string, name: string, values: tf.Tensor): vo
   for (let index = 0; index < data.length; index++) {
     const entry = data[index] as number;
     if (!Number.isFinite(entry)) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         `${fn}: \`${name}\` holds ${entry} at flat index ${index}; every entry must be a finite number.`,
       );
     }

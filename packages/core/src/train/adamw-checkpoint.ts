@@ -1,3 +1,4 @@
+import { TrlError } from '@trl/spec';
 import { readSafetensors } from '../io/safetensors/parse';
 import { writeSafetensors } from '../io/safetensors/serialize';
 import type { SafetensorEntry } from '../io/safetensors/types';
@@ -39,7 +40,7 @@ export async function saveAdamWState(path: string, state: AdamWState): Promise<v
 export async function loadAdamWState(path: string): Promise<AdamWState> {
   const file = await readSafetensors(path);
   const fail = (detail: string): never => {
-    throw new Error(`loadAdamWState ${path}: ${detail}`);
+    throw new TrlError('invalid-checkpoint', `loadAdamWState ${path}: ${detail}`);
   };
   if (file.metadata.format !== FORMAT) {
     fail(

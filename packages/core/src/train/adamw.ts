@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { NamedVariable } from '@trl/spec';
+import { type NamedVariable, TrlError } from '@trl/spec';
 import { z } from 'zod';
 import { getCapability } from '../accel/capabilities';
 import {
@@ -94,7 +94,8 @@ export class AdamW {
    */
   constructor(parameters: readonly NamedVariable[], options: AdamWOptions) {
     if (!Array.isArray(parameters)) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         'AdamW: `parameters` must be an array of NamedVariable (e.g. model.trainableVariables()).',
       );
     }
@@ -104,16 +105,26 @@ export class AdamW {
     const seen = new Set<tf.Variable>();
     for (const [index, parameter] of this.parameters.entries()) {
       if (!parameter || typeof parameter.name !== 'string' || !(parameter.variable instanceof tf.Variable)) {
-        throw new Error(`AdamW: \`parameters[${index}]\` must be { name, variable: tf.Variable, decay }.`);
+        throw new TrlError(
+          'invalid-argument',
+          `AdamW: \`parameters[${index}]\` must be { name, variable: tf.Variable, decay }.`,
+        );
       }
       if (this.lookup.has(parameter.name)) {
-        throw new Error(`AdamW: \`parameters\` lists "${parameter.name}" twice; names must be unique.`);
+        throw new TrlError(
+          'invalid-argument',
+          `AdamW: \`parameters\` lists "${parameter.name}" twice; names must be unique.`,
+        );
       }
       if (seen.has(parameter.variable)) {
-        throw new Error(`AdamW: \`parameters\` lists the variable of "${parameter.name}" twice.`);
+        throw new TrlError(
+          'invalid-argument',
+          `AdamW: \`parameters\` lists the variable of "${parameter.name}" twice.`,
+        );
       }
       if (parameter.variable.dtype !== 'float32') {
-        throw new Error(
+        throw new TrlError(
+          'invalid-argument',
           `AdamW: parameter "${parameter.name}" is ${parameter.variable.dtype}; only float32 is trained.`,
         );
       }
@@ -139,7 +150,8 @@ export class AdamW {
   /** Sets the learning rate for following steps (what an LR schedule calls before each step). */
   setLearningRate(learningRate: number): void {
     if (typeof learningRate !== 'number' || !Number.isFinite(learningRate) || learningRate < 0) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         `AdamW.setLearningRate: \`learningRate\` must be a finite number >= 0, got ${String(learningRate)}.`,
       );
     }
@@ -176,7 +188,10 @@ export class AdamW {
   stepWithHostGradients(grads: ReadonlyMap<string, Float32Array>): void {
     const fn = 'AdamW.stepWithHostGradients';
     if (!(grads instanceof Map)) {
-      throw new Error(`${fn}: \`grads\` must be a Map from parameter name to Float32Array.`);
+      throw new TrlError(
+        'invalid-argument',
+        `${fn}: \`grads\` must be a Map from parameter name to Float32Array.`,
+      );
     }
     const updates = this.resolve(fn, [...grads.entries()], (grad, parameter) => {
       if (!(grad instanceof Float32Array)) return 'must be a Float32Array';
@@ -213,13 +228,19 @@ export class AdamW {
     for (const [name, grad] of entries) {
       const parameter = this.lookup.get(name);
       if (!parameter) {
-        throw new Error(`${fn}: \`grads["${name}"]\` matches no parameter given to the optimizer.`);
+        throw new TrlError(
+          'invalid-argument',
+          `${fn}: \`grads["${name}"]\` matches no parameter given to the optimizer.`,
+        );
       }
       if (claimed.has(parameter)) {
-        throw new Error(`${fn}: \`grads\` holds two gradients for parameter "${parameter.name}".`);
+        throw new TrlError(
+          'invalid-argument',
+          `${fn}: \`grads\` holds two gradients for parameter "${parameter.name}".`,
+        );
       }
       const problem = misfit(grad, parameter);
-      if (problem) throw new Error(`${fn}: \`grads["${name}"]\` ${problem}.`);
+      if (problem) throw new TrlError('invalid-argument', `${fn}: \`grads["${name}"]\` ${problem}.`);
       claimed.add(parameter);
       updates.push([parameter, grad]);
     }
@@ -228,7 +249,8 @@ export class AdamW {
 
   private assertFinite(fn: string, bad: readonly string[]): void {
     if (bad.length === 0) return;
-    throw new Error(
+    throw new TrlError(
+      'non-finite-value',
       `${fn}: gradients of ${bad.map((name) => `"${name}"`).join(', ')} hold NaN or Infinity; ` +
         'no parameter was updated. Lower the learning rate or clip gradients (clipGradNorm).',
     );
@@ -338,21 +360,31 @@ export class AdamW {
       state.parameters === null ||
       typeof state.parameters !== 'object'
     ) {
-      throw new Error(`${fn}: \`state\` must be { learningRate, parameters } as returned by getState().`);
+      throw new TrlError(
+        'invalid-checkpoint',
+        `${fn}: \`state\` must be { learningRate, parameters } as returned by getState().`,
+      );
     }
     const entries = Object.entries(state.parameters);
     for (const [name, saved] of entries) {
       const parameter = this.parameters.find((candidate) => candidate.name === name);
       if (!parameter)
-        throw new Error(`${fn}: \`state.parameters["${name}"]\` matches no parameter of this optimizer.`);
+        throw new TrlError(
+          'invalid-checkpoint',
+          `${fn}: \`state.parameters["${name}"]\` matches no parameter of this optimizer.`,
+        );
       const size = parameter.variable.size;
       if (!Number.isInteger(saved?.step) || saved.step < 1) {
-        throw new Error(`${fn}: \`state.parameters["${name}"].step\` must be an integer >= 1.`);
+        throw new TrlError(
+          'invalid-checkpoint',
+          `${fn}: \`state.parameters["${name}"].step\` must be an integer >= 1.`,
+        );
       }
       for (const field of ['firstMoment', 'secondMoment'] as const) {
         const values = saved[field];
         if (!(values instanceof Float32Array) || values.length !== size) {
-          throw new Error(
+          throw new TrlError(
+            'invalid-checkpoint',
             `${fn}: \`state.parameters["${name}"].${field}\` must be a Float32Array of ${size} values.`,
           );
         }

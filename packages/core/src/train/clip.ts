@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { TrlError } from '@trl/spec';
 import { assertGradientMap, gradientEntries, nonFiniteGradientNames } from './gradients';
 
 /** A gradient container `clipGradNorm` may rewrite in place, such as `tf.variableGrads(...).grads`. */
@@ -27,7 +28,8 @@ export function clipGradNorm(
   const fn = 'clipGradNorm';
   assertGradientMap(fn, grads);
   if (typeof maxNorm !== 'number' || !Number.isFinite(maxNorm) || maxNorm <= 0) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `${fn}: \`maxNorm\` must be a finite number > 0 (TRL's max_grad_norm, e.g. 1.0), got ${String(maxNorm)}.`,
     );
   }
@@ -40,7 +42,8 @@ export function clipGradNorm(
   if (!Number.isFinite(norm)) {
     if (options.errorIfNonfinite) {
       const names = nonFiniteGradientNames(entries);
-      throw new Error(
+      throw new TrlError(
+        'non-finite-value',
         `${fn}: the total gradient norm is ${norm}` +
           (names.length > 0
             ? `; non-finite values in ${names.map((name) => `"${name}"`).join(', ')}.`

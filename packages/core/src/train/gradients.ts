@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { TrlError } from '@trl/spec';
 
 /**
  * Gradients by name: the `grads` record `tf.variableGrads` returns (keyed by tfjs variable name), or
@@ -14,15 +15,21 @@ export function gradientEntries(grads: GradientMap): [string, tf.Tensor][] {
 /** Throws unless `grads` is a record or map of live float32 tensors; the message names the key. */
 export function assertGradientMap(fn: string, grads: unknown): asserts grads is GradientMap {
   if (grads === null || typeof grads !== 'object') {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `${fn}: \`grads\` must be a record or Map of tensors (e.g. tf.variableGrads(...).grads).`,
     );
   }
   for (const [name, grad] of gradientEntries(grads as GradientMap)) {
-    if (!(grad instanceof tf.Tensor)) throw new Error(`${fn}: \`grads["${name}"]\` must be a tf.Tensor.`);
-    if (grad.isDisposed) throw new Error(`${fn}: \`grads["${name}"]\` was already disposed.`);
+    if (!(grad instanceof tf.Tensor))
+      throw new TrlError('invalid-argument', `${fn}: \`grads["${name}"]\` must be a tf.Tensor.`);
+    if (grad.isDisposed)
+      throw new TrlError('invalid-argument', `${fn}: \`grads["${name}"]\` was already disposed.`);
     if (grad.dtype !== 'float32') {
-      throw new Error(`${fn}: \`grads["${name}"]\` must be float32, got ${grad.dtype}.`);
+      throw new TrlError(
+        'invalid-argument',
+        `${fn}: \`grads["${name}"]\` must be float32, got ${grad.dtype}.`,
+      );
     }
   }
 }

@@ -4,6 +4,8 @@
  * integer seed and can be resumed exactly from a checkpointed state.
  */
 
+import { TrlError } from '@trl/spec';
+
 const TWO_POW_32 = 4_294_967_296;
 const TWO_POW_53 = 9_007_199_254_740_992;
 const TWO_POW_26 = 67_108_864;
@@ -32,7 +34,10 @@ function rotl(value: number, shift: number): number {
 
 function assertSeed(fn: string, seed: unknown): asserts seed is number {
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
-    throw new Error(`${fn}: \`seed\` must be a safe integer (e.g. 42), got ${String(seed)}.`);
+    throw new TrlError(
+      'invalid-argument',
+      `${fn}: \`seed\` must be a safe integer (e.g. 42), got ${String(seed)}.`,
+    );
   }
 }
 
@@ -68,29 +73,43 @@ export class Rng {
   static fromState(state: RngState): Rng {
     const fn = 'Rng.fromState';
     if (state === null || typeof state !== 'object') {
-      throw new Error(
+      throw new TrlError(
+        'invalid-checkpoint',
         `${fn}: \`state\` must be the object returned by rng.getState(), got ${String(state)}.`,
       );
     }
     if (state.algorithm !== 'xoshiro128**') {
-      throw new Error(`${fn}: \`state.algorithm\` must be 'xoshiro128**', got ${String(state.algorithm)}.`);
+      throw new TrlError(
+        'invalid-checkpoint',
+        `${fn}: \`state.algorithm\` must be 'xoshiro128**', got ${String(state.algorithm)}.`,
+      );
     }
     const words = state.words;
     if (!Array.isArray(words) || words.length !== 4) {
-      throw new Error(`${fn}: \`state.words\` must be an array of 4 unsigned 32-bit integers.`);
+      throw new TrlError(
+        'invalid-checkpoint',
+        `${fn}: \`state.words\` must be an array of 4 unsigned 32-bit integers.`,
+      );
     }
     for (const [index, word] of words.entries()) {
       if (!Number.isInteger(word) || word < 0 || word >= TWO_POW_32) {
-        throw new Error(
+        throw new TrlError(
+          'invalid-checkpoint',
           `${fn}: \`state.words[${index}]\` must be an integer in [0, 2^32), got ${String(word)}.`,
         );
       }
     }
     if (words.every((word) => word === 0)) {
-      throw new Error(`${fn}: \`state.words\` are all zero, which xoshiro128** can never reach.`);
+      throw new TrlError(
+        'invalid-checkpoint',
+        `${fn}: \`state.words\` are all zero, which xoshiro128** can never reach.`,
+      );
     }
     if (state.spareNormal !== null && !Number.isFinite(state.spareNormal)) {
-      throw new Error(`${fn}: \`state.spareNormal\` must be a finite number or null.`);
+      throw new TrlError(
+        'invalid-checkpoint',
+        `${fn}: \`state.spareNormal\` must be a finite number or null.`,
+      );
     }
     const rng = new Rng(0);
     [rng.s0, rng.s1, rng.s2, rng.s3] = words;
@@ -130,7 +149,8 @@ export class Rng {
   /** A uniform integer in [0, maxExclusive); unbiased (rejection sampling). `maxExclusive` ≤ 2^32. */
   nextInt(maxExclusive: number): number {
     if (!Number.isInteger(maxExclusive) || maxExclusive < 1 || maxExclusive > TWO_POW_32) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         `Rng.nextInt: \`maxExclusive\` must be an integer in [1, 2^32], got ${String(maxExclusive)}.`,
       );
     }

@@ -1,3 +1,4 @@
+import { TrlError } from '@trl/spec';
 import { z } from 'zod';
 import { parseOptions } from './options';
 
@@ -67,7 +68,10 @@ export function createLrSchedule(options: LrScheduleOptions): LrSchedule {
   };
   return (step: number) => {
     if (typeof step !== 'number' || !Number.isFinite(step) || step < 0) {
-      throw new Error(`LrSchedule: \`step\` must be a finite number >= 0, got ${String(step)}.`);
+      throw new TrlError(
+        'invalid-argument',
+        `LrSchedule: \`step\` must be a finite number >= 0, got ${String(step)}.`,
+      );
     }
     return baseLr * factor(step);
   };

@@ -1,8 +1,10 @@
+import { TrlError } from '@trl/core';
 import { readJsonFile } from '../checkpoint/json-file';
 import { loadGpt2Checkpoint, type PretrainedOptions } from '../checkpoint/load';
 import { Gpt2LMHeadModel } from '../gpt2/model';
 import { linearModules } from '../gpt2/weights';
 import { resolveModelFile } from '../hub/index';
+import { assertPathOrRepoIdGiven } from '../hub/repo-id';
 import { readLoraAdapter } from '../lora/peft-files';
 
 /** Options for {@link AutoModelForCausalLM.fromPretrained}. */
@@ -41,9 +43,7 @@ export async function loadGpt2Model(pathOrRepoId: string, options: CausalLMFromP
  * `base_model_name_or_path` of the PEFT adapter it holds (an adapter-only checkpoint, as PEFT saves).
  */
 async function baseModelOf(pathOrRepoId: string, options: PretrainedOptions): Promise<string> {
-  if (typeof pathOrRepoId !== 'string' || pathOrRepoId.length === 0) {
-    throw new Error('pathOrRepoId must be a model directory or a hub repo id such as "gpt2".');
-  }
+  assertPathOrRepoIdGiven(pathOrRepoId);
   if (await resolveModelFile(pathOrRepoId, 'config.json', { ...options, required: false }))
     return pathOrRepoId;
   const adapterConfig = await resolveModelFile(pathOrRepoId, 'adapter_config.json', {
@@ -51,14 +51,16 @@ async function baseModelOf(pathOrRepoId: string, options: PretrainedOptions): Pr
     required: false,
   });
   if (adapterConfig === undefined) {
-    throw new Error(
+    throw new TrlError(
+      'file-not-found',
       `No config.json (nor a PEFT adapter_config.json) in "${pathOrRepoId}"; is it a model checkpoint?`,
     );
   }
   const adapter = (await readJsonFile(adapterConfig)) as { base_model_name_or_path?: unknown } | null;
   const base = adapter?.base_model_name_or_path;
   if (typeof base !== 'string' || base.length === 0) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-file',
       `${adapterConfig} names no base_model_name_or_path: load the base model with fromPretrained, then the adapter ` +
         'with loadLoraAdapter.',
     );

@@ -1,4 +1,4 @@
-import { assertFiniteTensor, type SafetensorEntry } from '@trl/core';
+import { assertFiniteTensor, type SafetensorEntry, TrlError } from '@trl/core';
 
 /** The weight dtypes a checkpoint may store; all decode to float32. */
 const FLOAT_DTYPES: ReadonlySet<string> = new Set(['F32', 'F16', 'BF16', 'F64']);
@@ -10,7 +10,8 @@ const FLOAT_DTYPES: ReadonlySet<string> = new Set(['F32', 'F16', 'BF16', 'F64'])
  */
 export function floatValues(tensor: SafetensorEntry, rawKey: string, file: string): Float32Array {
   if (!FLOAT_DTYPES.has(tensor.dtype)) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-checkpoint',
       `${file}: tensor "${rawKey}" is stored as ${tensor.dtype}, but the model expects a floating-point weight (F32, F16 or BF16). ` +
         'The file is corrupt or was not written as a model checkpoint; re-export it with save_pretrained(dir, safe_serialization=True).',
     );

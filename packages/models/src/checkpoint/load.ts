@@ -1,7 +1,8 @@
-import { readSafetensors, tf } from '@trl/core';
+import { readSafetensors, TrlError, tf } from '@trl/core';
 import { type Gpt2Config, parseGpt2Config } from '../gpt2/config';
 import { buildWeights, expectedShapes, type Gpt2Weights } from '../gpt2/weights';
 import { resolveModelFile } from '../hub/index';
+import { assertPathOrRepoIdGiven } from '../hub/repo-id';
 import { floatValues } from './float-values';
 import { readJsonFile } from './json-file';
 
@@ -46,9 +47,7 @@ export async function loadGpt2Checkpoint(
   pathOrRepoId: string,
   options: PretrainedOptions = {},
 ): Promise<LoadedCheckpoint> {
-  if (typeof pathOrRepoId !== 'string' || pathOrRepoId.length === 0) {
-    throw new Error('pathOrRepoId must be a model directory or a hub repo id such as "gpt2".');
-  }
+  assertPathOrRepoIdGiven(pathOrRepoId);
   const configPath = await resolveModelFile(pathOrRepoId, 'config.json', { ...options, required: true });
   const config = parseGpt2Config(await readJsonFile(configPath), `config.json (${configPath})`);
   const weightsPath = await resolveModelFile(pathOrRepoId, 'model.safetensors', {
@@ -56,7 +55,8 @@ export async function loadGpt2Checkpoint(
     required: false,
   });
   if (weightsPath === undefined) {
-    throw new Error(
+    throw new TrlError(
+      'file-not-found',
       `No model.safetensors in "${pathOrRepoId}". Only single-file safetensors checkpoints load; convert ` +
         'pytorch_model.bin or sharded checkpoints with transformers: model.save_pretrained(dir, safe_serialization=True).',
     );
@@ -90,14 +90,16 @@ export function weightsFromTensors(
   if (missing.length > 0) {
     const shown =
       missing.slice(0, 5).join(', ') + (missing.length > 5 ? `, … (${missing.length} in all)` : '');
-    throw new Error(
+    throw new TrlError(
+      'invalid-checkpoint',
       `${source} lacks weights the config needs: ${shown}. Is it a GPT-2 checkpoint for this config.json?`,
     );
   }
   for (const [key, expected] of shapes) {
     const actual = tensors.get(key)!.shape;
     if (actual.length !== expected.length || actual.some((n, i) => n !== expected[i])) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-checkpoint',
         `${source}: ${key} has shape [${actual.join(', ')}] but config.json implies [${expected.join(', ')}]. ` +
           'config.json and model.safetensors disagree.',
       );

@@ -1,4 +1,4 @@
-import { type GenerationOptions, type GenerationResult, Rng } from '@trl/core';
+import { type GenerationOptions, type GenerationResult, Rng, TrlError } from '@trl/core';
 import { checkIdRange } from '../gpt2/input';
 import type { Gpt2LMHeadModel } from '../gpt2/model';
 import { createFastDecoding } from './fast-decoding';
@@ -112,18 +112,26 @@ function validatePrompts(
   maxPositions: number,
 ): void {
   if (!Array.isArray(prompts) || prompts.length === 0) {
-    throw new Error('prompts must be a non-empty array of token-id arrays (one per row, no padding).');
+    throw new TrlError(
+      'invalid-argument',
+      'prompts must be a non-empty array of token-id arrays (one per row, no padding).',
+    );
   }
   prompts.forEach((prompt, i) => {
     if (!Array.isArray(prompt) || prompt.length === 0) {
-      throw new Error(`prompts[${i}] is empty; give at least one token (e.g. the bos id).`);
+      throw new TrlError(
+        'invalid-argument',
+        `prompts[${i}] is empty; give at least one token (e.g. the bos id).`,
+      );
     }
     if (prompt.length > maxPositions) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         `prompts[${i}] has ${prompt.length} tokens but the model's context is ${maxPositions}; truncate it.`,
       );
     }
-    if (!prompt.every(Number.isInteger)) throw new Error(`prompts[${i}] contains a non-integer token id.`);
+    if (!prompt.every(Number.isInteger))
+      throw new TrlError('invalid-argument', `prompts[${i}] contains a non-integer token id.`);
     checkIdRange(`prompts[${i}]`, prompt, vocabSize, 'vocab_size');
   });
 }

@@ -1,4 +1,4 @@
-import { assertKnownKeys, type GenerationOptions, type Tokenizer } from '@trl/core';
+import { assertKnownKeys, type GenerationOptions, type Tokenizer, TrlError } from '@trl/core';
 
 /** Generation options checked against the batch and the model, defaults filled in. */
 export interface ResolvedGeneration {
@@ -68,34 +68,39 @@ export function resolveGenerationOptions(
   limits: GenerationLimits,
 ): ResolvedGeneration {
   if (typeof options !== 'object' || options === null) {
-    throw new Error('generate() needs an options object with at least maxNewTokens.');
+    throw new TrlError('invalid-argument', 'generate() needs an options object with at least maxNewTokens.');
   }
   // A misspelt option (topk, max_new_tokens) would otherwise silently fall back to its default.
   assertKnownKeys('generate()', options, Object.keys(GENERATION_KEYS), { hints: GENERATION_HINTS });
   const intAtLeast = (name: string, value: number | undefined, min: number, fallback: number): number => {
     if (value === undefined) return fallback;
     if (!Number.isInteger(value) || value < min)
-      throw new Error(`${name} must be an integer ≥ ${min}, got ${value}.`);
+      throw new TrlError('invalid-value', `${name} must be an integer ≥ ${min}, got ${value}.`);
     return value;
   };
   const maxNewTokens = intAtLeast('maxNewTokens', options.maxNewTokens, 0, Number.NaN);
-  if (Number.isNaN(maxNewTokens)) throw new Error('maxNewTokens is required (an integer ≥ 0).');
+  if (Number.isNaN(maxNewTokens))
+    throw new TrlError('invalid-value', 'maxNewTokens is required (an integer ≥ 0).');
   const minNewTokens = intAtLeast('minNewTokens', options.minNewTokens, 0, 0);
   const temperature = options.temperature ?? 1;
   if (!(temperature > 0) || !Number.isFinite(temperature)) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-value',
       `temperature must be a finite number > 0, got ${temperature}; use doSample: false for greedy.`,
     );
   }
   const topK = intAtLeast('topK', options.topK, 0, 0);
   const topP = options.topP ?? 1;
-  if (!(topP > 0 && topP <= 1)) throw new Error(`topP must be in (0, 1], got ${topP}.`);
+  if (!(topP > 0 && topP <= 1)) throw new TrlError('invalid-value', `topP must be in (0, 1], got ${topP}.`);
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-  if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, got ${seed}.`);
+  if (!Number.isInteger(seed)) throw new TrlError('invalid-value', `seed must be an integer, got ${seed}.`);
 
   const tokenId = (name: string, id: number) => {
     if (!Number.isInteger(id) || id < 0 || id >= limits.vocabSize) {
-      throw new Error(`${name} ${id} is not a token id of this model (0..${limits.vocabSize - 1}).`);
+      throw new TrlError(
+        'invalid-value',
+        `${name} ${id} is not a token id of this model (0..${limits.vocabSize - 1}).`,
+      );
     }
     return id;
   };
@@ -123,13 +128,17 @@ export function resolveGenerationOptions(
     (v): v is string => typeof v === 'string',
   );
   for (const list of stopStrings) {
-    if (list.some((s) => s.length === 0)) throw new Error('stopStrings must not contain empty strings.');
+    if (list.some((s) => s.length === 0))
+      throw new TrlError('invalid-value', 'stopStrings must not contain empty strings.');
   }
   if (stopStrings.some((list) => list.length > 0) && !options.tokenizer) {
-    throw new Error('stopStrings need options.tokenizer to decode the generated tokens.');
+    throw new TrlError('invalid-value', 'stopStrings need options.tokenizer to decode the generated tokens.');
   }
   if (options.fastDecoder !== undefined && typeof options.fastDecoder !== 'boolean') {
-    throw new Error(`fastDecoder must be true or false, got ${String(options.fastDecoder)}.`);
+    throw new TrlError(
+      'invalid-value',
+      `fastDecoder must be true or false, got ${String(options.fastDecoder)}.`,
+    );
   }
   return {
     maxNewTokens,
@@ -156,15 +165,19 @@ function perRow<T>(
   isItem: (v: unknown) => v is T,
 ): (readonly T[])[] {
   if (value === undefined) return Array.from({ length: rows }, () => []);
-  if (!Array.isArray(value)) throw new Error(`${name} must be an array.`);
+  if (!Array.isArray(value)) throw new TrlError('invalid-value', `${name} must be an array.`);
   if (value.every((v) => isItem(v))) return Array.from({ length: rows }, () => value as readonly T[]);
   if (value.every((v) => Array.isArray(v) && v.every((x) => isItem(x)))) {
     if (value.length !== rows) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-value',
         `${name} has ${value.length} per-row lists but there are ${rows} prompts; give one list per prompt.`,
       );
     }
     return value as (readonly T[])[];
   }
-  throw new Error(`${name} must be one list for all rows or one list per row, not a mix.`);
+  throw new TrlError(
+    'invalid-value',
+    `${name} must be one list for all rows or one list per row, not a mix.`,
+  );
 }

@@ -1,3 +1,4 @@
+import { TrlError } from '@trl/core';
 import { z } from 'zod';
 
 const tokenId = z.number().int().nonnegative();
@@ -74,7 +75,8 @@ export type Gpt2ConfigInput = Partial<z.input<typeof gpt2ConfigSchema>>;
  */
 export function parseGpt2Config(raw: unknown, source = 'config'): Gpt2Config {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-value',
       `${source}: expected a JSON object, got ${Array.isArray(raw) ? 'an array' : typeof raw}.`,
     );
   }
@@ -82,11 +84,12 @@ export function parseGpt2Config(raw: unknown, source = 'config'): Gpt2Config {
   const result = gpt2ConfigSchema.safeParse(withType);
   if (!result.success) {
     const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`Invalid GPT-2 ${source}:\n  ${issues.join('\n  ')}`);
+    throw new TrlError('invalid-value', `Invalid GPT-2 ${source}:\n  ${issues.join('\n  ')}`);
   }
   const config = result.data;
   if (config.n_embd % config.n_head !== 0) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-value',
       `Invalid GPT-2 ${source}: n_embd (${config.n_embd}) must be divisible by n_head (${config.n_head}).`,
     );
   }

@@ -1,4 +1,4 @@
-import { type CausalLMInput, tf } from '@trl/core';
+import { type CausalLMInput, TrlError, tf } from '@trl/core';
 import type { Gpt2Config } from './config';
 
 /** Validated int32 tensors for one forward pass. */
@@ -20,10 +20,11 @@ export interface PreparedInput {
 export function prepareInput(input: CausalLMInput, config: Gpt2Config): PreparedInput {
   const { inputIds } = input;
   if (!(inputIds instanceof tf.Tensor) || inputIds.rank !== 2) {
-    throw new Error('inputIds must be an int32 tensor of shape [batch, seq].');
+    throw new TrlError('invalid-argument', 'inputIds must be an int32 tensor of shape [batch, seq].');
   }
   const [batch, seq] = inputIds.shape;
-  if (seq === 0 || batch === 0) throw new Error(`inputIds is empty (shape [${batch}, ${seq}]).`);
+  if (seq === 0 || batch === 0)
+    throw new TrlError('invalid-argument', `inputIds is empty (shape [${batch}, ${seq}]).`);
   checkInt32('inputIds', inputIds);
   checkIdRange('inputIds', inputIds.dataSync(), config.vocab_size, 'vocab_size');
 
@@ -67,23 +68,30 @@ export function checkIdRange(name: string, ids: ArrayLike<number>, limit: number
     if (id < min) min = id;
   }
   if (max >= limit) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `${name} contains ${max}, but the model accepts 0..${limit - 1} (${limitName} ${limit}). ` +
         (limitName === 'vocab_size'
           ? 'Was the text encoded with a different tokenizer?'
           : 'The sequence is longer than the model context; truncate it.'),
     );
   }
-  if (min < 0) throw new Error(`${name} contains ${min}; ids must be ≥ 0.`);
+  if (min < 0) throw new TrlError('invalid-argument', `${name} contains ${min}; ids must be ≥ 0.`);
 }
 
 function checkInt32(name: string, t: tf.Tensor): void {
   if (t.dtype !== 'int32')
-    throw new Error(`${name} must be int32, got ${t.dtype}; build it with tf.tensor2d(…, 'int32').`);
+    throw new TrlError(
+      'invalid-argument',
+      `${name} must be int32, got ${t.dtype}; build it with tf.tensor2d(…, 'int32').`,
+    );
 }
 
 function checkSameShape(name: string, t: tf.Tensor, ids: tf.Tensor): void {
   if (t.rank !== 2 || t.shape[0] !== ids.shape[0] || t.shape[1] !== ids.shape[1]) {
-    throw new Error(`${name} has shape [${t.shape.join(', ')}] but inputIds has [${ids.shape.join(', ')}].`);
+    throw new TrlError(
+      'invalid-argument',
+      `${name} has shape [${t.shape.join(', ')}] but inputIds has [${ids.shape.join(', ')}].`,
+    );
   }
 }

@@ -6,6 +6,7 @@ import {
   type SequenceClassifier,
   type SequenceClassifierOutput,
   SPECIFICATION_VERSION,
+  TrlError,
   tf,
 } from '@trl/core';
 import type { CheckpointTensor } from '../checkpoint/load';
@@ -42,14 +43,15 @@ export class Gpt2ForSequenceClassification implements SequenceClassifier {
     seed = 0,
   ) {
     if (!Number.isInteger(numLabels) || numLabels < 1)
-      throw new Error(`numLabels must be an integer ≥ 1, got ${numLabels}.`);
+      throw new TrlError('invalid-argument', `numLabels must be an integer ≥ 1, got ${numLabels}.`);
     this.backbone = backbone;
     this.numLabels = numLabels;
     const hidden = backbone.info.hiddenSize;
     const saved = checkpoint?.get(SCORE_KEY);
     if (saved) {
       if (saved.shape.length !== 2 || saved.shape[0] !== numLabels || saved.shape[1] !== hidden) {
-        throw new Error(
+        throw new TrlError(
+          'invalid-checkpoint',
           `${SCORE_KEY} has shape [${saved.shape.join(', ')}] but numLabels ${numLabels} and hidden size ${hidden} ` +
             `need [${numLabels}, ${hidden}].`,
         );

@@ -7,6 +7,7 @@ import {
   parseOptions,
   Rng,
   SPECIFICATION_VERSION,
+  TrlError,
   tf,
   type ValueHeadModel,
   type ValueHeadOutput,
@@ -158,9 +159,13 @@ function headFromCheckpoint(
   const bias = checkpoint?.get(V_HEAD_KEYS.bias);
   if (!weight && !bias) return undefined;
   if (!weight || !bias)
-    throw new Error('The checkpoint has only one of v_head.summary.weight and v_head.summary.bias.');
+    throw new TrlError(
+      'invalid-checkpoint',
+      'The checkpoint has only one of v_head.summary.weight and v_head.summary.bias.',
+    );
   if (weight.values.length !== hidden || bias.values.length !== 1) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-checkpoint',
       `v_head.summary.weight has shape [${weight.shape.join(', ')}] and bias [${bias.shape.join(', ')}]; ` +
         `expected [1, ${hidden}] and [1] for this model's hidden size.`,
     );

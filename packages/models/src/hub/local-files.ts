@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { TrlError } from '@trl/core';
 
 /**
  * A string is a local path when it names something on disk, or looks like a path (`./x`, `/x`, `~/x`)
@@ -19,24 +20,32 @@ export function expandHome(path: string): string {
 /** `directory/filename` when it exists; undefined for a missing optional file; else a clear Error. */
 export function resolveLocalFile(directory: string, filename: string, required: boolean): string | undefined {
   if (!existsSync(directory)) {
-    throw new Error(
+    throw new TrlError(
+      'file-not-found',
       `pathOrRepoId "${directory}" does not exist; pass an existing model directory or a hub repo id.`,
     );
   }
   if (!statSync(directory).isDirectory()) {
-    throw new Error(`pathOrRepoId "${directory}" is a file; pass the directory that contains "${filename}".`);
+    throw new TrlError(
+      'invalid-argument',
+      `pathOrRepoId "${directory}" is a file; pass the directory that contains "${filename}".`,
+    );
   }
   const path = join(directory, filename);
   if (existsSync(path)) return path;
   if (!required) return undefined;
-  throw new Error(`Required file "${filename}" is missing from the model directory "${resolve(directory)}".`);
+  throw new TrlError(
+    'file-not-found',
+    `Required file "${filename}" is missing from the model directory "${resolve(directory)}".`,
+  );
 }
 
 /** Refuses absolute paths and `.`/`..` segments, which could escape the repo or the cache. */
 export function assertValidFilename(filename: string): void {
   const segments = filename.split(/[/\\]/);
   if (filename === '' || isAbsolute(filename) || segments.some((s) => s === '' || s === '.' || s === '..')) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `filename "${filename}" must be a relative path inside the repo without "." or ".." segments, e.g. "config.json".`,
     );
   }
@@ -50,6 +59,9 @@ export function assertValidRevision(revision: string): void {
     revision.includes('\\') ||
     segments.some((s) => s === '' || s === '.' || s === '..')
   ) {
-    throw new Error(`revision "${revision}" must be a branch, tag or commit hash such as "main".`);
+    throw new TrlError(
+      'invalid-argument',
+      `revision "${revision}" must be a branch, tag or commit hash such as "main".`,
+    );
   }
 }

@@ -1,3 +1,5 @@
+import { TrlError } from '@trl/core';
+
 /**
  * Hugging Face repo ids are `owner/name` (or a bare `name` for legacy canonical models such as `gpt2`).
  * Validating the form up front turns a typo into a clear message instead of a confusing 401 from the hub.
@@ -14,7 +16,8 @@ const MAX_REPO_ID_LENGTH = 96;
 export function assertValidRepoId(repoId: string, argumentName = 'pathOrRepoId'): void {
   const problem = repoIdProblem(repoId);
   if (problem !== undefined) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `${argumentName} "${repoId}" is neither an existing local directory nor a valid Hugging Face repo id: ${problem}. ` +
         'Pass a directory that exists or a repo id like "openai-community/gpt2".',
     );
@@ -35,4 +38,14 @@ function repoIdProblem(repoId: string): string | undefined {
   }
   if (repoId.endsWith('.git')) return 'it must not end with ".git"';
   return undefined;
+}
+
+/** Throws unless `pathOrRepoId` is a non-empty string; whether it names a directory or a repo is checked later. */
+export function assertPathOrRepoIdGiven(pathOrRepoId: unknown): asserts pathOrRepoId is string {
+  if (typeof pathOrRepoId !== 'string' || pathOrRepoId.length === 0) {
+    throw new TrlError(
+      'invalid-argument',
+      'pathOrRepoId must be a model directory or a hub repo id such as "gpt2".',
+    );
+  }
 }

@@ -1,3 +1,4 @@
+import { TrlError } from '@trl/core';
 import {
   lookupCachedFile,
   recordAbsentFile,
@@ -73,7 +74,8 @@ export async function resolveModelFile(
   if (cached.kind === 'absent' && !required) return undefined;
   if (isOfflineMode()) {
     if (!required) return undefined;
-    throw new Error(
+    throw new TrlError(
+      'file-not-found',
       `${capitalize(where)} is not cached in ${cache.repoDir} and offline mode is on (HF_HUB_OFFLINE=1), ` +
         'so it cannot be downloaded. Download it once with network access, or unset HF_HUB_OFFLINE.',
     );
@@ -91,7 +93,7 @@ export async function resolveModelFile(
   await recordRevision(cache, revision, snapshotId);
   if (result.kind === 'saved') return result.path;
   await recordAbsentFile(cache, snapshotId, filename);
-  if (required) throw new Error(`The hub has no ${where} (HTTP 404 from ${url}).`);
+  if (required) throw new TrlError('file-not-found', `The hub has no ${where} (HTTP 404 from ${url}).`);
   return undefined;
 }
 

@@ -1,4 +1,4 @@
-import { linear, type NamedVariable, Rng, type SeedSource, tf } from '@trl/core';
+import { linear, type NamedVariable, Rng, type SeedSource, TrlError, tf } from '@trl/core';
 import type { LinearWeights } from '../gpt2/weights';
 import { isLoraTarget, type LoraConfig, loraScaling } from './config';
 
@@ -85,7 +85,8 @@ export class LoraAdapters {
     const rng = new Rng(config.seed);
     const targets = layers.filter((layer) => isLoraTarget(layer.name, config.targetModules));
     if (targets.length === 0) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-value',
         `LoRA targetModules ${JSON.stringify(config.targetModules)} match no module; GPT-2's are c_attn, c_proj and c_fc.`,
       );
     }

@@ -1,3 +1,4 @@
+import { TrlError } from '@trl/core';
 import { z } from 'zod';
 
 /**
@@ -35,7 +36,7 @@ export function parseLoraConfig(input: LoraConfigInput = {}): LoraConfig {
   const result = loraConfigSchema.safeParse(input);
   if (!result.success) {
     const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`Invalid LoRA config:\n  ${issues.join('\n  ')}`);
+    throw new TrlError('invalid-value', `Invalid LoRA config:\n  ${issues.join('\n  ')}`);
   }
   return result.data;
 }

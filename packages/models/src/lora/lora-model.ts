@@ -1,4 +1,4 @@
-import { tf } from '@trl/core';
+import { TrlError, tf } from '@trl/core';
 import type { PretrainedOptions } from '../checkpoint/load';
 import type { Gpt2LMHeadModel } from '../gpt2/model';
 import { linearModules } from '../gpt2/weights';
@@ -12,7 +12,10 @@ import { readLoraAdapter } from './peft-files';
  */
 export function addLora(model: Gpt2LMHeadModel, config: LoraConfigInput = {}): Gpt2LMHeadModel {
   if (model.adapters)
-    throw new Error('This model already has LoRA adapters; merge or load into a fresh model.');
+    throw new TrlError(
+      'invalid-argument',
+      'This model already has LoRA adapters; merge or load into a fresh model.',
+    );
   model.adapters = LoraAdapters.attach(linearModules(model.weights), parseLoraConfig(config));
   return model;
 }
@@ -23,9 +26,14 @@ export async function loadLoraAdapter(
   pathOrRepoId: string,
   options: PretrainedOptions = {},
 ): Promise<Gpt2LMHeadModel> {
-  if (model.adapters) throw new Error('This model already has LoRA adapters; load into a fresh model.');
+  if (model.adapters)
+    throw new TrlError('invalid-argument', 'This model already has LoRA adapters; load into a fresh model.');
   const adapters = await readLoraAdapter(pathOrRepoId, linearModules(model.weights), options);
-  if (!adapters) throw new Error(`No adapter_config.json in "${pathOrRepoId}"; is it a PEFT LoRA adapter?`);
+  if (!adapters)
+    throw new TrlError(
+      'file-not-found',
+      `No adapter_config.json in "${pathOrRepoId}"; is it a PEFT LoRA adapter?`,
+    );
   model.adapters = adapters;
   return model;
 }
@@ -36,7 +44,7 @@ export async function loadLoraAdapter(
  */
 export function mergeAndUnload(model: Gpt2LMHeadModel): Gpt2LMHeadModel {
   const adapters = model.adapters;
-  if (!adapters) throw new Error('mergeAndUnload: the model has no LoRA adapters.');
+  if (!adapters) throw new TrlError('invalid-argument', 'mergeAndUnload: the model has no LoRA adapters.');
   const layers = new Map(linearModules(model.weights).map((l) => [l.name, l]));
   for (const adapter of adapters.all()) {
     const layer = layers.get(adapter.module)!;

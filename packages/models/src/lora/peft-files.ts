@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readSafetensors, tf, writeFileAtomic } from '@trl/core';
+import { readSafetensors, TrlError, tf, writeFileAtomic } from '@trl/core';
 import { floatValues } from '../checkpoint/float-values';
 import { readJsonFile } from '../checkpoint/json-file';
 import type { PretrainedOptions } from '../checkpoint/load';
@@ -86,7 +86,11 @@ export async function readLoraAdapter(
   >();
   for (const [rawKey, entry] of file.tensors) {
     const match = /^(?:base_model\.model\.)?(.+)\.lora_([AB])(?:\.[^.]+)?\.weight$/.exec(rawKey);
-    if (!match) throw new Error(`${weightsPath}: unexpected key ${rawKey}; only LoRA factors are supported.`);
+    if (!match)
+      throw new TrlError(
+        'unsupported-file',
+        `${weightsPath}: unexpected key ${rawKey}; only LoRA factors are supported.`,
+      );
     const module = match[1]!.startsWith('transformer.') ? match[1]! : `transformer.${match[1]!}`;
     const slot = factors.get(module) ?? {};
     const values = floatValues(entry, rawKey, weightsPath);
@@ -99,8 +103,13 @@ export async function readLoraAdapter(
   try {
     for (const [module, f] of factors) {
       const layer = byName.get(module);
-      if (!layer) throw new Error(`${weightsPath}: adapter for ${module}, which this model does not have.`);
-      if (!f.a || !f.b) throw new Error(`${weightsPath}: ${module} lacks lora_${f.a ? 'B' : 'A'}.weight.`);
+      if (!layer)
+        throw new TrlError(
+          'invalid-file',
+          `${weightsPath}: adapter for ${module}, which this model does not have.`,
+        );
+      if (!f.a || !f.b)
+        throw new TrlError('invalid-file', `${weightsPath}: ${module} lacks lora_${f.a ? 'B' : 'A'}.weight.`);
       const [fanIn, fanOut] = layer.weight.shape as [number, number];
       checkShape(weightsPath, `${PEFT_PREFIX}${module}.lora_A.weight`, f.aShape!, [config.r, fanIn]);
       checkShape(weightsPath, `${PEFT_PREFIX}${module}.lora_B.weight`, f.bShape!, [fanOut, config.r]);
@@ -121,16 +130,25 @@ export async function readLoraAdapter(
 /** Translates PEFT's `adapter_config.json`, refusing features this implementation lacks. */
 export function peftToLoraConfig(value: unknown, source: string): LoraConfig {
   if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw new Error(`${source} must hold a JSON object (PEFT's adapter_config.json).`);
+    throw new TrlError('invalid-file', `${source} must hold a JSON object (PEFT's adapter_config.json).`);
   const raw = value as Record<string, unknown>;
   if (raw['peft_type'] !== 'LORA')
-    throw new Error(`${source}: peft_type ${String(raw['peft_type'])} is not supported (LORA only).`);
+    throw new TrlError(
+      'unsupported-file',
+      `${source}: peft_type ${String(raw['peft_type'])} is not supported (LORA only).`,
+    );
   if (raw['bias'] !== undefined && raw['bias'] !== 'none')
-    throw new Error(`${source}: bias "${String(raw['bias'])}" is not supported ("none" only).`);
+    throw new TrlError(
+      'unsupported-file',
+      `${source}: bias "${String(raw['bias'])}" is not supported ("none" only).`,
+    );
   for (const key of ['rank_pattern', 'alpha_pattern'] as const) {
     const value = raw[key];
     if (value && typeof value === 'object' && Object.keys(value).length > 0) {
-      throw new Error(`${source}: ${key} is not supported; give every module the same r and lora_alpha.`);
+      throw new TrlError(
+        'unsupported-file',
+        `${source}: ${key} is not supported; give every module the same r and lora_alpha.`,
+      );
     }
   }
   return parseLoraConfig({
@@ -144,6 +162,9 @@ export function peftToLoraConfig(value: unknown, source: string): LoraConfig {
 
 function checkShape(source: string, key: string, actual: number[], expected: number[]): void {
   if (actual.length !== expected.length || actual.some((n, i) => n !== expected[i])) {
-    throw new Error(`${source}: ${key} has shape [${actual.join(', ')}], expected [${expected.join(', ')}].`);
+    throw new TrlError(
+      'invalid-file',
+      `${source}: ${key} has shape [${actual.join(', ')}], expected [${expected.join(', ')}].`,
+    );
   }
 }

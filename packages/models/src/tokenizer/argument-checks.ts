@@ -1,9 +1,9 @@
-import type { PaddingSide } from '@trl/core';
+import { type PaddingSide, TrlError } from '@trl/core';
 
 /** Returns `side` when it is `left` or `right`; otherwise throws naming `name`. */
 export function assertPaddingSide(side: PaddingSide, name: string): PaddingSide {
   if (side !== 'left' && side !== 'right') {
-    throw new Error(`${name} must be "left" or "right", got ${describeValue(side)}.`);
+    throw new TrlError('invalid-argument', `${name} must be "left" or "right", got ${describeValue(side)}.`);
   }
   return side;
 }
@@ -11,10 +11,16 @@ export function assertPaddingSide(side: PaddingSide, name: string): PaddingSide 
 /** Throws naming `name` unless `tokens` is an array of non-empty strings. */
 export function assertTokenStrings(tokens: readonly string[], name: string): void {
   if (!Array.isArray(tokens))
-    throw new Error(`${name} must be an array of strings, got ${describeValue(tokens)}.`);
+    throw new TrlError(
+      'invalid-argument',
+      `${name} must be an array of strings, got ${describeValue(tokens)}.`,
+    );
   for (const token of tokens) {
     if (typeof token !== 'string' || token === '') {
-      throw new Error(`${name} must contain non-empty strings, got ${describeValue(token)}.`);
+      throw new TrlError(
+        'invalid-argument',
+        `${name} must contain non-empty strings, got ${describeValue(token)}.`,
+      );
     }
   }
 }

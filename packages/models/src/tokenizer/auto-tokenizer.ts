@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { PaddingSide } from '@trl/core';
+import { type PaddingSide, TrlError } from '@trl/core';
 import { type ResolveModelFileOptions, resolveModelFile } from '../hub/resolve-model-file';
 import { HuggingFaceTokenizer } from './huggingface-tokenizer';
 import {
@@ -29,10 +29,11 @@ export const AutoTokenizer = {
     const tokenizerPath = await resolveModelFile(pathOrRepoId, TOKENIZER_FILE, hubOptions).catch(
       (error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new Error(
-          `Cannot load a tokenizer from "${pathOrRepoId}": ${reason} Only fast tokenizers saved as ${TOKENIZER_FILE} are supported.`,
-          { cause: error },
-        );
+        const message = `Cannot load a tokenizer from "${pathOrRepoId}": ${reason} Only fast tokenizers saved as ${TOKENIZER_FILE} are supported.`;
+        // Bad input (a missing file, a bad repo id) keeps its code; network failures stay plain Errors.
+        if (error instanceof TrlError)
+          throw Object.assign(new TrlError(error.code, message), { cause: error });
+        throw new Error(message, { cause: error });
       },
     );
     const configPath = await resolveModelFile(pathOrRepoId, TOKENIZER_CONFIG_FILE, {

@@ -7,6 +7,7 @@ import {
   type PaddingSide,
   SPECIFICATION_VERSION,
   type Tokenizer,
+  TrlError,
 } from '@trl/core';
 import { assertPaddingSide, assertTokenStrings, describeValue } from './argument-checks';
 import { batchEncodeOptionsSchema, padBatch } from './pad-batch';
@@ -155,7 +156,7 @@ export class HuggingFaceTokenizer implements Tokenizer {
    */
   encode(text: string, options: EncodeOptions = {}): number[] {
     if (typeof text !== 'string')
-      throw new Error(`encode: text must be a string, got ${describeValue(text)}.`);
+      throw new TrlError('invalid-argument', `encode: text must be a string, got ${describeValue(text)}.`);
     if (text === '') return [];
     return this.engine.encode(text, { add_special_tokens: options.addSpecialTokens ?? true }).ids;
   }
@@ -178,15 +179,24 @@ export class HuggingFaceTokenizer implements Tokenizer {
    */
   encodeBatch(texts: readonly string[], options: BatchEncodeOptions = {}): BatchEncoding {
     if (!Array.isArray(texts))
-      throw new Error(`encodeBatch: texts must be an array of strings, got ${describeValue(texts)}.`);
+      throw new TrlError(
+        'invalid-argument',
+        `encodeBatch: texts must be an array of strings, got ${describeValue(texts)}.`,
+      );
     const parsed = batchEncodeOptionsSchema.safeParse(options);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new Error(`encodeBatch: option ${issue?.path.join('.')} is invalid: ${issue?.message}.`);
+      throw new TrlError(
+        'invalid-value',
+        `encodeBatch: option ${issue?.path.join('.')} is invalid: ${issue?.message}.`,
+      );
     }
     const rows = texts.map((text, index) => {
       if (typeof text !== 'string')
-        throw new Error(`encodeBatch: texts[${index}] must be a string, got ${describeValue(text)}.`);
+        throw new TrlError(
+          'invalid-argument',
+          `encodeBatch: texts[${index}] must be a string, got ${describeValue(text)}.`,
+        );
       return this.encode(text, { addSpecialTokens: parsed.data.addSpecialTokens });
     });
     return padBatch(rows, {
@@ -201,7 +211,10 @@ export class HuggingFaceTokenizer implements Tokenizer {
   /** Many id rows to texts. */
   decodeBatch(ids: readonly (readonly number[])[], options: DecodeOptions = {}): string[] {
     if (!Array.isArray(ids))
-      throw new Error(`decodeBatch: ids must be an array of id arrays, got ${describeValue(ids)}.`);
+      throw new TrlError(
+        'invalid-argument',
+        `decodeBatch: ids must be an array of id arrays, got ${describeValue(ids)}.`,
+      );
     return ids.map((row) => this.decode(row, options));
   }
 
@@ -243,7 +256,8 @@ export class HuggingFaceTokenizer implements Tokenizer {
     const contents: string[] = [];
     for (const [role, content] of Object.entries(roles) as [string, string | undefined][]) {
       if (!(role in SPECIAL_TOKEN_ROLE_KEYS)) {
-        throw new Error(
+        throw new TrlError(
+          'invalid-argument',
           `setSpecialTokens: unknown role "${role}"; use one of ${Object.keys(SPECIAL_TOKEN_ROLE_KEYS).join(', ')}.`,
         );
       }
@@ -335,7 +349,7 @@ export class HuggingFaceTokenizer implements Tokenizer {
       return new TokenizersJsTokenizer(this.json, { ...this.config });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`${this.source}: tokenizer.json could not be loaded: ${reason}.`);
+      throw new TrlError('invalid-file', `${this.source}: tokenizer.json could not be loaded: ${reason}.`);
     }
   }
 
@@ -351,12 +365,16 @@ export class HuggingFaceTokenizer implements Tokenizer {
 
   private assertTokenIds(ids: readonly number[], name: string): void {
     if (!Array.isArray(ids))
-      throw new Error(`${name} must be an array of token ids, got ${describeValue(ids)}.`);
+      throw new TrlError(
+        'invalid-argument',
+        `${name} must be an array of token ids, got ${describeValue(ids)}.`,
+      );
     const size = this.vocabSize;
     for (let index = 0; index < ids.length; index++) {
       const id = ids[index];
       if (!Number.isInteger(id) || (id as number) < 0 || (id as number) >= size) {
-        throw new Error(
+        throw new TrlError(
+          'invalid-argument',
           `${name}[${index}] = ${describeValue(id)} is not a token id of this tokenizer; ids are integers in [0, ${size}).`,
         );
       }

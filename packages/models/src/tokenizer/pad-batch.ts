@@ -1,4 +1,4 @@
-import type { BatchEncoding, PaddingSide } from '@trl/core';
+import { type BatchEncoding, type PaddingSide, TrlError } from '@trl/core';
 import { z } from 'zod';
 
 /** How to truncate and pad a batch of encoded rows. */
@@ -27,7 +27,8 @@ export const batchEncodeOptionsSchema = z.object({
  */
 export function padBatch(rows: readonly number[][], options: PadBatchOptions): BatchEncoding {
   if (options.padding === 'max_length' && options.maxLength === undefined) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-value',
       'encodeBatch: padding "max_length" needs maxLength; pass maxLength or use padding "longest".',
     );
   }
@@ -43,7 +44,8 @@ export function padBatch(rows: readonly number[][], options: PadBatchOptions): B
   for (const row of truncated) {
     const padCount = options.padding === false ? 0 : targetLength - row.length;
     if (padCount > 0 && options.padTokenId === undefined) {
-      throw new Error(
+      throw new TrlError(
+        'invalid-argument',
         'encodeBatch: the tokenizer has neither a pad nor an eos token to pad with; ' +
           'call setSpecialTokens({ pad: "..." }) first or pass padding: false.',
       );

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { writeFileAtomic } from '@trl/core';
+import { TrlError, writeFileAtomic } from '@trl/core';
 import { SPECIAL_TOKENS_MAP_FILE, TOKENIZER_CONFIG_FILE, TOKENIZER_FILE } from './tokenizer-files';
 
 /** The JSON values of a tokenizer directory. */
@@ -21,7 +21,7 @@ export async function savePretrainedTokenizer(
   files: TokenizerFileContents,
 ): Promise<void> {
   if (typeof directory !== 'string' || directory === '') {
-    throw new Error('savePretrained: directory must be a non-empty path.');
+    throw new TrlError('invalid-argument', 'savePretrained: directory must be a non-empty path.');
   }
   await writeFileAtomic(join(directory, TOKENIZER_FILE), toJsonText(files.tokenizerJson));
   await writeFileAtomic(join(directory, TOKENIZER_CONFIG_FILE), toJsonText(files.tokenizerConfig));

@@ -1,3 +1,4 @@
+import { TrlError } from '@trl/core';
 import { z } from 'zod';
 import { BYTE_TO_CHAR } from './byte-level';
 
@@ -42,7 +43,8 @@ export function resolveSmallTokenizerSpecials(
   const tokens = [...new Set([...options.specialTokens, ...[eos, bos, pad].filter((t) => t !== undefined)])];
   const byteToken = tokens.find((token) => BYTE_TO_CHAR.includes(token));
   if (byteToken !== undefined) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-value',
       `special token ${JSON.stringify(byteToken)} is already a byte token; pick a multi-character marker such as "<sep>".`,
     );
   }
@@ -67,7 +69,8 @@ export function parseOptions<T extends z.ZodType>(
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  throw new Error(
+  throw new TrlError(
+    'invalid-value',
     `${functionName}: option ${issue?.path.join('.') || '(options)'} is invalid: ${issue?.message}.`,
   );
 }

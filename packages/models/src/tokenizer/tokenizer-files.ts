@@ -1,3 +1,4 @@
+import { TrlError } from '@trl/core';
 import { z } from 'zod';
 
 /** File names a Hugging Face tokenizer directory uses. */
@@ -136,7 +137,8 @@ function tokenizerModelType(model: { type?: string } & Record<string, unknown>, 
   const supported: readonly string[] = SUPPORTED_TOKENIZER_MODELS;
   if (model.type !== undefined) {
     if (supported.includes(model.type)) return model.type;
-    throw new Error(
+    throw new TrlError(
+      'unsupported-file',
       `${source}: model.type "${model.type}" is not supported (only ${supported.join(', ')}); convert the tokenizer to one of them, e.g. retrain it as BPE.`,
     );
   }
@@ -144,7 +146,8 @@ function tokenizerModelType(model: { type?: string } & Record<string, unknown>, 
   if (Array.isArray(model.merges)) return 'BPE';
   if (typeof model.vocab === 'object' && model.vocab !== null && 'continuing_subword_prefix' in model)
     return 'WordPiece';
-  throw new Error(
+  throw new TrlError(
+    'invalid-file',
     `${source}: model.type is missing and the model is not recognisable as ${supported.join(', ')}; add "type" to the "model" object.`,
   );
 }
@@ -155,7 +158,10 @@ export function parseJsonText(text: string, source: string): unknown {
     return JSON.parse(text) as unknown;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`${source} is not valid JSON (${reason}); re-download or regenerate the file.`);
+    throw new TrlError(
+      'invalid-file',
+      `${source} is not valid JSON (${reason}); re-download or regenerate the file.`,
+    );
   }
 }
 
@@ -166,5 +172,5 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, source: string): T {
     .slice(0, 3)
     .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
     .join('; ');
-  throw new Error(`${source} is not a valid Hugging Face tokenizer file: ${issues}.`);
+  throw new TrlError('invalid-file', `${source} is not a valid Hugging Face tokenizer file: ${issues}.`);
 }

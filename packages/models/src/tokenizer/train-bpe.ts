@@ -1,3 +1,4 @@
+import { TrlError } from '@trl/core';
 import { z } from 'zod';
 import { BYTE_TO_CHAR, byteLevelBpeTokenizerJson, byteVocabulary, GPT2_SPLIT_PATTERN } from './byte-level';
 import { HuggingFaceTokenizer } from './huggingface-tokenizer';
@@ -31,7 +32,8 @@ export function trainBpeTokenizer(corpus: Iterable<string>, options: TrainBpeOpt
   const specials = resolveSmallTokenizerSpecials(parsed);
   const baseSize = BYTE_TO_CHAR.length + specials.tokens.length;
   if (parsed.vocabSize < baseSize) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-value',
       `trainBpeTokenizer: vocabSize ${parsed.vocabSize} is smaller than the ${BYTE_TO_CHAR.length} byte tokens plus ` +
         `${specials.tokens.length} special tokens; use at least ${baseSize}.`,
     );
@@ -66,14 +68,16 @@ function countWords(corpus: Iterable<string>, specialTokens: readonly string[]):
     !(Symbol.iterator in corpus) ||
     typeof corpus === 'string'
   ) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       'trainBpeTokenizer: corpus must be an iterable of strings (e.g. an array of texts); wrap a single text in an array.',
     );
   }
   const counts = new Map<string, number>();
   let index = 0;
   for (const text of corpus) {
-    if (typeof text !== 'string') throw new Error(`trainBpeTokenizer: corpus item ${index} is not a string.`);
+    if (typeof text !== 'string')
+      throw new TrlError('invalid-argument', `trainBpeTokenizer: corpus item ${index} is not a string.`);
     for (const piece of splitOutSpecialTokens(text, specialTokens)) {
       for (const match of piece.matchAll(GPT2_SPLIT_PATTERN)) {
         counts.set(match[0], (counts.get(match[0]) ?? 0) + 1);

@@ -1,3 +1,5 @@
+import { TrlError } from '@trl/spec';
+
 /** How many values are NaN or infinite, and the first one's index (-1 when all are finite). */
 export interface NonFiniteCount {
   /** Number of NaN or infinite values. */
@@ -27,7 +29,8 @@ export function countNonFinite(values: ArrayLike<number>): NonFiniteCount {
 export function assertFiniteTensor(values: ArrayLike<number>, what: string, fix: string): void {
   const { count, first } = countNonFinite(values);
   if (count === 0) return;
-  throw new Error(
+  throw new TrlError(
+    'non-finite-value',
     `${what} holds ${count} NaN or infinite value(s) (first at flat index ${first}: ${values[first]}); ${fix}`,
   );
 }

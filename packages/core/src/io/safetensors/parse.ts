@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { TrlError } from '@trl/spec';
 import { bfloat16BitsToFloat32, float16BitsToFloat32 } from '../half-float';
 import {
   HOST_IS_LITTLE_ENDIAN,
@@ -29,11 +30,13 @@ interface HeaderEntry {
  * Values are copied out, so the result does not keep `bytes` alive.
  */
 export function parseSafetensors(bytes: Uint8Array, source = '<bytes>'): SafetensorsFile {
-  const fail = (detail: string): never => {
-    throw new Error(`safetensors ${source}: ${detail}`);
+  const fail = (detail: string, code = 'invalid-file'): never => {
+    throw new TrlError(code, `safetensors ${source}: ${detail}`);
   };
-  if (!(bytes instanceof Uint8Array)) fail('`bytes` must be a Uint8Array.');
-  if (!HOST_IS_LITTLE_ENDIAN) fail('this reader needs a little-endian host.');
+  if (!(bytes instanceof Uint8Array)) fail('`bytes` must be a Uint8Array.', 'invalid-argument');
+  // The host, not the input, is at fault here.
+  if (!HOST_IS_LITTLE_ENDIAN)
+    throw new Error(`safetensors ${source}: this reader needs a little-endian host.`);
   if (bytes.length < 8) fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length.`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const declared = view.getBigUint64(0, true);

@@ -1,3 +1,4 @@
+import { TrlError } from '@trl/spec';
 import { writeFileAtomic } from '../atomic';
 import { float32ArrayToBfloat16Bits, float32ArrayToFloat16Bits } from '../half-float';
 import {
@@ -20,14 +21,18 @@ export function serializeSafetensors(
 ): Uint8Array {
   const fn = 'serializeSafetensors';
   if (tensors === null || typeof tensors !== 'object') {
-    throw new Error(`${fn}: \`tensors\` must be an object mapping names to { dtype, shape, values }.`);
+    throw new TrlError(
+      'invalid-argument',
+      `${fn}: \`tensors\` must be an object mapping names to { dtype, shape, values }.`,
+    );
   }
   if (!HOST_IS_LITTLE_ENDIAN) throw new Error(`${fn}: this writer needs a little-endian host.`);
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) {
     for (const [name, value] of Object.entries(metadata)) {
       if (typeof value !== 'string') {
-        throw new Error(
+        throw new TrlError(
+          'invalid-argument',
           `${fn}: \`metadata.${name}\` must be a string (safetensors metadata is string to string).`,
         );
       }
@@ -39,7 +44,10 @@ export function serializeSafetensors(
   let offset = 0;
   for (const name of names) {
     if (name === '__metadata__' || name.length === 0) {
-      throw new Error(`${fn}: tensor name ${JSON.stringify(name)} is reserved or empty; rename it.`);
+      throw new TrlError(
+        'invalid-argument',
+        `${fn}: tensor name ${JSON.stringify(name)} is reserved or empty; rename it.`,
+      );
     }
     const data = encodeEntry(fn, name, tensors[name] as SafetensorEntry);
     header[name] = {
@@ -77,25 +85,31 @@ export async function writeSafetensors(
 function encodeEntry(fn: string, name: string, entry: SafetensorEntry): Uint8Array {
   const where = `${fn}: tensor "${name}"`;
   if (entry === null || typeof entry !== 'object')
-    throw new Error(`${where} must be { dtype, shape, values }.`);
+    throw new TrlError('invalid-argument', `${where} must be { dtype, shape, values }.`);
   const { dtype, shape, values } = entry;
   if (!isSafetensorDtype(dtype)) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `${where}: unknown dtype ${JSON.stringify(dtype)}; use one of ${Object.keys(SAFETENSOR_ITEM_SIZE).join(', ')}.`,
     );
   }
   if (!Array.isArray(shape) || !shape.every((size) => Number.isSafeInteger(size) && size >= 0)) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `${where}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}.`,
     );
   }
   const expected = SAFETENSOR_VALUE_ARRAY[dtype];
   if (!(values instanceof expected)) {
-    throw new Error(`${where}: dtype ${dtype} needs values as a ${expected.name}, got ${describe(values)}.`);
+    throw new TrlError(
+      'invalid-argument',
+      `${where}: dtype ${dtype} needs values as a ${expected.name}, got ${describe(values)}.`,
+    );
   }
   const elements = shape.reduce((product, size) => product * size, 1);
   if (values.length !== elements) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `${where}: shape [${shape.join(', ')}] holds ${elements} values but \`values\` has ${values.length}.`,
     );
   }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { TrlError } from '@trl/spec';
 import type { SafetensorDtype, SafetensorEntry } from './types';
 
 const INT32_MIN = -(2 ** 31);
@@ -27,7 +28,8 @@ export function safetensorToTensor(entry: SafetensorEntry, name = '<tensor>'): t
       for (let index = 0; index < values.length; index++) {
         const value = values[index] as bigint;
         if (value < BigInt(INT32_MIN) || value > BigInt(INT32_MAX)) {
-          throw new Error(
+          throw new TrlError(
+            'invalid-argument',
             `safetensorToTensor: "${name}" holds ${value} at flat index ${index}, outside int32 (tfjs has no int64).`,
           );
         }
@@ -38,7 +40,8 @@ export function safetensorToTensor(entry: SafetensorEntry, name = '<tensor>'): t
     case 'U32':
       for (let index = 0; index < values.length; index++) {
         if ((values[index] as number) > INT32_MAX) {
-          throw new Error(
+          throw new TrlError(
+            'invalid-argument',
             `safetensorToTensor: "${name}" holds ${values[index]} at flat index ${index}, outside int32.`,
           );
         }
@@ -62,13 +65,18 @@ const ALLOWED: Readonly<Record<string, readonly SafetensorDtype[]>> = {
  */
 export function tensorToSafetensor(tensor: tf.Tensor, dtype?: SafetensorDtype): SafetensorEntry {
   if (!(tensor instanceof tf.Tensor) || tensor.isDisposed) {
-    throw new Error('tensorToSafetensor: `tensor` must be a live tf.Tensor.');
+    throw new TrlError('invalid-argument', 'tensorToSafetensor: `tensor` must be a live tf.Tensor.');
   }
   const allowed = ALLOWED[tensor.dtype];
-  if (!allowed) throw new Error(`tensorToSafetensor: tensors of dtype ${tensor.dtype} cannot be stored.`);
+  if (!allowed)
+    throw new TrlError(
+      'invalid-argument',
+      `tensorToSafetensor: tensors of dtype ${tensor.dtype} cannot be stored.`,
+    );
   const target = dtype ?? (allowed[0] as SafetensorDtype);
   if (!allowed.includes(target)) {
-    throw new Error(
+    throw new TrlError(
+      'invalid-argument',
       `tensorToSafetensor: \`dtype\` ${target} cannot hold a ${tensor.dtype} tensor; use ${allowed.join(', ')}.`,
     );
   }

@@ -1,4 +1,4 @@
-import type { Metrics, Tracker } from '@trl/spec';
+import { type Metrics, type Tracker, TrlError } from '@trl/spec';
 import { formatMetrics } from '../format-metrics';
 import type { TextSink } from './text-sink';
 import { assertLoggable, assertOpen, assertStep } from './validate';
@@ -24,7 +24,10 @@ export class ConsoleTracker implements Tracker {
   constructor(options: ConsoleTrackerOptions = {}) {
     const every = options.every ?? 1;
     if (!Number.isInteger(every) || every < 1) {
-      throw new Error(`ConsoleTracker: \`every\` must be an integer >= 1, got ${String(options.every)}.`);
+      throw new TrlError(
+        'invalid-argument',
+        `ConsoleTracker: \`every\` must be an integer >= 1, got ${String(options.every)}.`,
+      );
     }
     this.stream = options.stream ?? process.stdout;
     this.keys = options.keys;

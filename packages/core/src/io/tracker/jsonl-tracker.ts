@@ -1,4 +1,4 @@
-import type { Metrics, Tracker } from '@trl/spec';
+import { type Metrics, type Tracker, TrlError } from '@trl/spec';
 import { AppendFile } from './append-file';
 import { assertLoggable, assertOpen, assertStep } from './validate';
 
@@ -28,7 +28,10 @@ export class JsonlTracker implements Tracker {
   /** Opens (creating directories) `path` for appending. */
   constructor(path: string, options: JsonlTrackerOptions = {}) {
     if (typeof path !== 'string' || path.length === 0) {
-      throw new Error(`JsonlTracker: \`path\` must be a non-empty string, got ${String(path)}.`);
+      throw new TrlError(
+        'invalid-argument',
+        `JsonlTracker: \`path\` must be a non-empty string, got ${String(path)}.`,
+      );
     }
     this.file = new AppendFile(path, options.append === false ? 'w' : 'a');
   }
@@ -45,7 +48,8 @@ export class JsonlTracker implements Tracker {
     const record: Record<string, number | string> = { step, time: Date.now() / 1000 };
     for (const [name, value] of Object.entries(metrics)) {
       if (name === 'step' || name === 'time') {
-        throw new Error(
+        throw new TrlError(
+          'invalid-argument',
           `JsonlTracker.log: metric name "${name}" is reserved for the line's own field; rename it.`,
         );
       }
@@ -59,7 +63,7 @@ export class JsonlTracker implements Tracker {
     assertOpen('JsonlTracker', this.file.closed);
     assertStep('JsonlTracker.logText', step);
     if (typeof tag !== 'string' || typeof text !== 'string') {
-      throw new Error('JsonlTracker.logText: `tag` and `text` must be strings.');
+      throw new TrlError('invalid-argument', 'JsonlTracker.logText: `tag` and `text` must be strings.');
     }
     this.file.write(`${JSON.stringify({ step, time: Date.now() / 1000, tag, text })}\n`);
   }

@@ -1,4 +1,4 @@
-import type { Metrics, Tracker } from '@trl/spec';
+import { type Metrics, type Tracker, TrlError } from '@trl/spec';
 
 /**
  * Fans every call out to several trackers (say JSONL + TensorBoard + console). All of them are called
@@ -9,7 +9,8 @@ export class MultiTracker implements Tracker {
 
   /** @param trackers receivers, called in order. */
   constructor(trackers: readonly Tracker[]) {
-    if (!Array.isArray(trackers)) throw new Error('MultiTracker: `trackers` must be an array of Tracker.');
+    if (!Array.isArray(trackers))
+      throw new TrlError('invalid-argument', 'MultiTracker: `trackers` must be an array of Tracker.');
     trackers.forEach((tracker, index) => {
       if (
         !tracker ||
@@ -17,7 +18,10 @@ export class MultiTracker implements Tracker {
         typeof tracker.flush !== 'function' ||
         typeof tracker.close !== 'function'
       ) {
-        throw new Error(`MultiTracker: \`trackers[${index}]\` must implement log, flush and close.`);
+        throw new TrlError(
+          'invalid-argument',
+          `MultiTracker: \`trackers[${index}]\` must implement log, flush and close.`,
+        );
       }
     });
     this.trackers = [...trackers];

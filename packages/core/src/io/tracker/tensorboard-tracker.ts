@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Metrics, Tracker } from '@trl/spec';
+import { type Metrics, type Tracker, TrlError } from '@trl/spec';
 import { AppendFile } from './append-file';
 import { fileVersionEvent, scalarsEvent, textEvent } from './event-proto';
 import { frameTfRecord } from './tfrecord';
@@ -29,7 +29,10 @@ export class TensorBoardTracker implements Tracker {
   /** Creates `logDir` if needed and starts a new event file in it. */
   constructor(logDir: string) {
     if (typeof logDir !== 'string' || logDir.length === 0) {
-      throw new Error(`TensorBoardTracker: \`logDir\` must be a non-empty string, got ${String(logDir)}.`);
+      throw new TrlError(
+        'invalid-argument',
+        `TensorBoardTracker: \`logDir\` must be a non-empty string, got ${String(logDir)}.`,
+      );
     }
     this.file = new AppendFile(join(logDir, freshEventFileName(logDir)), 'wx');
     this.file.write(frameTfRecord(fileVersionEvent(Date.now() / 1000)));
@@ -54,7 +57,7 @@ export class TensorBoardTracker implements Tracker {
     assertOpen('TensorBoardTracker', this.file.closed);
     assertStep('TensorBoardTracker.logText', step);
     if (typeof tag !== 'string' || typeof text !== 'string') {
-      throw new Error('TensorBoardTracker.logText: `tag` and `text` must be strings.');
+      throw new TrlError('invalid-argument', 'TensorBoardTracker.logText: `tag` and `text` must be strings.');
     }
     this.file.write(frameTfRecord(textEvent(Date.now() / 1000, step, tag, text)));
   }
