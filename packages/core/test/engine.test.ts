@@ -63,6 +63,10 @@ describe('initBackend', () => {
     await expect(initBackend('webgpu' as BackendPreference)).rejects.toThrow(
       /unknown backend 'webgpu'; expected one of 'auto', 'node-gpu', 'node', 'wasm', 'cpu'/,
     );
+    await expect(initBackend('webgpu' as BackendPreference)).rejects.toMatchObject({
+      name: 'TrlError',
+      code: 'invalid-argument',
+    });
     expect(BACKEND_PREFERENCES).toContain('auto');
   });
 

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { TrlError } from '@trl/spec';
 import {
   BACKEND_PREFERENCES,
   type BackendInfo,
@@ -47,7 +48,10 @@ export function getBackendInfo(): BackendInfo | undefined {
 async function select(preference: BackendPreference, threads: number | undefined): Promise<BackendInfo> {
   if (!BACKEND_PREFERENCES.includes(preference)) {
     const expected = BACKEND_PREFERENCES.map((name) => `'${name}'`).join(', ');
-    throw new Error(`initBackend: unknown backend '${String(preference)}'; expected one of ${expected}.`);
+    throw new TrlError(
+      'invalid-argument',
+      `initBackend: unknown backend '${String(preference)}'; expected one of ${expected}.`,
+    );
   }
   const active = getBackendInfo();
   const threadsMatch = threads === undefined || active?.name !== 'wasm' || active.threads === threads;
