@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { thrown } from '../../test-kit/src/errors';
 import {
   assertFiniteTensor,
   Dataset,
@@ -12,12 +13,6 @@ import {
   type RngState,
   TrlError,
 } from '../src/index';
-
-/** What `run` throws or rejects with; its result when it does not, which no assertion below accepts. */
-const thrown = (run: () => unknown): Promise<unknown> =>
-  Promise.resolve()
-    .then(run)
-    .catch((error: unknown) => error);
 
 const directory = mkdtempSync(join(tmpdir(), 'trl-core-errors-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { initBackend, TrlError } from '@trl/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { thrown } from '../../test-kit/src/errors';
 import { TINY_GPT2_DIR } from '../../test-kit/src/fixtures';
 import {
   AutoModelForCausalLM,
@@ -11,12 +12,6 @@ import {
   parseGpt2Config,
   parseLoraConfig,
 } from '../src/index';
-
-/** What `run` throws or rejects with; its result when it does not, which no assertion below accepts. */
-const thrown = (run: () => unknown): Promise<unknown> =>
-  Promise.resolve()
-    .then(run)
-    .catch((error: unknown) => error);
 
 beforeAll(() => initBackend('cpu'));
 
