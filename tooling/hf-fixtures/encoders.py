@@ -223,6 +223,7 @@ def bert() -> None:
             [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1],
         ],
     }
+    model.eval()
     with torch.no_grad():
         no_types = model(
             input_ids=torch.tensor(inputs["input_ids"]), attention_mask=torch.tensor(inputs["attention_mask"])
