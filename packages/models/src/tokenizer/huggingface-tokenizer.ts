@@ -48,6 +48,20 @@ export interface AddTokensOptions {
   special?: boolean;
 }
 
+/** Options of {@link HuggingFaceTokenizer.encodeWithTokenTypes}. */
+export interface TokenTypesEncodeOptions extends EncodeOptions {
+  /** The second text of a pair (a BERT "sentence B"). */
+  textPair?: string;
+}
+
+/** Ids and segment ids of one encoded text or pair. */
+export interface TokenTypesEncoding {
+  /** Token ids, special tokens included. */
+  ids: number[];
+  /** 0 for the first text (and its special tokens), 1 for the second. */
+  tokenTypeIds: number[];
+}
+
 /** The three files of a saved tokenizer, as JSON values. */
 export interface TokenizerFiles {
   /** tokenizer.json. */
@@ -158,6 +172,25 @@ export class HuggingFaceTokenizer implements Tokenizer {
       throw new Error(`encode: text must be a string, got ${describeValue(text)}.`);
     if (text === '') return [];
     return this.engine.encode(text, { add_special_tokens: options.addSpecialTokens ?? true }).ids;
+  }
+
+  /**
+   * A text, or a pair of texts, to ids with their segment ids, as transformers'
+   * `tokenizer(text, text_pair)` gives a BERT-style classifier: with `[CLS] a [SEP] b [SEP]` the
+   * second text and its `[SEP]` get token type 1. `addSpecialTokens` defaults to true.
+   */
+  encodeWithTokenTypes(text: string, options: TokenTypesEncodeOptions = {}): TokenTypesEncoding {
+    if (typeof text !== 'string')
+      throw new Error(`encodeWithTokenTypes: text must be a string, got ${describeValue(text)}.`);
+    const { textPair } = options;
+    if (textPair !== undefined && typeof textPair !== 'string')
+      throw new Error(`encodeWithTokenTypes: textPair must be a string, got ${describeValue(textPair)}.`);
+    const encoding = this.engine.encode(text, {
+      text_pair: textPair ?? null,
+      add_special_tokens: options.addSpecialTokens ?? true,
+      return_token_type_ids: true,
+    });
+    return { ids: encoding.ids, tokenTypeIds: encoding.token_type_ids };
   }
 
   /** Token ids to text; `skipSpecialTokens` drops every id in `specialTokenIds`. */
