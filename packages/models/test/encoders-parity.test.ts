@@ -61,6 +61,8 @@ describe.each(ARCHITECTURES)('tiny $name matches transformers', ({ name, numLabe
   it('reads the labels and architecture facts from config.json', () => {
     expect(model.info.modelType).toBe(name);
     expect(model.info.hiddenSize).toBe(36);
+    // RoBERTa's 34 position rows minus padding_idx + 1 (positions count on from the pad id).
+    expect(model.info.maxPositions).toBe({ bert: 40, distilbert: 32, roberta: 32 }[name]);
     expect(model.numLabels).toBe(numLabels);
     expect(model.id2label).toEqual(id2label);
     expect(model.label2id).toEqual(Object.fromEntries(id2label.map((label, id) => [label, id])));
@@ -270,6 +272,15 @@ describe('AutoSequenceClassifier dispatch and config errors', () => {
       ),
     ).toBe(0);
     source.dispose();
+    model.dispose();
+  });
+
+  it('refuses inputs longer than the position embeddings', async () => {
+    const model = await loadEncoder(TINY_ENCODER_DIRS.roberta);
+    expect(() => logitsOf(model, { inputIds: [Array(33).fill(5)] })).toThrow(
+      /33 tokens do not fit .* 32 positions/,
+    );
+    expect(logitsOf(model, { inputIds: [Array(32).fill(5)] })[0]).toHaveLength(2);
     model.dispose();
   });
 

@@ -77,7 +77,7 @@ export class EncoderForSequenceClassification implements SequenceClassifier {
     this.info = {
       modelType: parts.architecture.modelType,
       vocabSize: parts.config.vocabSize,
-      maxPositions: parts.config.maxPositions,
+      maxPositions: parts.config.maxPositions - firstPosition(parts.architecture, parts.config),
       hiddenSize: parts.config.hiddenSize,
       ...optionalId('eosTokenId', raw['eos_token_id'], parts.config.vocabSize),
       ...optionalId('bosTokenId', raw['bos_token_id'], parts.config.vocabSize),
@@ -156,11 +156,9 @@ export class EncoderForSequenceClassification implements SequenceClassifier {
       }
     }
     const seq = inputIds.shape[1];
-    // RoBERTa's positions start after the pad id, so fewer than max_position_embeddings fit.
-    const firstPosition = this.architecture.modelType === 'roberta' ? (this.config.padTokenId ?? 1) + 1 : 0;
-    if (input.positionIds === undefined && seq + firstPosition > this.config.maxPositions) {
+    if (input.positionIds === undefined && seq > this.info.maxPositions) {
       throw new Error(
-        `forward: ${seq} tokens do not fit the ${this.config.maxPositions} position embeddings of this ${this.architecture.modelType}; truncate the input.`,
+        `forward: ${seq} tokens do not fit this ${this.architecture.modelType}'s ${this.info.maxPositions} positions; truncate the input.`,
       );
     }
     if (input.training && input.embeddingNoise) {
@@ -171,6 +169,11 @@ export class EncoderForSequenceClassification implements SequenceClassifier {
   private assertAlive(): void {
     if (this.disposed) throw new Error(`This ${this.architecture.className} was disposed; load a new one.`);
   }
+}
+
+/** RoBERTa's positions start after the pad id, so fewer than max_position_embeddings tokens fit. */
+function firstPosition(architecture: EncoderArchitecture, config: EncoderConfig): number {
+  return architecture.modelType === 'roberta' ? (config.padTokenId ?? 1) + 1 : 0;
 }
 
 /** transformers' Trainer convention: biases and LayerNorm weights get no weight decay. */
