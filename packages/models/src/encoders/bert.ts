@@ -1,7 +1,7 @@
 import { embedding, tf } from '@trl/core';
 import { addLayers, addLinear, addNorm, type EmbeddingInput, type EncoderArchitecture } from './architecture';
 import { ConfigReader, type EncoderConfig } from './config';
-import { dense, dropout, type EncoderLayerKeys, firstToken, norm, type PassContext } from './layers';
+import { dropout, type EncoderLayerKeys, firstToken, norm, type PassContext, twoLayerHead } from './layers';
 
 /** BertConfig's defaults (bert-base) for the fields the encoder reads. */
 const BERT_DEFAULTS = {
@@ -134,12 +134,6 @@ export const BERT: EncoderArchitecture = {
       ...input,
       positionIds: input.positionIds ?? absolutePositions(input.inputIds),
     }),
-  classify(context, hidden) {
-    const pooled = tf.tanh(dense(context, 'bert.pooler.dense', firstToken(hidden)));
-    return dense(
-      context,
-      'classifier',
-      dropout(context, pooled, context.config.classifierDropout),
-    ) as tf.Tensor2D;
-  },
+  classify: (context, hidden) =>
+    twoLayerHead(context, firstToken(hidden), 'bert.pooler.dense', tf.tanh, 'classifier'),
 };

@@ -2,7 +2,7 @@ import { embedding, tf } from '@trl/core';
 import { addLayers, addLinear, addNorm, type EncoderArchitecture } from './architecture';
 import { absolutePositions } from './bert';
 import { ConfigReader, type EncoderConfig } from './config';
-import { dense, dropout, type EncoderLayerKeys, firstToken, norm } from './layers';
+import { dropout, type EncoderLayerKeys, firstToken, norm, twoLayerHead } from './layers';
 
 /** DistilBERT's LayerNorms use a fixed epsilon, not a config field. */
 const DISTILBERT_LAYER_NORM_EPS = 1e-12;
@@ -90,12 +90,6 @@ export const DISTILBERT: EncoderArchitecture = {
     const normalised = norm(context, 'distilbert.embeddings.LayerNorm', summed);
     return dropout(context, normalised, context.config.hiddenDropout) as tf.Tensor3D;
   },
-  classify(context, hidden) {
-    const pre = tf.relu(dense(context, 'pre_classifier', firstToken(hidden)));
-    return dense(
-      context,
-      'classifier',
-      dropout(context, pre, context.config.classifierDropout),
-    ) as tf.Tensor2D;
-  },
+  classify: (context, hidden) =>
+    twoLayerHead(context, firstToken(hidden), 'pre_classifier', tf.relu, 'classifier'),
 };

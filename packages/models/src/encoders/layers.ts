@@ -122,6 +122,25 @@ export function encoderLayer(
   return norm(context, keys.outputNorm, tf.add(h, out)) as tf.Tensor3D;
 }
 
+/**
+ * The two linear layers every encoder classifier ends with: `output(dropout(act(hidden(features))))`,
+ * with the config's classifier dropout.
+ */
+export function twoLayerHead(
+  context: PassContext,
+  features: tf.Tensor2D,
+  hiddenModule: string,
+  activation: (x: tf.Tensor) => tf.Tensor,
+  outputModule: string,
+): tf.Tensor2D {
+  const inner = activation(dense(context, hiddenModule, features));
+  return dense(
+    context,
+    outputModule,
+    dropout(context, inner, context.config.classifierDropout),
+  ) as tf.Tensor2D;
+}
+
 /** The hidden state of each row's first token (`[CLS]` or `<s>`), `[batch, hidden]`. */
 export function firstToken(hidden: tf.Tensor3D): tf.Tensor2D {
   const [batch, , width] = hidden.shape;

@@ -1,7 +1,7 @@
 import { tf } from '@trl/core';
 import { addLinear, type EncoderArchitecture } from './architecture';
 import { bertStyleBaseShapes, bertStyleEmbeddings, bertStyleLayerKeys, parseBertStyleConfig } from './bert';
-import { dense, dropout, firstToken, type PassContext } from './layers';
+import { dropout, firstToken, type PassContext, twoLayerHead } from './layers';
 
 /** RobertaConfig's defaults where they differ from BERT's (roberta-base). */
 const ROBERTA_DEFAULTS = {
@@ -27,10 +27,8 @@ export function robertaPositions(inputIds: tf.Tensor2D, paddingIdx: number): tf.
 
 /** The head of `RobertaForSequenceClassification`: on `<s>`, dropout, dense + tanh, dropout, `out_proj`. */
 function robertaHead(context: PassContext, hidden: tf.Tensor3D): tf.Tensor2D {
-  const rate = context.config.classifierDropout;
-  const features = dropout(context, firstToken(hidden), rate);
-  const projected = dropout(context, tf.tanh(dense(context, 'classifier.dense', features)), rate);
-  return dense(context, 'classifier.out_proj', projected) as tf.Tensor2D;
+  const features = dropout(context, firstToken(hidden), context.config.classifierDropout);
+  return twoLayerHead(context, features, 'classifier.dense', tf.tanh, 'classifier.out_proj');
 }
 
 /** transformers' `RobertaForSequenceClassification` (no pooler; its own two-layer head). */
