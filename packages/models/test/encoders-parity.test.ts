@@ -284,6 +284,48 @@ describe('AutoSequenceClassifier dispatch and config errors', () => {
     model.dispose();
   });
 
+  it('starts a mismatched head afresh with ignoreMismatchedSizes, keeping the rest (a 2-label model as a reward model)', async () => {
+    const saved = await loadEncoder(TINY_ENCODER_DIRS.distilbert);
+    const model = await loadEncoder(TINY_ENCODER_DIRS.distilbert, {
+      numLabels: 1,
+      ignoreMismatchedSizes: true,
+    });
+    expect(model.numLabels).toBe(1);
+    expect(model.id2label).toEqual(['LABEL_0']);
+    expect(model.weights.get('classifier.weight')!.shape).toEqual([1, 36]);
+    expect(maxAbsDiff(model.weights.get('classifier.bias')!.dataSync(), [0])).toBe(0);
+    expect(
+      maxAbsDiff(
+        model.weights.get('pre_classifier.weight')!.dataSync(),
+        saved.weights.get('pre_classifier.weight')!.dataSync(),
+      ),
+    ).toBe(0);
+    saved.dispose();
+    model.dispose();
+    await expect(
+      AutoSequenceClassifier.fromPretrained(TINY_GPT2_DIR, { numLabels: 1, ignoreMismatchedSizes: true }),
+    ).rejects.toThrow(/encoders only, not GPT-2/);
+  });
+
+  it('starts a missing BERT pooler fresh (BertForMaskedLM checkpoints have none)', async () => {
+    const source = await loadEncoder(TINY_ENCODER_DIRS.bert);
+    const dir = scratch();
+    const { writePretrainedFiles } = await import('../src/checkpoint/save');
+    const withoutPooler = new Map([...source.weights].filter(([key]) => !key.startsWith('bert.pooler.')));
+    await writePretrainedFiles(dir, source.config.raw, withoutPooler);
+    const model = await loadEncoder(dir, { seed: 1 });
+    expect(model.weights.get('bert.pooler.dense.weight')!.shape).toEqual([36, 36]);
+    expect(maxAbsDiff(model.weights.get('bert.pooler.dense.bias')!.dataSync(), new Float32Array(36))).toBe(0);
+    expect(
+      maxAbsDiff(
+        model.weights.get('classifier.weight')!.dataSync(),
+        source.weights.get('classifier.weight')!.dataSync(),
+      ),
+    ).toBe(0);
+    source.dispose();
+    model.dispose();
+  });
+
   it('refuses token type ids for DistilBERT', async () => {
     const model = await loadEncoder(TINY_ENCODER_DIRS.distilbert);
     expect(() => logitsOf(model, { inputIds: [[2, 3]], tokenTypeIds: [[0, 0]] })).toThrow(

@@ -2,13 +2,18 @@ import { TrlConfigError, TrlError } from '@trl/core';
 import { readJsonFile } from '../checkpoint/json-file';
 import type { EncoderForSequenceClassification } from '../encoders/classifier';
 import { ENCODER_ARCHITECTURES } from '../encoders/index';
-import { loadEncoderClassifier } from '../encoders/load';
+import { type EncoderClassifierOptions, loadEncoderClassifier } from '../encoders/load';
 import type { Gpt2ForSequenceClassification } from '../heads/sequence-classification';
 import { resolveModelFile } from '../hub/index';
 import {
   AutoModelForSequenceClassification,
   type SequenceClassificationOptions,
 } from './auto-model-with-heads';
+
+/** Options of {@link AutoSequenceClassifier.fromPretrained}. */
+export interface AutoSequenceClassifierOptions
+  extends SequenceClassificationOptions,
+    Pick<EncoderClassifierOptions, 'ignoreMismatchedSizes'> {}
 
 /** The `model_type`s {@link AutoSequenceClassifier} loads. */
 export const SEQUENCE_CLASSIFIER_MODEL_TYPES = ['gpt2', ...Object.keys(ENCODER_ARCHITECTURES)] as const;
@@ -23,8 +28,18 @@ export const AutoSequenceClassifier = {
   /** Reads config.json, dispatches on `model_type` and loads the weights. */
   async fromPretrained(
     pathOrRepoId: string,
-    options: SequenceClassificationOptions = {},
+    options: AutoSequenceClassifierOptions = {},
   ): Promise<Gpt2ForSequenceClassification | EncoderForSequenceClassification> {
+    const { ignoreMismatchedSizes, ...gpt2Options } = options;
+    const loadGpt2 = () => {
+      if (ignoreMismatchedSizes) {
+        throw new TrlError(
+          'invalid-argument',
+          'ignoreMismatchedSizes is implemented for the encoders only, not GPT-2.',
+        );
+      }
+      return AutoModelForSequenceClassification.fromPretrained(pathOrRepoId, gpt2Options);
+    };
     const configPath = await resolveModelFile(pathOrRepoId, 'config.json', { ...options, required: false });
     if (configPath === undefined)
       return AutoModelForSequenceClassification.fromPretrained(pathOrRepoId, options);
@@ -50,7 +65,7 @@ export const AutoSequenceClassifier = {
         'config',
       );
     }
-    if (modelType === 'gpt2') return AutoModelForSequenceClassification.fromPretrained(pathOrRepoId, options);
+    if (modelType === 'gpt2') return loadGpt2();
     const architecture = ENCODER_ARCHITECTURES[modelType];
     if (architecture === undefined) {
       throw new TrlError(

@@ -27,7 +27,7 @@ export interface EncoderArchitecture {
   parseConfig(raw: Readonly<Record<string, unknown>>, source: string): EncoderConfig;
   /** Shape of every backbone weight, by checkpoint key. */
   baseShapes(config: EncoderConfig): Map<string, number[]>;
-  /** Shape of every head weight for `numLabels` outputs, by checkpoint key. */
+  /** Shape of every head weight for `numLabels` outputs, by checkpoint key; missing ones start fresh. */
   headShapes(config: EncoderConfig, numLabels: number): Map<string, number[]>;
   /** Module paths of layer `index`. */
   layerKeys(index: number): EncoderLayerKeys;

@@ -119,12 +119,12 @@ export const BERT: EncoderArchitecture = {
   basePrefix: 'bert.',
   parseConfig: (raw, source) => parseBertStyleConfig(raw, source, BERT_DEFAULTS),
   baseShapes(config) {
-    const shapes = bertStyleBaseShapes(this, config);
-    addLinear(shapes, 'bert.pooler.dense', config.hiddenSize, config.hiddenSize);
-    return shapes;
+    return bertStyleBaseShapes(this, config);
   },
   headShapes(config, numLabels) {
+    // The pooler counts as head: BertForMaskedLM checkpoints have none, and transformers starts it fresh.
     const shapes = new Map<string, number[]>();
+    addLinear(shapes, 'bert.pooler.dense', config.hiddenSize, config.hiddenSize);
     addLinear(shapes, 'classifier', numLabels, config.hiddenSize);
     return shapes;
   },

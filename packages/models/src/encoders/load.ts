@@ -10,6 +10,12 @@ import type { EncoderConfig } from './config';
 export interface EncoderClassifierOptions extends PretrainedOptions {
   /** Number of scores; default the config's `num_labels` or `id2label` size, else 2 (transformers' default). */
   numLabels?: number;
+  /**
+   * Start head weights whose saved shape does not fit `numLabels` afresh instead of refusing them
+   * (transformers' `ignore_mismatched_sizes`), e.g. a two-label sentiment classifier turned into a
+   * one-label reward model. The encoder's own weights must always fit. Default false.
+   */
+  ignoreMismatchedSizes?: boolean;
   /** Seed of a freshly initialised head and of dropout masks. Default 0. */
   seed?: number;
 }
@@ -37,21 +43,27 @@ export async function loadEncoderClassifier(
         'pytorch_model.bin with transformers: model.save_pretrained(dir, safe_serialization=True).',
     );
   }
+  const numLabels = resolveNumLabels(config, options.numLabels);
   const baseShapes = architecture.baseShapes(config);
+  const headShapes = architecture.headShapes(config, numLabels);
+  const known = new Set([...baseShapes.keys(), ...headShapes.keys()]);
   const tensors = new Map<string, CheckpointTensor>();
   for (const [rawKey, entry] of (await readSafetensors(weightsPath)).tensors) {
-    const key = canonicalEncoderKey(rawKey, architecture.basePrefix, baseShapes);
-    tensors.set(key, { shape: [...entry.shape], values: floatValues(entry, rawKey, weightsPath) });
+    const key = canonicalEncoderKey(rawKey, architecture.basePrefix, known);
+    // Weights of other heads (an MLM head, say) are not read.
+    if (known.has(key))
+      tensors.set(key, { shape: [...entry.shape], values: floatValues(entry, rawKey, weightsPath) });
   }
-  const numLabels = resolveNumLabels(config, options.numLabels);
-  const headShapes = architecture.headShapes(config, numLabels);
   checkShapes(baseShapes, tensors, weightsPath, 'the encoder');
-  const headSaved = [...headShapes.keys()].filter((key) => tensors.has(key));
-  if (headSaved.length > 0) checkShapes(headShapes, tensors, weightsPath, `a head with ${numLabels} labels`);
+  const resized = options.ignoreMismatchedSizes ? mismatchedKeys(headShapes, tensors) : new Set<string>();
+  for (const key of resized) tensors.delete(key);
+  checkShapes(headShapes, tensors, weightsPath, `a head with ${numLabels} labels`, { allowMissing: true });
   const rng = new Rng(options.seed ?? 0);
   const weights = new Map<string, tf.Variable>();
   try {
     for (const [key, shape] of baseShapes) weights.set(key, variableOf(tensors.get(key)!, shape));
+    // Head weights the checkpoint lacks (a bare encoder, BertForMaskedLM's missing pooler) start
+    // fresh, as transformers initialises them.
     for (const [key, shape] of headShapes) {
       const saved = tensors.get(key);
       weights.set(key, saved ? variableOf(saved, shape) : freshHeadWeight(key, shape, config, rng));
@@ -77,10 +89,10 @@ export async function loadEncoderClassifier(
 function canonicalEncoderKey(
   rawKey: string,
   prefix: string,
-  baseShapes: ReadonlyMap<string, number[]>,
+  known: ReadonlySet<string>,
 ): string {
   const key = rawKey.replace(/\.gamma$/, '.weight').replace(/\.beta$/, '.bias');
-  return !key.startsWith(prefix) && baseShapes.has(`${prefix}${key}`) ? `${prefix}${key}` : key;
+  return !key.startsWith(prefix) && known.has(`${prefix}${key}`) ? `${prefix}${key}` : key;
 }
 
 /**
@@ -103,9 +115,10 @@ function checkShapes(
   tensors: ReadonlyMap<string, CheckpointTensor>,
   source: string,
   what: string,
+  { allowMissing = false } = {},
 ): void {
   const missing = [...shapes.keys()].filter((key) => !tensors.has(key));
-  if (missing.length > 0) {
+  if (!allowMissing && missing.length > 0) {
     const shown =
       missing.slice(0, 5).join(', ') + (missing.length > 5 ? `, … (${missing.length} in all)` : '');
     throw new TrlError('invalid-checkpoint', `${source} lacks weights of ${what}: ${shown}.`);
@@ -120,6 +133,20 @@ function checkShapes(
       );
     }
   }
+}
+
+/** Keys whose saved tensor has another shape than `shapes` wants. */
+function mismatchedKeys(
+  shapes: ReadonlyMap<string, number[]>,
+  tensors: ReadonlyMap<string, CheckpointTensor>,
+): Set<string> {
+  const sameShape = (a: readonly number[], b: readonly number[]) =>
+    a.length === b.length && a.every((n, i) => n === b[i]);
+  return new Set(
+    [...shapes]
+      .filter(([key, shape]) => tensors.has(key) && !sameShape(tensors.get(key)!.shape, shape))
+      .map(([key]) => key),
+  );
 }
 
 function variableOf(tensor: CheckpointTensor, shape: number[]): tf.Variable {
