@@ -86,7 +86,8 @@ export class EncoderForSequenceClassification implements SequenceClassifier {
 
   /**
    * Logits `[batch, numLabels]`. Padding (0 in `attentionMask`, default all real) is never attended
-   * to; rows may be padded on either side, the head reads each row's first position.
+   * to. Pad on the right, as BERT tokenizers do: the head reads position 0 (`[CLS]`, `<s>`) as
+   * transformers does, so a left-padded row would be scored from a padding token.
    */
   forward(input: EncoderClassifierInput): SequenceClassifierOutput {
     this.assertAlive();

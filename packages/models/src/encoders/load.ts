@@ -86,11 +86,7 @@ export async function loadEncoderClassifier(
  * The key as this package names it: old checkpoints' LayerNorm `gamma`/`beta` become
  * `weight`/`bias`, and a bare encoder's keys get the classifier's backbone prefix.
  */
-function canonicalEncoderKey(
-  rawKey: string,
-  prefix: string,
-  known: ReadonlySet<string>,
-): string {
+function canonicalEncoderKey(rawKey: string, prefix: string, known: ReadonlySet<string>): string {
   const key = rawKey.replace(/\.gamma$/, '.weight').replace(/\.beta$/, '.bias');
   return !key.startsWith(prefix) && known.has(`${prefix}${key}`) ? `${prefix}${key}` : key;
 }
