@@ -16,7 +16,7 @@ const REVIEWS: [string, string, string][] = [
   ['the plot', 'of the film', 'neutral'],
 ];
 
-describe('training a BERT classifier end to end', () => {
+describe('a BERT classifier fed by the WordPiece tokenizer', () => {
   beforeAll(() => initBackend(testBackend()));
 
   it('learns labelled review pairs with AdamW from WordPiece ids, token types and a padding mask', async () => {
@@ -71,6 +71,33 @@ describe('training a BERT classifier end to end', () => {
     expect(predicted).toEqual(labels);
     tf.dispose([inputIds, tokenTypeIds, attentionMask, targets]);
     optimizer.dispose();
+    model.dispose();
+  });
+
+  it('scores a right-padded encodeBatch of texts as each text alone', async () => {
+    const tokenizer = await AutoTokenizer.fromPretrained(TINY_WORDPIECE_DIR);
+    const model = await AutoSequenceClassifier.fromPretrained(TINY_ENCODER_DIRS.bert);
+    if (!(model instanceof EncoderForSequenceClassification)) throw new Error('expected an encoder');
+    const texts = ['the movie was not good at all', 'fun', 'I love this film!'];
+    const batch = tokenizer.encodeBatch(texts);
+    const width = batch.inputIds[0]!.length;
+    const fun = [2, ...tokenizer.encode('fun', { addSpecialTokens: false }), 3];
+    expect(batch.inputIds[1]).toEqual([...fun, ...Array(width - fun.length).fill(tokenizer.padTokenId)]);
+    expect(batch.attentionMask[1]).toEqual([...fun.map(() => 1), ...Array(width - fun.length).fill(0)]);
+    const score = (rows: number[][], mask?: number[][]) =>
+      tf.tidy(() =>
+        model
+          .forward({
+            inputIds: tf.tensor2d(rows, undefined, 'int32'),
+            attentionMask: mask && tf.tensor2d(mask, undefined, 'int32'),
+          })
+          .logits.arraySync(),
+      );
+    const batched = score(batch.inputIds, batch.attentionMask);
+    texts.forEach((text, i) => {
+      const [alone] = score([tokenizer.encode(text)]);
+      expect(Math.max(...alone!.map((x, j) => Math.abs(x - batched[i]![j]!)))).toBeLessThan(1e-5);
+    });
     model.dispose();
   });
 });
