@@ -142,6 +142,7 @@ TEXTS = [
     "Ⅻ roman",
     "αβγ",
 ]
+TRUNCATE_TO = 6
 PAIRS = [
     ["hello world", "the movie was good"],
     ["I love this movie", "it was not bad"],
@@ -357,6 +358,11 @@ def wordpiece() -> None:
     expected["single_without_special_tokens"] = [
         tokenizer.encode(text, add_special_tokens=False).ids for text in TEXTS
     ]
+    # Truncated to 6 tokens the way the library truncates: the text is cut, [CLS]/[SEP] stay.
+    tokenizer.enable_truncation(max_length=TRUNCATE_TO)
+    expected["truncate_to"] = TRUNCATE_TO
+    expected["single_truncated"] = [tokenizer.encode(text).ids for text in TEXTS]
+    tokenizer.no_truncation()
     (directory / "expected.json").write_text(json.dumps(expected, indent=1) + "\n")
 
     vocab_only = FIXTURES / "tiny-wordpiece-vocab"

@@ -64,6 +64,13 @@ describe('WordPiece tokenizer.json (built by the tokenizers library)', () => {
     ]);
   });
 
+  it('truncates batches as the tokenizers library does: the text is cut, [CLS] and [SEP] stay', async () => {
+    const tokenizer = await AutoTokenizer.fromPretrained(TINY_WORDPIECE_DIR);
+    const batch = tokenizer.encodeBatch(expected.texts, { maxLength: expected.truncate_to!, padding: false });
+    expect(batch.inputIds).toEqual(expected.single_truncated);
+    expect(batch.inputIds.filter((row) => row.length === expected.truncate_to).length).toBeGreaterThan(40);
+  });
+
   it('refuses a textPair that is not a string', async () => {
     const tokenizer = await AutoTokenizer.fromPretrained(TINY_WORDPIECE_DIR);
     expect(() => tokenizer.encodeWithTokenTypes('a', { textPair: 3 as unknown as string })).toThrow(

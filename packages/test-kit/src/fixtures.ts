@@ -109,6 +109,10 @@ export interface WordPieceExpected {
   pair: WordPieceEncoding[];
   /** Ids of each text without special tokens (tokenizer.json fixture only). */
   single_without_special_tokens?: number[][];
+  /** Length the texts were truncated to for `single_truncated` (tokenizer.json fixture only). */
+  truncate_to?: number;
+  /** Ids of each text truncated to `truncate_to` tokens by the library (tokenizer.json fixture only). */
+  single_truncated?: number[][];
 }
 
 /** Reads `expected.json` of a WordPiece tokenizer fixture directory. */

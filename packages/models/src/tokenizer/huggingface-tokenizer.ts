@@ -205,7 +205,8 @@ export class HuggingFaceTokenizer implements Tokenizer {
   }
 
   /**
-   * Many texts to a padded batch: truncated to `maxLength` (keeping the start), padded to the longest
+   * Many texts to a padded batch: truncated to `maxLength` (keeping the start, and the special
+   * tokens the post-processor adds, such as BERT's `[CLS]`/`[SEP]`, as transformers truncates), padded to the longest
    * row or to `maxLength` on the tokenizer's `paddingSide` unless overridden. Pads with the pad token,
    * or with eos when there is none (what TRL sets up for GPT-2).
    */
@@ -220,7 +221,7 @@ export class HuggingFaceTokenizer implements Tokenizer {
     const rows = texts.map((text, index) => {
       if (typeof text !== 'string')
         throw new Error(`encodeBatch: texts[${index}] must be a string, got ${describeValue(text)}.`);
-      return this.encode(text, { addSpecialTokens: parsed.data.addSpecialTokens });
+      return this.encodeWithin(text, parsed.data.maxLength, parsed.data.addSpecialTokens ?? true);
     });
     return padBatch(rows, {
       padding: parsed.data.padding,
@@ -315,6 +316,29 @@ export class HuggingFaceTokenizer implements Tokenizer {
   /** Writes tokenizer.json, tokenizer_config.json and special_tokens_map.json into `directory`, each atomically. */
   async savePretrained(directory: string): Promise<void> {
     await savePretrainedTokenizer(directory, this.toFiles());
+  }
+
+  /**
+   * The ids of `text` in at most `maxLength` tokens as transformers truncates: the text is cut and
+   * the special tokens around it stay. A tokenizer that adds none (GPT-2) or whose special tokens do
+   * not just surround the text is left to `padBatch`'s plain cut.
+   */
+  private encodeWithin(text: string, maxLength: number | undefined, addSpecialTokens: boolean): number[] {
+    const full = this.encode(text, { addSpecialTokens });
+    if (maxLength === undefined || full.length <= maxLength || !addSpecialTokens) return full;
+    const content = this.encode(text, { addSpecialTokens: false });
+    const added = full.length - content.length;
+    if (added === 0 || added >= maxLength) return full;
+    for (let start = 0; start <= added; start++) {
+      if (content.every((id, i) => full[start + i] === id)) {
+        return [
+          ...full.slice(0, start),
+          ...content.slice(0, maxLength - added),
+          ...full.slice(start + content.length),
+        ];
+      }
+    }
+    return full;
   }
 
   private roleId(role: SpecialTokenRole): number | undefined {
