@@ -12,6 +12,7 @@ import {
   tinyEncoderExpected,
 } from '../../test-kit/src/fixtures';
 import { AutoSequenceClassifier } from '../src/auto/auto-model-for-sequence-classification';
+import { writePretrainedFiles } from '../src/checkpoint/save';
 import { EncoderForSequenceClassification } from '../src/encoders/classifier';
 import { Gpt2ForSequenceClassification } from '../src/heads/sequence-classification';
 
@@ -43,6 +44,15 @@ function logitsOf(
   const values = logits.arraySync();
   tf.dispose([logits, ...Object.values(inputs)]);
   return values;
+}
+
+/** Largest difference between the weight `key` of two models. */
+function weightDiff(
+  a: EncoderForSequenceClassification,
+  b: EncoderForSequenceClassification,
+  key: string,
+): number {
+  return maxAbsDiff(a.weights.get(key)!.dataSync(), b.weights.get(key)!.dataSync());
 }
 
 function scratch(): string {
@@ -253,7 +263,6 @@ describe('AutoSequenceClassifier dispatch and config errors', () => {
     const source = await loadEncoder(TINY_ENCODER_DIRS.roberta);
     const dir = scratch();
     const bare = new Map([...source.weights].filter(([key]) => key.startsWith('roberta.')));
-    const { writePretrainedFiles } = await import('../src/checkpoint/save');
     const config = source.config.raw;
     // A bare RobertaModel names its keys without the `roberta.` prefix.
     await writePretrainedFiles(
@@ -265,12 +274,7 @@ describe('AutoSequenceClassifier dispatch and config errors', () => {
     expect(model.numLabels).toBe(1);
     expect(model.weights.get('classifier.out_proj.weight')!.shape).toEqual([1, 36]);
     expect(maxAbsDiff(model.weights.get('classifier.out_proj.bias')!.dataSync(), [0])).toBe(0);
-    expect(
-      maxAbsDiff(
-        model.weights.get('roberta.embeddings.word_embeddings.weight')!.dataSync(),
-        source.weights.get('roberta.embeddings.word_embeddings.weight')!.dataSync(),
-      ),
-    ).toBe(0);
+    expect(weightDiff(model, source, 'roberta.embeddings.word_embeddings.weight')).toBe(0);
     source.dispose();
     model.dispose();
   });
@@ -294,12 +298,7 @@ describe('AutoSequenceClassifier dispatch and config errors', () => {
     expect(model.id2label).toEqual(['LABEL_0']);
     expect(model.weights.get('classifier.weight')!.shape).toEqual([1, 36]);
     expect(maxAbsDiff(model.weights.get('classifier.bias')!.dataSync(), [0])).toBe(0);
-    expect(
-      maxAbsDiff(
-        model.weights.get('pre_classifier.weight')!.dataSync(),
-        saved.weights.get('pre_classifier.weight')!.dataSync(),
-      ),
-    ).toBe(0);
+    expect(weightDiff(model, saved, 'pre_classifier.weight')).toBe(0);
     saved.dispose();
     model.dispose();
     await expect(
@@ -310,18 +309,12 @@ describe('AutoSequenceClassifier dispatch and config errors', () => {
   it('starts a missing BERT pooler fresh (BertForMaskedLM checkpoints have none)', async () => {
     const source = await loadEncoder(TINY_ENCODER_DIRS.bert);
     const dir = scratch();
-    const { writePretrainedFiles } = await import('../src/checkpoint/save');
     const withoutPooler = new Map([...source.weights].filter(([key]) => !key.startsWith('bert.pooler.')));
     await writePretrainedFiles(dir, source.config.raw, withoutPooler);
     const model = await loadEncoder(dir, { seed: 1 });
     expect(model.weights.get('bert.pooler.dense.weight')!.shape).toEqual([36, 36]);
     expect(maxAbsDiff(model.weights.get('bert.pooler.dense.bias')!.dataSync(), new Float32Array(36))).toBe(0);
-    expect(
-      maxAbsDiff(
-        model.weights.get('classifier.weight')!.dataSync(),
-        source.weights.get('classifier.weight')!.dataSync(),
-      ),
-    ).toBe(0);
+    expect(weightDiff(model, source, 'classifier.weight')).toBe(0);
     source.dispose();
     model.dispose();
   });
