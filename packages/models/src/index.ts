@@ -5,6 +5,10 @@
 
 export { AutoModelForCausalLM, type CausalLMFromPretrainedOptions } from './auto/auto-model-for-causal-lm';
 export {
+  AutoSequenceClassifier,
+  SEQUENCE_CLASSIFIER_MODEL_TYPES,
+} from './auto/auto-model-for-sequence-classification';
+export {
   AutoModelForCausalLMWithValueHead,
   AutoModelForSequenceClassification,
   type SequenceClassificationOptions,
@@ -15,6 +19,7 @@ export {
   loadGpt2Checkpoint,
   type PretrainedOptions,
 } from './checkpoint/load';
+export * from './encoders/index';
 export {
   type Gpt2Config,
   type Gpt2ConfigInput,

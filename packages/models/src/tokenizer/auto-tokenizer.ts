@@ -8,6 +8,7 @@ import {
   TOKENIZER_CONFIG_FILE,
   TOKENIZER_FILE,
 } from './tokenizer-files';
+import { WORDPIECE_VOCAB_FILE, wordPieceTokenizerJson } from './wordpiece-vocab';
 
 /** Where to load a tokenizer from and how to set it up. */
 export interface FromPretrainedTokenizerOptions extends Omit<ResolveModelFileOptions, 'required'> {
@@ -18,24 +19,41 @@ export interface FromPretrainedTokenizerOptions extends Omit<ResolveModelFileOpt
 /** Loads tokenizers saved in the Hugging Face format, as transformers' `AutoTokenizer`. */
 export const AutoTokenizer = {
   /**
-   * Loads tokenizer.json (required) plus tokenizer_config.json and special_tokens_map.json (when
-   * present) from a local directory or a hub repo id, downloading into the hub cache as needed.
+   * Loads tokenizer.json plus tokenizer_config.json and special_tokens_map.json (when present) from
+   * a local directory or a hub repo id, downloading into the hub cache as needed. A BERT-style
+   * folder with vocab.txt instead of tokenizer.json gets the tokenizer transformers builds from it.
    */
   async fromPretrained(
     pathOrRepoId: string,
     options: FromPretrainedTokenizerOptions = {},
   ): Promise<HuggingFaceTokenizer> {
     const { paddingSide, ...hubOptions } = options;
+    let missingTokenizerJson: unknown;
     const tokenizerPath = await resolveModelFile(pathOrRepoId, TOKENIZER_FILE, hubOptions).catch(
       (error: unknown) => {
-        const reason = error instanceof Error ? error.message : String(error);
-        const message = `Cannot load a tokenizer from "${pathOrRepoId}": ${reason} Only fast tokenizers saved as ${TOKENIZER_FILE} are supported.`;
-        // Bad input (a missing file, a bad repo id) keeps its code; network failures stay plain Errors.
-        if (error instanceof TrlError)
-          throw Object.assign(new TrlError(error.code, message), { cause: error });
-        throw new Error(message, { cause: error });
+        missingTokenizerJson = error;
+        return undefined;
       },
     );
+    // A BERT-style folder may hold only vocab.txt; transformers builds the tokenizer from it.
+    const vocabPath =
+      tokenizerPath === undefined
+        ? await resolveModelFile(pathOrRepoId, WORDPIECE_VOCAB_FILE, {
+            ...hubOptions,
+            required: false,
+          }).catch(() => undefined)
+        : undefined;
+    if (tokenizerPath === undefined && vocabPath === undefined) {
+      const reason =
+        missingTokenizerJson instanceof Error ? missingTokenizerJson.message : String(missingTokenizerJson);
+      const message = `Cannot load a tokenizer from "${pathOrRepoId}": ${reason} Only fast tokenizers saved as ${TOKENIZER_FILE} are supported.`;
+      // Bad input (a missing file, a bad repo id) keeps its code; network failures stay plain Errors.
+      if (missingTokenizerJson instanceof TrlError)
+        throw Object.assign(new TrlError(missingTokenizerJson.code, message), {
+          cause: missingTokenizerJson,
+        });
+      throw new Error(message, { cause: missingTokenizerJson });
+    }
     const configPath = await resolveModelFile(pathOrRepoId, TOKENIZER_CONFIG_FILE, {
       ...hubOptions,
       required: false,
@@ -44,15 +62,28 @@ export const AutoTokenizer = {
       ...hubOptions,
       required: false,
     });
+    const tokenizerConfig = configPath === undefined ? undefined : await readJsonFile(configPath);
+    const tokenizerJson =
+      tokenizerPath !== undefined
+        ? await readJsonFile(tokenizerPath)
+        : wordPieceTokenizerJson(
+            await readFile(vocabPath!, 'utf8'),
+            isRecord(tokenizerConfig) ? tokenizerConfig : {},
+            pathOrRepoId,
+          );
     return new HuggingFaceTokenizer({
-      tokenizerJson: await readJsonFile(tokenizerPath),
-      tokenizerConfig: configPath === undefined ? undefined : await readJsonFile(configPath),
+      tokenizerJson,
+      tokenizerConfig,
       specialTokensMap: mapPath === undefined ? undefined : await readJsonFile(mapPath),
       paddingSide,
       source: pathOrRepoId,
     });
   },
 };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 async function readJsonFile(path: string): Promise<unknown> {
   return parseJsonText(await readFile(path, 'utf8'), path);

@@ -49,6 +49,20 @@ export interface AddTokensOptions {
   special?: boolean;
 }
 
+/** Options of {@link HuggingFaceTokenizer.encodeWithTokenTypes}. */
+export interface TokenTypesEncodeOptions extends EncodeOptions {
+  /** The second text of a pair (a BERT "sentence B"). */
+  textPair?: string;
+}
+
+/** Ids and segment ids of one encoded text or pair. */
+export interface TokenTypesEncoding {
+  /** Token ids, special tokens included. */
+  ids: number[];
+  /** 0 for the first text (and its special tokens), 1 for the second. */
+  tokenTypeIds: number[];
+}
+
 /** The three files of a saved tokenizer, as JSON values. */
 export interface TokenizerFiles {
   /** tokenizer.json. */
@@ -161,6 +175,31 @@ export class HuggingFaceTokenizer implements Tokenizer {
     return this.engine.encode(text, { add_special_tokens: options.addSpecialTokens ?? true }).ids;
   }
 
+  /**
+   * A text, or a pair of texts, to ids with their segment ids, as transformers'
+   * `tokenizer(text, text_pair)` gives a BERT-style classifier: with `[CLS] a [SEP] b [SEP]` the
+   * second text and its `[SEP]` get token type 1. `addSpecialTokens` defaults to true.
+   */
+  encodeWithTokenTypes(text: string, options: TokenTypesEncodeOptions = {}): TokenTypesEncoding {
+    if (typeof text !== 'string')
+      throw new TrlError(
+        'invalid-argument',
+        `encodeWithTokenTypes: text must be a string, got ${describeValue(text)}.`,
+      );
+    const { textPair } = options;
+    if (textPair !== undefined && typeof textPair !== 'string')
+      throw new TrlError(
+        'invalid-argument',
+        `encodeWithTokenTypes: textPair must be a string, got ${describeValue(textPair)}.`,
+      );
+    const encoding = this.engine.encode(text, {
+      text_pair: textPair ?? null,
+      add_special_tokens: options.addSpecialTokens ?? true,
+      return_token_type_ids: true,
+    });
+    return { ids: encoding.ids, tokenTypeIds: encoding.token_type_ids };
+  }
+
   /** Token ids to text; `skipSpecialTokens` drops every id in `specialTokenIds`. */
   decode(ids: readonly number[], options: DecodeOptions = {}): string {
     this.assertTokenIds(ids, 'decode: ids');
@@ -173,7 +212,8 @@ export class HuggingFaceTokenizer implements Tokenizer {
   }
 
   /**
-   * Many texts to a padded batch: truncated to `maxLength` (keeping the start), padded to the longest
+   * Many texts to a padded batch: truncated to `maxLength` (keeping the start, and the special
+   * tokens the post-processor adds, such as BERT's `[CLS]`/`[SEP]`, as transformers truncates), padded to the longest
    * row or to `maxLength` on the tokenizer's `paddingSide` unless overridden. Pads with the pad token,
    * or with eos when there is none (what TRL sets up for GPT-2).
    */
@@ -197,7 +237,7 @@ export class HuggingFaceTokenizer implements Tokenizer {
           'invalid-argument',
           `encodeBatch: texts[${index}] must be a string, got ${describeValue(text)}.`,
         );
-      return this.encode(text, { addSpecialTokens: parsed.data.addSpecialTokens });
+      return this.encodeWithin(text, parsed.data.maxLength, parsed.data.addSpecialTokens ?? true);
     });
     return padBatch(rows, {
       padding: parsed.data.padding,
@@ -296,6 +336,29 @@ export class HuggingFaceTokenizer implements Tokenizer {
   /** Writes tokenizer.json, tokenizer_config.json and special_tokens_map.json into `directory`, each atomically. */
   async savePretrained(directory: string): Promise<void> {
     await savePretrainedTokenizer(directory, this.toFiles());
+  }
+
+  /**
+   * The ids of `text` in at most `maxLength` tokens as transformers truncates: the text is cut and
+   * the special tokens around it stay. A tokenizer that adds none (GPT-2) or whose special tokens do
+   * not just surround the text is left to `padBatch`'s plain cut.
+   */
+  private encodeWithin(text: string, maxLength: number | undefined, addSpecialTokens: boolean): number[] {
+    const full = this.encode(text, { addSpecialTokens });
+    if (maxLength === undefined || full.length <= maxLength || !addSpecialTokens) return full;
+    const content = this.encode(text, { addSpecialTokens: false });
+    const added = full.length - content.length;
+    if (added === 0 || added >= maxLength) return full;
+    for (let start = 0; start <= added; start++) {
+      if (content.every((id, i) => full[start + i] === id)) {
+        return [
+          ...full.slice(0, start),
+          ...content.slice(0, maxLength - added),
+          ...full.slice(start + content.length),
+        ];
+      }
+    }
+    return full;
   }
 
   private roleId(role: SpecialTokenRole): number | undefined {
