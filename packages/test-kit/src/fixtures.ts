@@ -40,3 +40,39 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
   return max;
 }
+
+/** The Llama-family checkpoints written by `tooling/hf-fixtures/llama_family.py` (transformers 5, random init). */
+export const LLAMA_FAMILY_FIXTURES = ['tiny-llama3', 'tiny-qwen2', 'tiny-qwen3'] as const;
+
+/** Name of one Llama-family fixture folder. */
+export type LlamaFamilyFixture = (typeof LLAMA_FAMILY_FIXTURES)[number];
+
+/** Directory of a Llama-family fixture: `config.json`, `model.safetensors` and `expected.json`. */
+export function llamaFamilyDir(name: LlamaFamilyFixture): string {
+  return fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+}
+
+/** transformers' outputs for a Llama-family fixture (float32 torch, eval mode). */
+export interface LlamaFamilyExpected {
+  /** Two rows of 12 token ids. */
+  input_ids: number[][];
+  /** Logits `[2, 12, vocab]` for `input_ids`. */
+  logits: number[][][];
+  /** Row 0 of `input_ids`, and row 1's first 7 ids after 5 padding ids. */
+  padded_input_ids: number[][];
+  /** 0 over row 1's padding, 1 elsewhere. */
+  padded_attention_mask: number[][];
+  /** Logits for the padded batch, positions as `generate` numbers them (cumsum(mask) - 1). */
+  padded_logits: number[][][];
+  /** Two prompts of different lengths (5 and 3 tokens). */
+  greedy_prompts: number[][];
+  /** The 8 ids `generate(do_sample=False)` adds to each prompt, run one prompt at a time. */
+  greedy_new_ids: number[][];
+  /** Smallest top-1 minus top-2 logit over those greedy steps (how robust the ids are to rounding). */
+  greedy_min_logit_margin: number;
+}
+
+/** Reads `expected.json` of a Llama-family fixture. */
+export function llamaFamilyExpected(name: LlamaFamilyFixture): LlamaFamilyExpected {
+  return JSON.parse(readFileSync(`${llamaFamilyDir(name)}/expected.json`, 'utf8')) as LlamaFamilyExpected;
+}
