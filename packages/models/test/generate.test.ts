@@ -26,7 +26,10 @@ function logSoftmaxAt(row: ArrayLike<number>, id: number, temperature = 1): numb
  * The same continuation decoded in a differently shaped batch: the same ids, end and stop string,
  * and logprobs within float32 rounding (a backend may reduce a [3, n] and a [1, n] matmul in a different order).
  */
-function expectSameGeneration(actual: GenerationResult | undefined, expected: GenerationResult | undefined): void {
+function expectSameGeneration(
+  actual: GenerationResult | undefined,
+  expected: GenerationResult | undefined,
+): void {
   const { logprobs, ...rest } = actual!;
   const { logprobs: expectedLogprobs, ...expectedRest } = expected!;
   expect(rest).toEqual(expectedRest);

@@ -1,8 +1,13 @@
+import { TrlError } from '@trl/core';
 import { readJsonFile } from '../checkpoint/json-file';
-import { loadGpt2Checkpoint, type PretrainedOptions } from '../checkpoint/load';
+import { type CheckpointTensor, loadGpt2Checkpoint, type PretrainedOptions } from '../checkpoint/load';
 import { Gpt2LMHeadModel } from '../gpt2/model';
 import { linearModules } from '../gpt2/weights';
 import { resolveModelFile } from '../hub/index';
+import { LLAMA_FAMILY_TYPES } from '../llama/config';
+import { loadLlamaCheckpoint } from '../llama/load';
+import { LlamaForCausalLM } from '../llama/model';
+import { llamaLinearModules } from '../llama/weights';
 import { readLoraAdapter } from '../lora/peft-files';
 
 /** Options for {@link AutoModelForCausalLM.fromPretrained}. */
@@ -16,7 +21,11 @@ export interface CausalLMFromPretrainedOptions extends PretrainedOptions {
  * LoRA adapters.
  */
 export async function loadGpt2Model(pathOrRepoId: string, options: CausalLMFromPretrainedOptions = {}) {
-  const base = await baseModelOf(pathOrRepoId, options);
+  return loadGpt2FromBase(await baseModelOf(pathOrRepoId, options), pathOrRepoId, options);
+}
+
+/** {@link loadGpt2Model} once the base checkpoint `base` of `pathOrRepoId` is known. */
+async function loadGpt2FromBase(base: string, pathOrRepoId: string, options: CausalLMFromPretrainedOptions) {
   const checkpoint = await loadGpt2Checkpoint(
     base,
     base === pathOrRepoId ? options : { ...options, revision: undefined },
@@ -34,6 +43,76 @@ export async function loadGpt2Model(pathOrRepoId: string, options: CausalLMFromP
     throw error;
   }
   return { model, extra: checkpoint.extra };
+}
+
+/** {@link loadGpt2FromBase} for the Llama family. */
+async function loadLlamaFromBase(base: string, pathOrRepoId: string, options: CausalLMFromPretrainedOptions) {
+  const checkpoint = await loadLlamaCheckpoint(
+    base,
+    base === pathOrRepoId ? options : { ...options, revision: undefined },
+  );
+  const model = new LlamaForCausalLM({
+    config: checkpoint.config,
+    weights: checkpoint.weights,
+    seed: options.seed ?? 0,
+    nameOrPath: base,
+  });
+  try {
+    model.adapters = await readLoraAdapter(pathOrRepoId, llamaLinearModules(model.weights), options);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return { model, extra: checkpoint.extra };
+}
+
+/** Every causal LM `AutoModelForCausalLM` can return. */
+export type PretrainedCausalLM = Gpt2LMHeadModel | LlamaForCausalLM;
+
+/** Loads one architecture's checkpoint from its base directory or repo. */
+type CausalLMLoader = (
+  base: string,
+  pathOrRepoId: string,
+  options: CausalLMFromPretrainedOptions,
+) => Promise<{ model: PretrainedCausalLM; extra: ReadonlyMap<string, CheckpointTensor> }>;
+
+/** The registry: `config.json`'s `model_type` → the loader of that architecture. */
+const CAUSAL_LM_LOADERS: Readonly<Record<string, CausalLMLoader>> = {
+  gpt2: loadGpt2FromBase,
+  ...Object.fromEntries(LLAMA_FAMILY_TYPES.map((type) => [type, loadLlamaFromBase])),
+};
+
+/** The `model_type` values `AutoModelForCausalLM` loads. */
+export const SUPPORTED_MODEL_TYPES: readonly string[] = Object.keys(CAUSAL_LM_LOADERS);
+
+/**
+ * Loads the architecture `config.json` names (GPT-2 when it names none, as older GPT-2 configs
+ * do), with its LoRA adapter when the directory holds one.
+ */
+export async function loadCausalLM(pathOrRepoId: string, options: CausalLMFromPretrainedOptions = {}) {
+  const base = await baseModelOf(pathOrRepoId, options);
+  const modelType = await modelTypeOf(
+    base,
+    base === pathOrRepoId ? options : { ...options, revision: undefined },
+  );
+  const loader = Object.hasOwn(CAUSAL_LM_LOADERS, modelType) ? CAUSAL_LM_LOADERS[modelType] : undefined;
+  if (!loader) {
+    throw new TrlError(
+      'unsupported-model-type',
+      `model_type ${JSON.stringify(modelType)} (config.json of "${base}") is not supported: @trl/models ` +
+        `implements ${SUPPORTED_MODEL_TYPES.join(', ')}.`,
+    );
+  }
+  return loader(base, pathOrRepoId, options);
+}
+
+/** `config.json`'s `model_type`; `gpt2` when absent or when the file is not an object (GPT-2's loader reports that). */
+async function modelTypeOf(base: string, options: PretrainedOptions): Promise<string> {
+  const path = await resolveModelFile(base, 'config.json', { ...options, required: true });
+  const config = (await readJsonFile(path)) as unknown;
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) return 'gpt2';
+  const modelType = (config as { model_type?: unknown }).model_type;
+  return typeof modelType === 'string' ? modelType : 'gpt2';
 }
 
 /**
@@ -68,14 +147,20 @@ async function baseModelOf(pathOrRepoId: string, options: PretrainedOptions): Pr
 
 /**
  * Loads a causal LM from a directory or hub repo, as transformers' `AutoModelForCausalLM`. The
- * architecture comes from `config.json`'s `model_type` (GPT-2 is the one implemented).
+ * architecture comes from `config.json`'s `model_type` through a registry: `gpt2`, and the Llama
+ * family (`llama`, `mistral`, `qwen2`, `qwen3`).
  */
 export const AutoModelForCausalLM = {
-  /** Reads `config.json` and `model.safetensors` (through the hub cache for repo ids) and returns the model. */
-  async fromPretrained(
+  /**
+   * Reads `config.json` and the safetensors weights (through the hub cache for repo ids) and returns
+   * the model. The type argument is the architecture the caller expects; it defaults to GPT-2 so
+   * existing code keeps its types. The object returned is whatever `config.json` describes (check
+   * with `instanceof` when the checkpoint could be either).
+   */
+  async fromPretrained<Model extends PretrainedCausalLM = Gpt2LMHeadModel>(
     pathOrRepoId: string,
     options: CausalLMFromPretrainedOptions = {},
-  ): Promise<Gpt2LMHeadModel> {
-    return (await loadGpt2Model(pathOrRepoId, options)).model;
+  ): Promise<Model> {
+    return (await loadCausalLM(pathOrRepoId, options)).model as Model;
   },
 };

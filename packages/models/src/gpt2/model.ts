@@ -18,11 +18,14 @@ import {
   tf,
 } from '@trl/core';
 import { writePretrainedFiles } from '../checkpoint/save';
+import type { Decoding } from '../generation/decoding';
+import { createFastDecoding } from '../generation/fast-decoding';
 import { generate } from '../generation/generate';
 import type { LoraAdapters } from '../lora/adapters';
 import { saveLoraAdapter } from '../lora/peft-files';
+import type { LayerCache, TransformerInput, TransformerOutput } from '../transformer-io';
 import { type Gpt2Config, type Gpt2ConfigInput, parseGpt2Config } from './config';
-import { prepareInput } from './input';
+import { gpt2InputLimits, prepareInput } from './input';
 import {
   type BlockWeights,
   type Gpt2Weights,
@@ -32,41 +35,7 @@ import {
   namedWeights,
 } from './weights';
 
-/** Keys and values of one layer for the tokens seen so far, `[batch, heads, seen, head_dim]`. */
-export type LayerCache = {
-  /** Cached keys. */
-  readonly key: tf.Tensor4D;
-  /** Cached values. */
-  readonly value: tf.Tensor4D;
-};
-
-/** Everything the transformer body needs for one pass; tensors are int32 `[batch, seq]`. */
-export interface TransformerInput {
-  /** Token ids `[batch, seq]`. */
-  readonly inputIds: tf.Tensor2D;
-  /** Mask over past + current tokens `[batch, past + seq]`, 1 for real tokens. */
-  readonly attentionMask: tf.Tensor2D;
-  /** Positions of the current tokens `[batch, seq]`. */
-  readonly positionIds: tf.Tensor2D;
-  /** Apply dropout. */
-  readonly training: boolean;
-  /** Cached keys/values of earlier tokens, one entry per layer. */
-  readonly past?: readonly LayerCache[];
-  /** Return the updated cache (generation); otherwise none is built. */
-  readonly useCache?: boolean;
-  /** Applied to the token embeddings in training passes (NEFTune). */
-  readonly embeddingNoise?: (tokenEmbeddings: tf.Tensor3D) => tf.Tensor3D;
-  /** Generator of the dropout masks; default the model's own. */
-  readonly dropoutRng?: SeedSource;
-}
-
-/** Result of the transformer body. */
-export interface TransformerOutput {
-  /** Hidden states after the final layer norm `[batch, seq, d]`. */
-  readonly hidden: tf.Tensor3D;
-  /** The cache including the current tokens, when `useCache` was set. */
-  readonly present?: LayerCache[];
-}
+export type { LayerCache, TransformerInput, TransformerOutput } from '../transformer-io';
 
 /** Options for a freshly initialised model. */
 export interface Gpt2CreateOptions {
@@ -147,7 +116,7 @@ export class Gpt2LMHeadModel implements CausalLM {
   forward(input: CausalLMInput): CausalLMOutput {
     this.assertAlive();
     return tf.tidy(() => {
-      const prepared = prepareInput(input, this.config);
+      const prepared = prepareInput(input, gpt2InputLimits(this.config));
       const { hidden } = this.transformer({
         ...prepared,
         training: input.training ?? false,
@@ -254,6 +223,15 @@ export class Gpt2LMHeadModel implements CausalLM {
   private dropout<T extends tf.Tensor>(x: T, rate: number, rng: SeedSource | undefined): T {
     if (!rng || rate === 0) return x;
     return tf.dropout(x, rate, undefined, rng.nextSeed()) as T;
+  }
+
+  /** The registered fast decoder for this model's shape, if any (see `createFastDecoding`). */
+  fastDecoding(
+    prompts: readonly (readonly number[])[],
+    padTokenId: number,
+    budgets: readonly { readonly budget: number }[],
+  ): Decoding | undefined {
+    return createFastDecoding(this, prompts, padTokenId, budgets);
   }
 
   /** Batched generation with a KV cache; see {@link GenerationOptions}. */

@@ -10,7 +10,7 @@ import {
 } from '@trl/core';
 import type { CheckpointTensor } from '../checkpoint/load';
 import { writePretrainedFiles } from '../checkpoint/save';
-import { prepareInput } from '../gpt2/input';
+import { gpt2InputLimits, prepareInput } from '../gpt2/input';
 import type { Gpt2LMHeadModel } from '../gpt2/model';
 import { saveLoraAdapter } from '../lora/peft-files';
 
@@ -78,7 +78,7 @@ export class Gpt2ForSequenceClassification implements SequenceClassifier {
    */
   forward(input: Omit<CausalLMInput, 'outputHiddenStates'>): SequenceClassifierOutput {
     return tf.tidy(() => {
-      const prepared = prepareInput(input, this.backbone.config);
+      const prepared = prepareInput(input, gpt2InputLimits(this.backbone.config));
       const { hidden } = this.backbone.transformer({
         ...prepared,
         training: input.training ?? false,

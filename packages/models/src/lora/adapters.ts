@@ -1,6 +1,13 @@
 import { linear, type NamedVariable, Rng, type SeedSource, tf } from '@trl/core';
-import type { LinearWeights } from '../gpt2/weights';
 import { isLoraTarget, type LoraConfig, loraScaling } from './config';
+
+/** A projection LoRA can adapt: its module path and its `[in, out]` weight. */
+export interface LoraTargetLayer {
+  /** Module path, e.g. `transformer.h.0.attn.c_attn` or `model.layers.0.self_attn.q_proj`. */
+  readonly name: string;
+  /** `[in, out]` weight. */
+  readonly weight: tf.Variable;
+}
 
 /** PEFT's key prefix in `adapter_model.safetensors`. */
 export const PEFT_PREFIX = 'base_model.model.';
@@ -33,7 +40,7 @@ export class LoraAdapter {
   }
 
   /** A fresh adapter for `layer`. */
-  static init(layer: LinearWeights, config: LoraConfig, rng: Rng): LoraAdapter {
+  static init(layer: LoraTargetLayer, config: LoraConfig, rng: Rng): LoraAdapter {
     const [fanIn, fanOut] = layer.weight.shape as [number, number];
     const bound = 1 / Math.sqrt(fanIn);
     const down = tf.tidy(() =>
@@ -81,7 +88,7 @@ export class LoraAdapters {
   }
 
   /** New adapters on every targeted module of `layers`; fails when no module matches. */
-  static attach(layers: readonly LinearWeights[], config: LoraConfig): LoraAdapters {
+  static attach(layers: readonly LoraTargetLayer[], config: LoraConfig): LoraAdapters {
     const rng = new Rng(config.seed);
     const targets = layers.filter((layer) => isLoraTarget(layer.name, config.targetModules));
     if (targets.length === 0) {

@@ -5,9 +5,8 @@ import { floatValues } from '../checkpoint/float-values';
 import { readJsonFile } from '../checkpoint/json-file';
 import type { PretrainedOptions } from '../checkpoint/load';
 import { writeTensors } from '../checkpoint/save';
-import type { LinearWeights } from '../gpt2/weights';
 import { resolveModelFile } from '../hub/index';
-import { LoraAdapter, LoraAdapters, PEFT_PREFIX } from './adapters';
+import { LoraAdapter, LoraAdapters, type LoraTargetLayer, PEFT_PREFIX } from './adapters';
 import { type LoraConfig, loraScaling, parseLoraConfig } from './config';
 
 /**
@@ -66,7 +65,7 @@ export async function saveLoraAdapter(
  */
 export async function readLoraAdapter(
   pathOrRepoId: string,
-  layers: readonly LinearWeights[],
+  layers: readonly LoraTargetLayer[],
   options: PretrainedOptions = {},
 ): Promise<LoraAdapters | undefined> {
   const configPath = await resolveModelFile(pathOrRepoId, 'adapter_config.json', {

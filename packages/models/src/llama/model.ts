@@ -1,0 +1,311 @@
+import {
+  type CausalLM,
+  type CausalLMInfo,
+  type CausalLMInput,
+  type CausalLMOutput,
+  causalAttention,
+  embedding,
+  type GenerationOptions,
+  type GenerationResult,
+  linear,
+  matmulTransposedB,
+  type NamedVariable,
+  Rng,
+  type SeedSource,
+  SPECIFICATION_VERSION,
+  tf,
+} from '@trl/core';
+import { writePretrainedFiles } from '../checkpoint/save';
+import { generate } from '../generation/generate';
+import { type InputLimits, prepareInput } from '../gpt2/input';
+import type { LoraAdapters } from '../lora/adapters';
+import type { LayerCache, TransformerInput, TransformerOutput } from '../transformer-io';
+import type { LlamaConfig, LlamaFamilyType } from './config';
+import { applyRotary, inverseFrequencies, type RotaryTables, rotaryTables } from './rope';
+import { type LlamaLayerWeights, type LlamaLinear, type LlamaWeights, llamaNamedWeights } from './weights';
+
+/** transformers' class name per `model_type`, written to `config.json`'s `architectures`. */
+const ARCHITECTURES: Record<LlamaFamilyType, string> = {
+  llama: 'LlamaForCausalLM',
+  mistral: 'MistralForCausalLM',
+  qwen2: 'Qwen2ForCausalLM',
+  qwen3: 'Qwen3ForCausalLM',
+};
+
+/** How a model is assembled from existing weights. */
+export interface LlamaParts {
+  /** The resolved config. */
+  readonly config: LlamaConfig;
+  /** The weights; the model takes ownership of those listed in `owned`. */
+  readonly weights: LlamaWeights;
+  /** Variables this model disposes; default all of `weights`. */
+  readonly owned?: ReadonlySet<tf.Variable>;
+  /** LoRA adapters on the projections, if any. */
+  readonly adapters?: LoraAdapters;
+  /** Seed for dropout masks. */
+  readonly seed?: number;
+  /** Directory or hub repo the weights came from. */
+  readonly nameOrPath?: string;
+}
+
+/**
+ * A decoder of Llama's design with its LM head (transformers' `LlamaForCausalLM`,
+ * `MistralForCausalLM`, `Qwen2ForCausalLM`, `Qwen3ForCausalLM`): token embedding, pre-norm layers of
+ * RMSNorm, grouped-query attention with rotary positions and a SwiGLU MLP, a final RMSNorm and the
+ * head. The config decides the variations (biases, q/k norm, head width, tied head, RoPE scaling).
+ */
+export class LlamaForCausalLM implements CausalLM {
+  /** Spec version this model implements. */
+  readonly specificationVersion = SPECIFICATION_VERSION;
+  /** Architecture facts. */
+  readonly info: CausalLMInfo;
+  /** The resolved config. */
+  readonly config: LlamaConfig;
+  /** The weights. */
+  readonly weights: LlamaWeights;
+  /** Directory or hub repo the weights came from. */
+  nameOrPath: string | undefined;
+  /** LoRA adapters, when the model has them. */
+  adapters: LoraAdapters | undefined;
+  private readonly owned: ReadonlySet<tf.Variable>;
+  private readonly frozen = new Set<tf.Variable>();
+  private readonly dropoutRng: Rng;
+  private readonly frequencies: Float32Array;
+  private readonly limits: InputLimits;
+  private disposed = false;
+
+  /** Assembles a model from existing weights (see `AutoModelForCausalLM.fromPretrained` to load one). */
+  constructor(parts: LlamaParts) {
+    this.config = parts.config;
+    this.weights = parts.weights;
+    this.adapters = parts.adapters;
+    this.nameOrPath = parts.nameOrPath;
+    this.owned = parts.owned ?? new Set(llamaNamedWeights(parts.weights).map((w) => w.variable));
+    this.dropoutRng = new Rng(parts.seed ?? 0);
+    this.frequencies = inverseFrequencies(this.config.rope, this.config.headDim);
+    const { config } = this;
+    this.limits = {
+      vocabSize: config.vocabSize,
+      maxPositions: config.maxPositions,
+      maxPositionsKey: 'max_position_embeddings',
+    };
+    this.info = {
+      modelType: config.modelType,
+      vocabSize: config.vocabSize,
+      maxPositions: config.maxPositions,
+      hiddenSize: config.hiddenSize,
+      ...(config.eosTokenId !== undefined && config.eosTokenId < config.vocabSize
+        ? { eosTokenId: config.eosTokenId }
+        : {}),
+      ...(config.bosTokenId !== undefined && config.bosTokenId < config.vocabSize
+        ? { bosTokenId: config.bosTokenId }
+        : {}),
+    };
+  }
+
+  /** Logits for every position; optionally the last hidden state too. */
+  forward(input: CausalLMInput): CausalLMOutput {
+    this.assertAlive();
+    return tf.tidy(() => {
+      const prepared = prepareInput(input, this.limits);
+      const { hidden } = this.transformer({
+        ...prepared,
+        training: input.training ?? false,
+        embeddingNoise: input.embeddingNoise,
+        dropoutRng: input.dropoutRng,
+      });
+      const [batch, seq, width] = hidden.shape;
+      const flat = tf.reshape(hidden, [batch * seq, width]) as tf.Tensor2D;
+      const head = this.weights.lmHead ?? this.weights.embedTokens;
+      const logits = tf.reshape(matmulTransposedB(flat, head), [batch, seq, -1]) as tf.Tensor3D;
+      return input.outputHiddenStates ? { logits, hiddenStates: hidden } : { logits };
+    });
+  }
+
+  /**
+   * The decoder body (`LlamaModel`): embeddings, the layers, the final norm. With `past`, the
+   * inputs continue the cached sequence (KV-cache decoding). Call inside `tf.tidy`.
+   */
+  transformer(input: TransformerInput): TransformerOutput {
+    let h = embedding(input.inputIds, this.weights.embedTokens) as tf.Tensor3D;
+    if (input.training && input.embeddingNoise) h = input.embeddingNoise(h);
+    const tables = rotaryTables(input.positionIds, this.frequencies);
+    const present: LayerCache[] = [];
+    this.weights.layers.forEach((layer, i) => {
+      const attn = this.attention(layer, this.rmsNorm(h, layer.inputNorm), tables, input, input.past?.[i]);
+      if (input.useCache) present.push(attn.cache);
+      h = tf.add(h, attn.output);
+      h = tf.add(h, this.mlp(layer, this.rmsNorm(h, layer.postAttentionNorm), input));
+    });
+    const hidden = this.rmsNorm(h, this.weights.norm);
+    return input.useCache ? { hidden, present } : { hidden };
+  }
+
+  /**
+   * Grouped-query causal self-attention. The cache keeps the `kv_heads` keys and values (after
+   * RoPE); each group of `heads / kv_heads` query heads reads one of them.
+   */
+  private attention(
+    layer: LlamaLayerWeights,
+    x: tf.Tensor3D,
+    tables: RotaryTables,
+    input: TransformerInput,
+    past: LayerCache | undefined,
+  ): { output: tf.Tensor3D; cache: LayerCache } {
+    const { heads, kvHeads, headDim, attentionDropout } = this.config;
+    const [batch, seq] = x.shape;
+    const rng = this.trainingRng(input);
+    const project = (proj: LlamaLinear, count: number, norm: tf.Variable | undefined) => {
+      let t = tf.reshape(this.dense(proj, x, rng), [batch, seq, count, headDim]) as tf.Tensor4D;
+      if (norm) t = this.rmsNorm(t, norm);
+      return tf.transpose(t, [0, 2, 1, 3]) as tf.Tensor4D;
+    };
+    const query = applyRotary(project(layer.q, heads, layer.qNorm), tables);
+    let key = applyRotary(project(layer.k, kvHeads, layer.kNorm), tables);
+    let value = project(layer.v, kvHeads, undefined);
+    if (past) {
+      key = tf.concat([past.key, key], 2);
+      value = tf.concat([past.value, value], 2);
+    }
+    const dropout = input.training ? attentionDropout : 0;
+    const attended = causalAttention(query, this.repeatKv(key), this.repeatKv(value), {
+      attentionMask: input.attentionMask,
+      dropout,
+      seed: dropout > 0 ? rng?.nextSeed() : undefined,
+    });
+    const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [
+      batch,
+      seq,
+      heads * headDim,
+    ]) as tf.Tensor3D;
+    return { output: this.dense(layer.o, merged, rng), cache: { key, value } };
+  }
+
+  /** `[batch, kv_heads, seq, d]` → `[batch, heads, seq, d]`, each kv head repeated for its query group. */
+  private repeatKv(t: tf.Tensor4D): tf.Tensor4D {
+    const groups = this.config.heads / this.config.kvHeads;
+    if (groups === 1) return t;
+    const [batch, kvHeads, seq, depth] = t.shape;
+    const tiled = tf.tile(tf.reshape(t, [batch, kvHeads, 1, seq, depth]), [1, 1, groups, 1, 1]);
+    return tf.reshape(tiled, [batch, kvHeads * groups, seq, depth]) as tf.Tensor4D;
+  }
+
+  /** SwiGLU: `down(silu(gate(x)) * up(x))`. */
+  private mlp(layer: LlamaLayerWeights, x: tf.Tensor3D, input: TransformerInput): tf.Tensor3D {
+    const rng = this.trainingRng(input);
+    const gate = this.dense(layer.gate, x, rng);
+    const activated = tf.mul(gate, tf.sigmoid(gate));
+    return this.dense(layer.down, tf.mul(activated, this.dense(layer.up, x, rng)) as tf.Tensor3D, rng);
+  }
+
+  /** RMSNorm over the last axis: `x / sqrt(mean(x²) + eps) * weight`. */
+  private rmsNorm<T extends tf.Tensor>(x: T, weight: tf.Variable): T {
+    const meanSquare = tf.mean(tf.square(x), -1, true);
+    return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, this.config.rmsNormEps))), weight) as T;
+  }
+
+  /** `x @ weight (+ bias)` on the last axis, plus the LoRA update when the module has an adapter. */
+  private dense(layer: LlamaLinear, x: tf.Tensor3D, rng: SeedSource | undefined): tf.Tensor3D {
+    const [batch, seq, width] = x.shape;
+    const flat = tf.reshape(x, [batch * seq, width]) as tf.Tensor2D;
+    let y = linear(flat, layer.weight, layer.bias) as tf.Tensor2D;
+    const adapter = this.adapters?.forModule(layer.name);
+    if (adapter) y = tf.add(y, adapter.delta(flat, rng));
+    return tf.reshape(y, [batch, seq, -1]) as tf.Tensor3D;
+  }
+
+  /** The generator for this pass's dropout masks, or undefined outside training. */
+  private trainingRng(input: Pick<TransformerInput, 'training' | 'dropoutRng'>): SeedSource | undefined {
+    return input.training ? (input.dropoutRng ?? this.dropoutRng) : undefined;
+  }
+
+  /** The LM-head weight as `[hidden, vocab]` (a new tensor; generation builds it once per call). */
+  lmHeadWeightT(): tf.Tensor2D {
+    return tf.transpose(this.weights.lmHead ?? this.weights.embedTokens) as tf.Tensor2D;
+  }
+
+  /** Batched generation with a KV cache; see {@link GenerationOptions}. */
+  generate(prompts: readonly (readonly number[])[], options: GenerationOptions): Promise<GenerationResult[]> {
+    this.assertAlive();
+    return generate(this, prompts, options);
+  }
+
+  /** Every weight with its checkpoint key (projection weights are held transposed, `[in, out]`). */
+  namedWeights(): { key: string; variable: tf.Variable }[] {
+    return llamaNamedWeights(this.weights);
+  }
+
+  /** The variables an optimizer updates: adapters only when the model has LoRA, else all unfrozen weights. */
+  trainableVariables(): NamedVariable[] {
+    if (this.adapters) return this.adapters.trainableVariables();
+    return llamaNamedWeights(this.weights)
+      .filter((w) => !this.frozen.has(w.variable))
+      .map((w) => ({ name: w.key, variable: w.variable, decay: !isNoDecay(w.key) }));
+  }
+
+  /** Stops training `variables` (they stay in the checkpoint but leave `trainableVariables()`). */
+  freeze(variables: Iterable<tf.Variable>): void {
+    for (const v of variables) {
+      this.frozen.add(v);
+      v.trainable = false;
+    }
+  }
+
+  /** Whether `variable` is frozen in this model. */
+  isFrozen(variable: tf.Variable): boolean {
+    return this.frozen.has(variable);
+  }
+
+  /** Whether this model owns (and so disposes) `variable`. */
+  owns(variable: tf.Variable): boolean {
+    return this.owned.has(variable);
+  }
+
+  /**
+   * Writes `config.json` and `model.safetensors` in transformers' layout (projection weights back
+   * in `[out, in]`; no `lm_head.weight` when tied, as transformers 5 saves), each file atomically.
+   */
+  async savePretrained(dir: string): Promise<void> {
+    this.assertAlive();
+    if (this.adapters) {
+      throw new Error(
+        'Saving a Llama-family model with LoRA adapters is not supported yet; merge them first.',
+      );
+    }
+    const tensors = new Map<string, tf.Tensor>();
+    const created: tf.Tensor[] = [];
+    try {
+      for (const w of llamaNamedWeights(this.weights)) {
+        const tensor = w.transposed ? tf.transpose(w.variable) : w.variable;
+        if (w.transposed) created.push(tensor);
+        tensors.set(w.key, tensor);
+      }
+      await writePretrainedFiles(dir, this.checkpointConfig(), tensors);
+    } finally {
+      tf.dispose(created);
+    }
+  }
+
+  /** The config as written to `config.json`. */
+  checkpointConfig(): Record<string, unknown> {
+    const { modelType } = this.config;
+    return { ...this.config.fields, architectures: [ARCHITECTURES[modelType]], model_type: modelType };
+  }
+
+  /** Frees the variables this model owns. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const v of this.owned) v.dispose();
+    this.adapters?.dispose();
+  }
+
+  private assertAlive(): void {
+    if (this.disposed) throw new Error(`This ${this.config.modelType} model was disposed; load a new one.`);
+  }
+}
+
+/** transformers' Trainer convention: biases and norm weights get no weight decay. */
+function isNoDecay(key: string): boolean {
+  return key.endsWith('.bias') || /norm\.weight$/.test(key);
+}

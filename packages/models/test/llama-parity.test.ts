@@ -1,0 +1,66 @@
+import { initBackend, tf } from '@trl/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testBackend } from '../../test-kit/src/backend';
+import {
+  LLAMA_FAMILY_FIXTURES,
+  type LlamaFamilyExpected,
+  llamaFamilyDir,
+  llamaFamilyExpected,
+  maxAbsDiff,
+} from '../../test-kit/src/fixtures';
+import { AutoModelForCausalLM } from '../src/auto/auto-model-for-causal-lm';
+import { LlamaForCausalLM } from '../src/llama/model';
+
+const MODEL_TYPES = { 'tiny-llama3': 'llama', 'tiny-qwen2': 'qwen2', 'tiny-qwen3': 'qwen3' } as const;
+
+describe.each(LLAMA_FAMILY_FIXTURES)('%s matches transformers', (name) => {
+  let model: LlamaForCausalLM;
+  let expected: LlamaFamilyExpected;
+  beforeAll(async () => {
+    await initBackend(testBackend());
+    expected = llamaFamilyExpected(name);
+    model = await AutoModelForCausalLM.fromPretrained<LlamaForCausalLM>(llamaFamilyDir(name));
+  });
+  afterAll(() => model.dispose());
+
+  it('loads as the Llama-family model of its model_type', () => {
+    expect(model).toBeInstanceOf(LlamaForCausalLM);
+    expect(model.info.modelType).toBe(MODEL_TYPES[name]);
+  });
+
+  it('gives the reference logits within 1e-4', () => {
+    const before = tf.memory().numTensors;
+    const ids = tf.tensor2d(expected.input_ids, undefined, 'int32');
+    const { logits } = model.forward({ inputIds: ids });
+    const vocab = model.info.vocabSize;
+    expect(logits.shape).toEqual([2, 12, vocab]);
+    const delta = maxAbsDiff(logits.dataSync(), expected.logits.flat(2));
+    expect(delta).toBeLessThan(1e-4);
+    tf.dispose([ids, logits]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('gives the reference logits at the real positions of a left-padded batch', () => {
+    const ids = tf.tensor2d(expected.padded_input_ids, undefined, 'int32');
+    const mask = tf.tensor2d(expected.padded_attention_mask, undefined, 'int32');
+    const { logits } = model.forward({ inputIds: ids, attentionMask: mask });
+    const got = logits.arraySync();
+    const pad = expected.padded_attention_mask[1]!.indexOf(1);
+    expect(maxAbsDiff(got[0]!.flat(), expected.padded_logits[0]!.flat())).toBeLessThan(1e-4);
+    expect(maxAbsDiff(got[1]!.slice(pad).flat(), expected.padded_logits[1]!.slice(pad).flat())).toBeLessThan(
+      1e-4,
+    );
+    // RoPE sees only relative positions, so the padded row also matches the unpadded logits.
+    expect(maxAbsDiff(got[1]!.slice(pad).flat(), expected.logits[1]!.slice(0, 12 - pad).flat())).toBeLessThan(
+      1e-4,
+    );
+    tf.dispose([ids, mask, logits]);
+  });
+
+  it("reproduces transformers' greedy continuation for a ragged batch", async () => {
+    const before = tf.memory().numTensors;
+    const results = await model.generate(expected.greedy_prompts, { maxNewTokens: 8, doSample: false });
+    expect(results.map((r) => r.tokenIds)).toEqual(expected.greedy_new_ids);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
