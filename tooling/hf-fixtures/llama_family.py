@@ -16,7 +16,8 @@ from pathlib import Path
 
 import torch
 import transformers
-from transformers import AutoModelForCausalLM, LlamaConfig, Qwen2Config, Qwen3Config
+from peft import LoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, LlamaConfig, Qwen2Config, Qwen3Config
 
 OUT = Path(__file__).resolve().parents[2] / "packages" / "test-kit" / "fixtures"
 SEQ = 12
@@ -186,6 +187,50 @@ def rewrite_as_transformers4(folder):
     path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
 
 
+def write_lora_fixture(base, folder, input_ids, seed):
+    """PEFT LoRA on q_proj and v_proj of `base`, with lora_B drawn at random so the adapter matters."""
+    generator = torch.Generator().manual_seed(seed)
+    config = LoraConfig(r=4, lora_alpha=8, lora_dropout=0.0, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM")
+    model = get_peft_model(base, config).eval()
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            if "lora_B" in name:
+                param.copy_(0.5 * torch.randn(param.shape, generator=generator))
+        logits = model(input_ids=input_ids).logits
+    shutil.rmtree(folder, ignore_errors=True)
+    model.save_pretrained(folder)
+    adapter_config = json.loads((folder / "adapter_config.json").read_text())
+    adapter_config["base_model_name_or_path"] = "../tiny-llama3"
+    (folder / "adapter_config.json").write_text(json.dumps(adapter_config, indent=2, sort_keys=True) + "\n")
+    (folder / "README.md").unlink(missing_ok=True)
+    expected = {"input_ids": input_ids.tolist(), "logits": to_list(logits)}
+    (folder / "expected.json").write_text(json.dumps(expected, separators=(",", ":")) + "\n")
+    # PEFT saves the base model's weights untouched; undo the adapter so the caller's model is plain again.
+    model.unload()
+
+
+def write_reward_fixture(base_folder, folder, seed):
+    """A one-label classifier (reward model) on the base weights, saved as transformers saves it: no lm_head, `score.weight`."""
+    torch.manual_seed(seed)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        base_folder, num_labels=1, pad_token_id=3, dtype=torch.float32
+    ).eval()
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        model.score.weight.copy_(torch.randn(model.score.weight.shape, generator=generator) / 6)
+    expected = json.loads((base_folder / "expected.json").read_text())
+    ids = torch.tensor(expected["padded_input_ids"])
+    mask = torch.tensor(expected["padded_attention_mask"])
+    assert (ids[:, -1] != 3).all(), "the last token of each row must not be the pad id"
+    with torch.no_grad():
+        scores = model(input_ids=ids, attention_mask=mask, position_ids=default_positions(mask)).logits
+    shutil.rmtree(folder, ignore_errors=True)
+    model.save_pretrained(folder, safe_serialization=True)
+    (folder / "expected.json").write_text(
+        json.dumps({"input_ids": ids.tolist(), "attention_mask": mask.tolist(), "scores": to_list(scores)}) + "\n"
+    )
+
+
 def main():
     for seed, (name, config) in enumerate(fixture_configs().items(), start=1):
         model, folder, input_ids, logits = write_fixture(name, config, seed)
@@ -199,6 +244,10 @@ def main():
         expected = json.loads((folder / "expected.json").read_text())
         size = sum(f.stat().st_size for f in folder.iterdir())
         print(f"{name}: {size} bytes, greedy margin {expected['greedy_min_logit_margin']:.4f}")
+        if name == "tiny-llama3":
+            write_lora_fixture(model, OUT / "tiny-llama3-lora", input_ids, seed + 100)
+        if name == "tiny-qwen2":
+            write_reward_fixture(folder, OUT / "tiny-qwen2-reward", seed + 100)
 
 
 if __name__ == "__main__":

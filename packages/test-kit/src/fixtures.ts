@@ -76,3 +76,21 @@ export interface LlamaFamilyExpected {
 export function llamaFamilyExpected(name: LlamaFamilyFixture): LlamaFamilyExpected {
   return JSON.parse(readFileSync(`${llamaFamilyDir(name)}/expected.json`, 'utf8')) as LlamaFamilyExpected;
 }
+
+/**
+ * A PEFT LoRA adapter (r 4, alpha 8, `q_proj` and `v_proj`, random lora_B) for `tiny-llama3`, saved
+ * by PEFT: `adapter_config.json`, `adapter_model.safetensors` and `expected.json` (`input_ids` of
+ * tiny-llama3 and PEFT's logits for them, `[2, 12, vocab]`).
+ */
+export const TINY_LLAMA3_LORA_DIR = fileURLToPath(new URL('../fixtures/tiny-llama3-lora', import.meta.url));
+
+/**
+ * `tiny-qwen2` as a one-label `Qwen2ForSequenceClassification` (reward model, pad id 3) saved by
+ * transformers, with `expected.json`: the padded batch of tiny-qwen2 and its scores `[2, 1]`.
+ */
+export const TINY_QWEN2_REWARD_DIR = fileURLToPath(new URL('../fixtures/tiny-qwen2-reward', import.meta.url));
+
+/** Reads `expected.json` of a fixture folder as `T`. */
+export function fixtureExpected<T>(dir: string): T {
+  return JSON.parse(readFileSync(`${dir}/expected.json`, 'utf8')) as T;
+}
