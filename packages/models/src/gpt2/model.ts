@@ -25,13 +25,14 @@ import type { LoraAdapters } from '../lora/adapters';
 import { saveLoraAdapter } from '../lora/peft-files';
 import type { LayerCache, TransformerInput, TransformerOutput } from '../transformer-io';
 import { type Gpt2Config, type Gpt2ConfigInput, parseGpt2Config } from './config';
-import { gpt2InputLimits, prepareInput } from './input';
+import { gpt2InputLimits, type InputLimits, prepareInput } from './input';
 import {
   type BlockWeights,
   type Gpt2Weights,
   initGpt2Weights,
   type LayerNormWeights,
   type LinearWeights,
+  linearModules,
   namedWeights,
 } from './weights';
 
@@ -225,6 +226,17 @@ export class Gpt2LMHeadModel implements CausalLM {
     return tf.dropout(x, rate, undefined, rng.nextSeed()) as T;
   }
 
+  /** GPT-2's projections (`c_attn`, `c_proj`, `c_fc`), the modules LoRA can adapt. */
+  loraTargets(): LinearWeights[] {
+    return linearModules(this.weights);
+  }
+
+  /** None: the LoRA config's own default (GPT-2's projections) applies. */
+  readonly defaultLoraTargets = undefined;
+
+  /** The name LoRA errors use. */
+  readonly loraModelName = 'GPT-2';
+
   /** The registered fast decoder for this model's shape, if any (see `createFastDecoding`). */
   fastDecoding(
     prompts: readonly (readonly number[])[],
@@ -284,6 +296,40 @@ export class Gpt2LMHeadModel implements CausalLM {
     await writePretrainedFiles(dir, this.checkpointConfig(), this.checkpointTensors());
     if (this.adapters) await saveLoraAdapter(this.adapters, dir, this.nameOrPath);
   }
+
+  /**
+   * `savePretrained` with head tensors added after the model's (value or reward heads) and
+   * `config` keys overridden; `dropLmHead` leaves `lm_head.weight` out.
+   */
+  async saveWithHead(
+    dir: string,
+    head: ReadonlyMap<string, tf.Tensor>,
+    options: { config?: Record<string, unknown>; dropLmHead?: boolean } = {},
+  ): Promise<void> {
+    const tensors = this.checkpointTensors();
+    if (options.dropLmHead) tensors.delete('lm_head.weight');
+    for (const [key, tensor] of head) tensors.set(key, tensor);
+    await writePretrainedFiles(dir, { ...this.checkpointConfig(), ...options.config }, tensors);
+    if (this.adapters) await saveLoraAdapter(this.adapters, dir, this.nameOrPath);
+  }
+
+  /** Input limits: `vocab_size` and `n_positions`. */
+  get inputLimits(): InputLimits {
+    return gpt2InputLimits(this.config);
+  }
+
+  /** The config's pad id, if any. */
+  get padTokenId(): number | undefined {
+    return this.config.pad_token_id ?? undefined;
+  }
+
+  /** The config's `initializer_range`. */
+  get initializerRange(): number {
+    return this.config.initializer_range;
+  }
+
+  /** transformers' class-name prefix (`GPT2ForSequenceClassification`). */
+  readonly architecturePrefix = 'GPT2';
 
   /** The config as written to `config.json`. */
   checkpointConfig(): Record<string, unknown> {

@@ -47,6 +47,8 @@ export const llamaConfigSchema = z.looseObject({
   attention_bias: z.boolean().default(false),
   /** Biases on the MLP projections (Llama). */
   mlp_bias: z.boolean().default(false),
+  /** Standard deviation of the normal init (used for new heads). */
+  initializer_range: z.number().positive().default(0.02),
   /** Dropout on attention probabilities (training mode only). */
   attention_dropout: z.number().min(0).max(1).default(0),
   /** transformers-4 layout: RoPE base. */

@@ -52,12 +52,16 @@ export async function loadLlamaCheckpoint(
     }
   }
   const source = files.length === 1 ? files[0]! : `the ${files.length} shards of ${pathOrRepoId}`;
-  checkTensors(shapes, tensors, source, config.modelType);
-  const weights = buildLlamaWeights(config, (key, shape) =>
+  // A classifier checkpoint (`…ForSequenceClassification`) has no LM head; the embedding stands in
+  // for it, as if tied, so the backbone is still a complete causal LM.
+  const headless = !config.tiedEmbeddings && !tensors.has('lm_head.weight') && tensors.has('score.weight');
+  const resolved = headless ? { ...config, tiedEmbeddings: true } : config;
+  checkTensors(headless ? llamaCheckpointShapes(resolved) : shapes, tensors, source, config.modelType);
+  const weights = buildLlamaWeights(resolved, (key, shape) =>
     tf.tensor(tensors.get(key)!.values, shape, 'float32'),
   );
   const extra = new Map([...tensors].filter(([key]) => HEAD_KEY.test(key)));
-  return { config, weights, extra, unexpected };
+  return { config: resolved, weights, extra, unexpected };
 }
 
 /** The safetensors files of the checkpoint: the single file, or every shard the index names. */

@@ -19,17 +19,24 @@ import { writePretrainedFiles } from '../checkpoint/save';
 import { generate } from '../generation/generate';
 import { type InputLimits, prepareInput } from '../gpt2/input';
 import type { LoraAdapters } from '../lora/adapters';
+import { saveLoraAdapter } from '../lora/peft-files';
 import type { LayerCache, TransformerInput, TransformerOutput } from '../transformer-io';
 import type { LlamaConfig, LlamaFamilyType } from './config';
 import { applyRotary, inverseFrequencies, type RotaryTables, rotaryTables } from './rope';
-import { type LlamaLayerWeights, type LlamaLinear, type LlamaWeights, llamaNamedWeights } from './weights';
+import {
+  type LlamaLayerWeights,
+  type LlamaLinear,
+  type LlamaWeights,
+  llamaLinearModules,
+  llamaNamedWeights,
+} from './weights';
 
-/** transformers' class name per `model_type`, written to `config.json`'s `architectures`. */
-const ARCHITECTURES: Record<LlamaFamilyType, string> = {
-  llama: 'LlamaForCausalLM',
-  mistral: 'MistralForCausalLM',
-  qwen2: 'Qwen2ForCausalLM',
-  qwen3: 'Qwen3ForCausalLM',
+/** transformers' class-name prefix per `model_type` (`LlamaForCausalLM`, `Qwen2ForSequenceClassification`). */
+const ARCHITECTURE_PREFIXES: Record<LlamaFamilyType, string> = {
+  llama: 'Llama',
+  mistral: 'Mistral',
+  qwen2: 'Qwen2',
+  qwen3: 'Qwen3',
 };
 
 /** How a model is assembled from existing weights. */
@@ -40,6 +47,8 @@ export interface LlamaParts {
   readonly weights: LlamaWeights;
   /** Variables this model disposes; default all of `weights`. */
   readonly owned?: ReadonlySet<tf.Variable>;
+  /** Variables that are not trained (shared with or frozen for a reference model). */
+  readonly frozen?: ReadonlySet<tf.Variable>;
   /** LoRA adapters on the projections, if any. */
   readonly adapters?: LoraAdapters;
   /** Seed for dropout masks. */
@@ -68,10 +77,11 @@ export class LlamaForCausalLM implements CausalLM {
   /** LoRA adapters, when the model has them. */
   adapters: LoraAdapters | undefined;
   private readonly owned: ReadonlySet<tf.Variable>;
-  private readonly frozen = new Set<tf.Variable>();
+  private readonly frozen: Set<tf.Variable>;
   private readonly dropoutRng: Rng;
   private readonly frequencies: Float32Array;
-  private readonly limits: InputLimits;
+  /** Vocabulary and context limits for validating inputs. */
+  readonly inputLimits: InputLimits;
   private disposed = false;
 
   /** Assembles a model from existing weights (see `AutoModelForCausalLM.fromPretrained` to load one). */
@@ -81,10 +91,12 @@ export class LlamaForCausalLM implements CausalLM {
     this.adapters = parts.adapters;
     this.nameOrPath = parts.nameOrPath;
     this.owned = parts.owned ?? new Set(llamaNamedWeights(parts.weights).map((w) => w.variable));
+    this.frozen = new Set(parts.frozen ?? []);
+    for (const v of this.frozen) v.trainable = false;
     this.dropoutRng = new Rng(parts.seed ?? 0);
     this.frequencies = inverseFrequencies(this.config.rope, this.config.headDim);
     const { config } = this;
-    this.limits = {
+    this.inputLimits = {
       vocabSize: config.vocabSize,
       maxPositions: config.maxPositions,
       maxPositionsKey: 'max_position_embeddings',
@@ -107,7 +119,7 @@ export class LlamaForCausalLM implements CausalLM {
   forward(input: CausalLMInput): CausalLMOutput {
     this.assertAlive();
     return tf.tidy(() => {
-      const prepared = prepareInput(input, this.limits);
+      const prepared = prepareInput(input, this.inputLimits);
       const { hidden } = this.transformer({
         ...prepared,
         training: input.training ?? false,
@@ -186,7 +198,8 @@ export class LlamaForCausalLM implements CausalLM {
     const groups = this.config.heads / this.config.kvHeads;
     if (groups === 1) return t;
     const [batch, kvHeads, seq, depth] = t.shape;
-    const tiled = tf.tile(tf.reshape(t, [batch, kvHeads, 1, seq, depth]), [1, 1, groups, 1, 1]);
+    // Rank 4 throughout: tfjs has no gradient for a rank-5 tile.
+    const tiled = tf.tile(tf.reshape(t, [batch, kvHeads, 1, seq * depth]), [1, 1, groups, 1]);
     return tf.reshape(tiled, [batch, kvHeads * groups, seq, depth]) as tf.Tensor4D;
   }
 
@@ -217,6 +230,34 @@ export class LlamaForCausalLM implements CausalLM {
   /** The generator for this pass's dropout masks, or undefined outside training. */
   private trainingRng(input: Pick<TransformerInput, 'training' | 'dropoutRng'>): SeedSource | undefined {
     return input.training ? (input.dropoutRng ?? this.dropoutRng) : undefined;
+  }
+
+  /** The config's pad id, if any. */
+  get padTokenId(): number | undefined {
+    return this.config.fields.pad_token_id ?? undefined;
+  }
+
+  /** The config's `initializer_range`. */
+  get initializerRange(): number {
+    return this.config.fields.initializer_range;
+  }
+
+  /** transformers' class-name prefix, e.g. `Qwen2`. */
+  get architecturePrefix(): string {
+    return ARCHITECTURE_PREFIXES[this.config.modelType];
+  }
+
+  /** Every projection (q/k/v/o, gate/up/down), the modules LoRA can adapt. */
+  loraTargets(): LlamaLinear[] {
+    return llamaLinearModules(this.weights);
+  }
+
+  /** PEFT's default `target_modules` for this family. */
+  readonly defaultLoraTargets: readonly string[] = ['q_proj', 'v_proj'];
+
+  /** The name LoRA errors use. */
+  get loraModelName(): string {
+    return this.config.modelType;
   }
 
   /** The LM-head weight as `[hidden, vocab]` (a new tensor; generation builds it once per call). */
@@ -264,32 +305,48 @@ export class LlamaForCausalLM implements CausalLM {
   /**
    * Writes `config.json` and `model.safetensors` in transformers' layout (projection weights back
    * in `[out, in]`; no `lm_head.weight` when tied, as transformers 5 saves), each file atomically.
+   * With LoRA, PEFT's `adapter_config.json` and `adapter_model.safetensors` are written beside them.
    */
   async savePretrained(dir: string): Promise<void> {
+    await this.saveWithHead(dir, new Map());
+  }
+
+  /**
+   * `savePretrained` with head tensors added to `model.safetensors` (value or reward heads) and
+   * `config` overrides; `dropLmHead` leaves `lm_head.weight` out (a classifier has none). With LoRA,
+   * the base weights stay unmerged and PEFT's adapter files are written beside them.
+   */
+  async saveWithHead(
+    dir: string,
+    head: ReadonlyMap<string, tf.Tensor>,
+    options: { config?: Record<string, unknown>; dropLmHead?: boolean } = {},
+  ): Promise<void> {
     this.assertAlive();
-    if (this.adapters) {
-      throw new Error(
-        'Saving a Llama-family model with LoRA adapters is not supported yet; merge them first.',
-      );
-    }
     const tensors = new Map<string, tf.Tensor>();
     const created: tf.Tensor[] = [];
     try {
       for (const w of llamaNamedWeights(this.weights)) {
+        if (options.dropLmHead && w.key === 'lm_head.weight') continue;
         const tensor = w.transposed ? tf.transpose(w.variable) : w.variable;
         if (w.transposed) created.push(tensor);
         tensors.set(w.key, tensor);
       }
-      await writePretrainedFiles(dir, this.checkpointConfig(), tensors);
+      for (const [key, tensor] of head) tensors.set(key, tensor);
+      await writePretrainedFiles(dir, { ...this.checkpointConfig(), ...options.config }, tensors);
     } finally {
       tf.dispose(created);
     }
+    if (this.adapters) await saveLoraAdapter(this.adapters, dir, this.nameOrPath, false);
   }
 
   /** The config as written to `config.json`. */
   checkpointConfig(): Record<string, unknown> {
     const { modelType } = this.config;
-    return { ...this.config.fields, architectures: [ARCHITECTURES[modelType]], model_type: modelType };
+    return {
+      ...this.config.fields,
+      architectures: [`${ARCHITECTURE_PREFIXES[modelType]}ForCausalLM`],
+      model_type: modelType,
+    };
   }
 
   /** Frees the variables this model owns. */

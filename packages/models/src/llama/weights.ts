@@ -67,18 +67,23 @@ export interface LlamaNamedWeight {
   readonly variable: tf.Variable;
   /** Whether the variable is the transpose of the checkpoint tensor. */
   readonly transposed: boolean;
+  /** The decoder layer it belongs to: -1 for the embedding, the layer count for the final norm and head. */
+  readonly layer: number;
 }
 
 /** The weights in `named_parameters()` order with their checkpoint keys. */
 export function llamaNamedWeights(weights: LlamaWeights): LlamaNamedWeight[] {
   const out: LlamaNamedWeight[] = [];
-  const plain = (key: string, variable: tf.Variable) => out.push({ key, variable, transposed: false });
+  let index = -1;
+  const plain = (key: string, variable: tf.Variable) =>
+    out.push({ key, variable, transposed: false, layer: index });
   const linear = (layer: LlamaLinear) => {
-    out.push({ key: `${layer.name}.weight`, variable: layer.weight, transposed: true });
+    out.push({ key: `${layer.name}.weight`, variable: layer.weight, transposed: true, layer: index });
     if (layer.bias) plain(`${layer.name}.bias`, layer.bias);
   };
   plain('model.embed_tokens.weight', weights.embedTokens);
   weights.layers.forEach((layer, i) => {
+    index = i;
     const prefix = `model.layers.${i}`;
     linear(layer.q);
     linear(layer.k);
@@ -92,6 +97,7 @@ export function llamaNamedWeights(weights: LlamaWeights): LlamaNamedWeight[] {
     plain(`${prefix}.input_layernorm.weight`, layer.inputNorm);
     plain(`${prefix}.post_attention_layernorm.weight`, layer.postAttentionNorm);
   });
+  index = weights.layers.length;
   plain('model.norm.weight', weights.norm);
   if (weights.lmHead) plain('lm_head.weight', weights.lmHead);
   return out;
@@ -182,4 +188,27 @@ export function buildLlamaWeights(
   const norm = variable<tf.Rank.R1>('model.norm.weight');
   const lmHead = config.tiedEmbeddings ? undefined : variable<tf.Rank.R2>('lm_head.weight');
   return lmHead ? { embedTokens, layers, norm, lmHead } : { embedTokens, layers, norm };
+}
+
+/** The same structure with every variable replaced by `f(variable)` (reference-model copies). */
+export function mapLlamaWeights(
+  weights: LlamaWeights,
+  f: <R extends tf.Rank>(v: tf.Variable<R>) => tf.Variable<R>,
+): LlamaWeights {
+  const linear = (l: LlamaLinear): LlamaLinear =>
+    l.bias ? { name: l.name, weight: f(l.weight), bias: f(l.bias) } : { name: l.name, weight: f(l.weight) };
+  const layers = weights.layers.map((l) => ({
+    inputNorm: f(l.inputNorm),
+    q: linear(l.q),
+    k: linear(l.k),
+    v: linear(l.v),
+    o: linear(l.o),
+    ...(l.qNorm && l.kNorm ? { qNorm: f(l.qNorm), kNorm: f(l.kNorm) } : {}),
+    postAttentionNorm: f(l.postAttentionNorm),
+    gate: linear(l.gate),
+    up: linear(l.up),
+    down: linear(l.down),
+  }));
+  const base = { embedTokens: f(weights.embedTokens), layers, norm: f(weights.norm) };
+  return weights.lmHead ? { ...base, lmHead: f(weights.lmHead) } : base;
 }

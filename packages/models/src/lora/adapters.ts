@@ -87,13 +87,16 @@ export class LoraAdapters {
     this.byModule = new Map([...adapters].map((a) => [a.module, a]));
   }
 
-  /** New adapters on every targeted module of `layers`; fails when no module matches. */
-  static attach(layers: readonly LoraTargetLayer[], config: LoraConfig): LoraAdapters {
+  /** New adapters on every targeted module of `layers`; fails when no module matches, listing `modelName`'s modules. */
+  static attach(layers: readonly LoraTargetLayer[], config: LoraConfig, modelName = 'GPT-2'): LoraAdapters {
     const rng = new Rng(config.seed);
     const targets = layers.filter((layer) => isLoraTarget(layer.name, config.targetModules));
     if (targets.length === 0) {
+      const names = [...new Set(layers.map((layer) => layer.name.slice(layer.name.lastIndexOf('.') + 1)))];
+      const listed =
+        names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names.join('');
       throw new Error(
-        `LoRA targetModules ${JSON.stringify(config.targetModules)} match no module; GPT-2's are c_attn, c_proj and c_fc.`,
+        `LoRA targetModules ${JSON.stringify(config.targetModules)} match no module; ${modelName}'s are ${listed}.`,
       );
     }
     return new LoraAdapters(
