@@ -17,7 +17,14 @@ from pathlib import Path
 import torch
 import transformers
 from peft import LoraConfig, get_peft_model
-from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, LlamaConfig, Qwen2Config, Qwen3Config
+from transformers import (
+    AutoModelForCausalLM,
+    AutoModelForSequenceClassification,
+    LlamaConfig,
+    MistralConfig,
+    Qwen2Config,
+    Qwen3Config,
+)
 
 OUT = Path(__file__).resolve().parents[2] / "packages" / "test-kit" / "fixtures"
 SEQ = 12
@@ -85,6 +92,22 @@ def fixture_configs():
             tie_word_embeddings=True,
             bos_token_id=None,
             eos_token_id=256,
+        ),
+        # Mistral: multi-query attention (one kv head for 4 query heads), no sliding window (null).
+        "tiny-mistral": MistralConfig(
+            vocab_size=131,
+            hidden_size=32,
+            intermediate_size=56,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=1,
+            max_position_embeddings=64,
+            rms_norm_eps=1e-5,
+            sliding_window=None,
+            rope_parameters={"rope_type": "default", "rope_theta": 10000.0},
+            tie_word_embeddings=False,
+            bos_token_id=1,
+            eos_token_id=2,
         ),
     }
 
@@ -201,6 +224,8 @@ def write_lora_fixture(base, folder, input_ids, seed):
     model.save_pretrained(folder)
     adapter_config = json.loads((folder / "adapter_config.json").read_text())
     adapter_config["base_model_name_or_path"] = "../tiny-llama3"
+    # PEFT keeps target_modules as a set; sort it so the file does not change from run to run.
+    adapter_config["target_modules"] = sorted(adapter_config["target_modules"])
     (folder / "adapter_config.json").write_text(json.dumps(adapter_config, indent=2, sort_keys=True) + "\n")
     (folder / "README.md").unlink(missing_ok=True)
     expected = {"input_ids": input_ids.tolist(), "logits": to_list(logits)}
@@ -231,6 +256,22 @@ def write_reward_fixture(base_folder, folder, seed):
     )
 
 
+def write_sharded_bf16_fixture(model, folder, input_ids):
+    """`model` saved in bfloat16 over several shards (`model.safetensors.index.json`), with the logits
+    transformers computes after loading it back as float32 (so bf16 rounding is in the reference)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    model.to(torch.bfloat16).save_pretrained(folder, safe_serialization=True, max_shard_size="60KB")
+    model.to(torch.float32)
+    (folder / "generation_config.json").unlink(missing_ok=True)
+    shards = sorted(p.name for p in folder.glob("model-*.safetensors"))
+    assert len(shards) > 1 and (folder / "model.safetensors.index.json").exists(), shards
+    reloaded = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32).eval()
+    with torch.no_grad():
+        logits = reloaded(input_ids=input_ids).logits
+    expected = {"input_ids": input_ids.tolist(), "logits": to_list(logits), "shards": shards}
+    (folder / "expected.json").write_text(json.dumps(expected, separators=(",", ":")) + "\n")
+
+
 def main():
     for seed, (name, config) in enumerate(fixture_configs().items(), start=1):
         model, folder, input_ids, logits = write_fixture(name, config, seed)
@@ -248,6 +289,8 @@ def main():
             write_lora_fixture(model, OUT / "tiny-llama3-lora", input_ids, seed + 100)
         if name == "tiny-qwen2":
             write_reward_fixture(folder, OUT / "tiny-qwen2-reward", seed + 100)
+        if name == "tiny-qwen3":
+            write_sharded_bf16_fixture(model, OUT / "tiny-qwen3-bf16-sharded", input_ids)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,12 @@ import {
 import { AutoModelForCausalLM } from '../src/auto/auto-model-for-causal-lm';
 import { LlamaForCausalLM } from '../src/llama/model';
 
-const MODEL_TYPES = { 'tiny-llama3': 'llama', 'tiny-qwen2': 'qwen2', 'tiny-qwen3': 'qwen3' } as const;
+const MODEL_TYPES = {
+  'tiny-llama3': 'llama',
+  'tiny-qwen2': 'qwen2',
+  'tiny-qwen3': 'qwen3',
+  'tiny-mistral': 'mistral',
+} as const;
 
 describe.each(LLAMA_FAMILY_FIXTURES)('%s matches transformers', (name) => {
   let model: LlamaForCausalLM;

@@ -42,7 +42,7 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** The Llama-family checkpoints written by `tooling/hf-fixtures/llama_family.py` (transformers 5, random init). */
-export const LLAMA_FAMILY_FIXTURES = ['tiny-llama3', 'tiny-qwen2', 'tiny-qwen3'] as const;
+export const LLAMA_FAMILY_FIXTURES = ['tiny-llama3', 'tiny-qwen2', 'tiny-qwen3', 'tiny-mistral'] as const;
 
 /** Name of one Llama-family fixture folder. */
 export type LlamaFamilyFixture = (typeof LLAMA_FAMILY_FIXTURES)[number];
@@ -94,3 +94,12 @@ export const TINY_QWEN2_REWARD_DIR = fileURLToPath(new URL('../fixtures/tiny-qwe
 export function fixtureExpected<T>(dir: string): T {
   return JSON.parse(readFileSync(`${dir}/expected.json`, 'utf8')) as T;
 }
+
+/**
+ * `tiny-qwen3` saved in bfloat16 over two shards (`model.safetensors.index.json`), with
+ * `expected.json`: tiny-qwen3's `input_ids`, the logits transformers computes after loading the
+ * shards as float32, and the shard names.
+ */
+export const TINY_QWEN3_BF16_SHARDED_DIR = fileURLToPath(
+  new URL('../fixtures/tiny-qwen3-bf16-sharded', import.meta.url),
+);

@@ -339,11 +339,16 @@ export class LlamaForCausalLM implements CausalLM {
     if (this.adapters) await saveLoraAdapter(this.adapters, dir, this.nameOrPath, false);
   }
 
-  /** The config as written to `config.json`. */
+  /**
+   * The config as written to `config.json`. Its dtype says float32 (`dtype` in transformers 5,
+   * `torch_dtype` in 4), since the weights are written as F32 whatever the loaded file held.
+   */
   checkpointConfig(): Record<string, unknown> {
-    const { modelType } = this.config;
+    const { modelType, fields } = this.config;
+    const dtype = { ...('torch_dtype' in fields ? { torch_dtype: 'float32' } : {}), dtype: 'float32' };
     return {
-      ...this.config.fields,
+      ...fields,
+      ...dtype,
       architectures: [`${ARCHITECTURE_PREFIXES[modelType]}ForCausalLM`],
       model_type: modelType,
     };
