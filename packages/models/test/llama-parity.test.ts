@@ -9,6 +9,7 @@ import {
   maxAbsDiff,
 } from '../../test-kit/src/fixtures';
 import { AutoModelForCausalLM } from '../src/auto/auto-model-for-causal-lm';
+import { parseLlamaConfig } from '../src/llama/config';
 import { LlamaForCausalLM } from '../src/llama/model';
 
 const MODEL_TYPES = {
@@ -67,5 +68,27 @@ describe.each(LLAMA_FAMILY_FIXTURES)('%s matches transformers', (name) => {
     const results = await model.generate(expected.greedy_prompts, { maxNewTokens: 8, doSample: false });
     expect(results.map((r) => r.tokenIds)).toEqual(expected.greedy_new_ids);
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('generate on a Llama-family model', () => {
+  it('stops at any of the eos ids config.json lists (Llama 3 instruct lists several)', async () => {
+    await initBackend(testBackend());
+    const expected = llamaFamilyExpected('tiny-llama3');
+    const loaded = await AutoModelForCausalLM.fromPretrained<LlamaForCausalLM>(llamaFamilyDir('tiny-llama3'));
+    const [first, second] = expected.greedy_new_ids as [number[], number[]];
+    // The third greedy token of row 0 and the fifth of row 1 become eos ids (neither occurs earlier in its row).
+    const eos = [first[2]!, second[4]!];
+    expect(first.slice(0, 2)).not.toContain(eos[0]);
+    expect(first.slice(0, 2)).not.toContain(eos[1]);
+    expect(second.slice(0, 4)).not.toContain(eos[0]);
+    expect(second.slice(0, 4)).not.toContain(eos[1]);
+    const config = parseLlamaConfig({ ...loaded.config.fields, eos_token_id: eos });
+    const model = new LlamaForCausalLM({ config, weights: loaded.weights, owned: new Set() });
+    const results = await model.generate(expected.greedy_prompts, { maxNewTokens: 8, doSample: false });
+    expect(results.map((r) => r.tokenIds)).toEqual([first.slice(0, 3), second.slice(0, 5)]);
+    expect(results.map((r) => r.finishReason)).toEqual(['eos', 'eos']);
+    model.dispose();
+    loaded.dispose();
   });
 });

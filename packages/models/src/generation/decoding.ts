@@ -8,6 +8,8 @@ import type { TransformerInput, TransformerOutput } from '../transformer-io';
 export interface DecoderModel {
   /** Vocabulary size, context length and default eos id. */
   readonly info: CausalLMInfo;
+  /** Every eos id of the config when it lists several (`info.eosTokenId` holds the first). */
+  readonly eosTokenIds?: readonly number[];
   /** One pass of the decoder body, extending the cache when `useCache` is set. */
   transformer(input: TransformerInput): TransformerOutput;
   /** The LM-head weight as `[hidden, vocab]` (a new tensor the caller disposes). */

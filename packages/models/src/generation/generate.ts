@@ -34,7 +34,7 @@ export async function generate(
   validatePrompts(prompts, vocabSize, maxPositions);
   const settings = resolveGenerationOptions(options, prompts.length, {
     vocabSize,
-    eosTokenId: model.info.eosTokenId,
+    eosTokenId: model.eosTokenIds ?? model.info.eosTokenId,
   });
   const seeds = new Rng(settings.seed);
   let rows: Row[] = prompts.map((prompt, index) => ({

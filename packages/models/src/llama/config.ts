@@ -136,6 +136,8 @@ export interface LlamaConfig {
   readonly rope: RopeSettings;
   /** First eos id, if any. */
   readonly eosTokenId: number | undefined;
+  /** Every eos id the config lists (one or several). */
+  readonly eosTokenIds: readonly number[];
   /** bos id, if any. */
   readonly bosTokenId: number | undefined;
 }
@@ -197,6 +199,7 @@ export function parseLlamaConfig(raw: unknown, source = 'config'): LlamaConfig {
     attentionDropout: fields.attention_dropout,
     rope: parseRope(fields, source),
     eosTokenId: (Array.isArray(eos) ? eos[0] : eos) ?? undefined,
+    eosTokenIds: eos == null ? [] : Array.isArray(eos) ? eos : [eos],
     bosTokenId: fields.bos_token_id ?? undefined,
   };
 }

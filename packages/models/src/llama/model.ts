@@ -70,6 +70,8 @@ export class LlamaForCausalLM implements CausalLM {
   readonly info: CausalLMInfo;
   /** The resolved config. */
   readonly config: LlamaConfig;
+  /** Every eos id in the vocabulary that the config lists; `generate` stops at any of them. */
+  readonly eosTokenIds: readonly number[];
   /** The weights. */
   readonly weights: LlamaWeights;
   /** Directory or hub repo the weights came from. */
@@ -101,6 +103,7 @@ export class LlamaForCausalLM implements CausalLM {
       maxPositions: config.maxPositions,
       maxPositionsKey: 'max_position_embeddings',
     };
+    this.eosTokenIds = config.eosTokenIds.filter((id) => id < config.vocabSize);
     this.info = {
       modelType: config.modelType,
       vocabSize: config.vocabSize,
