@@ -1,24 +1,7 @@
-import {
-  type CausalLM,
-  type CausalLMInfo,
-  type CausalLMInput,
-  type CausalLMOutput,
-  causalAttention,
-  embedding,
-  type GenerationOptions,
-  type GenerationResult,
-  linear,
-  matmulTransposedB,
-  type NamedVariable,
-  Rng,
-  type SeedSource,
-  SPECIFICATION_VERSION,
-  tf,
-} from '@trl/core';
+import { type CausalLMInfo, causalAttention, embedding, tf } from '@trl/core';
 import { writePretrainedFiles } from '../checkpoint/save';
-import { generate } from '../generation/generate';
-import { type InputLimits, prepareInput } from '../gpt2/input';
-import type { LoraAdapters } from '../lora/adapters';
+import { DecoderLanguageModel, type DecoderParts } from '../decoder-model';
+import type { InputLimits } from '../gpt2/input';
 import { saveLoraAdapter } from '../lora/peft-files';
 import type { LayerCache, TransformerInput, TransformerOutput } from '../transformer-io';
 import type { LlamaConfig, LlamaFamilyType } from './config';
@@ -40,22 +23,7 @@ const ARCHITECTURE_PREFIXES: Record<LlamaFamilyType, string> = {
 };
 
 /** How a model is assembled from existing weights. */
-export interface LlamaParts {
-  /** The resolved config. */
-  readonly config: LlamaConfig;
-  /** The weights; the model takes ownership of those listed in `owned`. */
-  readonly weights: LlamaWeights;
-  /** Variables this model disposes; default all of `weights`. */
-  readonly owned?: ReadonlySet<tf.Variable>;
-  /** Variables that are not trained (shared with or frozen for a reference model). */
-  readonly frozen?: ReadonlySet<tf.Variable>;
-  /** LoRA adapters on the projections, if any. */
-  readonly adapters?: LoraAdapters;
-  /** Seed for dropout masks. */
-  readonly seed?: number;
-  /** Directory or hub repo the weights came from. */
-  readonly nameOrPath?: string;
-}
+export type LlamaParts = DecoderParts<LlamaConfig, LlamaWeights>;
 
 /**
  * A decoder of Llama's design with its LM head (transformers' `LlamaForCausalLM`,
@@ -63,39 +31,18 @@ export interface LlamaParts {
  * RMSNorm, grouped-query attention with rotary positions and a SwiGLU MLP, a final RMSNorm and the
  * head. The config decides the variations (biases, q/k norm, head width, tied head, RoPE scaling).
  */
-export class LlamaForCausalLM implements CausalLM {
-  /** Spec version this model implements. */
-  readonly specificationVersion = SPECIFICATION_VERSION;
+export class LlamaForCausalLM extends DecoderLanguageModel<LlamaConfig, LlamaWeights> {
   /** Architecture facts. */
   readonly info: CausalLMInfo;
-  /** The resolved config. */
-  readonly config: LlamaConfig;
-  /** Every eos id in the vocabulary that the config lists; `generate` stops at any of them. */
-  readonly eosTokenIds: readonly number[];
-  /** The weights. */
-  readonly weights: LlamaWeights;
-  /** Directory or hub repo the weights came from. */
-  nameOrPath: string | undefined;
-  /** LoRA adapters, when the model has them. */
-  adapters: LoraAdapters | undefined;
-  private readonly owned: ReadonlySet<tf.Variable>;
-  private readonly frozen: Set<tf.Variable>;
-  private readonly dropoutRng: Rng;
-  private readonly frequencies: Float32Array;
   /** Vocabulary and context limits for validating inputs. */
   readonly inputLimits: InputLimits;
-  private disposed = false;
+  /** Every eos id in the vocabulary that the config lists; `generate` stops at any of them. */
+  readonly eosTokenIds: readonly number[];
+  private readonly frequencies: Float32Array;
 
   /** Assembles a model from existing weights (see `AutoModelForCausalLM.fromPretrained` to load one). */
   constructor(parts: LlamaParts) {
-    this.config = parts.config;
-    this.weights = parts.weights;
-    this.adapters = parts.adapters;
-    this.nameOrPath = parts.nameOrPath;
-    this.owned = parts.owned ?? new Set(llamaNamedWeights(parts.weights).map((w) => w.variable));
-    this.frozen = new Set(parts.frozen ?? []);
-    for (const v of this.frozen) v.trainable = false;
-    this.dropoutRng = new Rng(parts.seed ?? 0);
+    super(parts, (weights) => llamaNamedWeights(weights).map((w) => w.variable));
     this.frequencies = inverseFrequencies(this.config.rope, this.config.headDim);
     const { config } = this;
     this.inputLimits = {
@@ -116,25 +63,6 @@ export class LlamaForCausalLM implements CausalLM {
         ? { bosTokenId: config.bosTokenId }
         : {}),
     };
-  }
-
-  /** Logits for every position; optionally the last hidden state too. */
-  forward(input: CausalLMInput): CausalLMOutput {
-    this.assertAlive();
-    return tf.tidy(() => {
-      const prepared = prepareInput(input, this.inputLimits);
-      const { hidden } = this.transformer({
-        ...prepared,
-        training: input.training ?? false,
-        embeddingNoise: input.embeddingNoise,
-        dropoutRng: input.dropoutRng,
-      });
-      const [batch, seq, width] = hidden.shape;
-      const flat = tf.reshape(hidden, [batch * seq, width]) as tf.Tensor2D;
-      const head = this.weights.lmHead ?? this.weights.embedTokens;
-      const logits = tf.reshape(matmulTransposedB(flat, head), [batch, seq, -1]) as tf.Tensor3D;
-      return input.outputHiddenStates ? { logits, hiddenStates: hidden } : { logits };
-    });
   }
 
   /**
@@ -220,21 +148,6 @@ export class LlamaForCausalLM implements CausalLM {
     return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, this.config.rmsNormEps))), weight) as T;
   }
 
-  /** `x @ weight (+ bias)` on the last axis, plus the LoRA update when the module has an adapter. */
-  private dense(layer: LlamaLinear, x: tf.Tensor3D, rng: SeedSource | undefined): tf.Tensor3D {
-    const [batch, seq, width] = x.shape;
-    const flat = tf.reshape(x, [batch * seq, width]) as tf.Tensor2D;
-    let y = linear(flat, layer.weight, layer.bias) as tf.Tensor2D;
-    const adapter = this.adapters?.forModule(layer.name);
-    if (adapter) y = tf.add(y, adapter.delta(flat, rng));
-    return tf.reshape(y, [batch, seq, -1]) as tf.Tensor3D;
-  }
-
-  /** The generator for this pass's dropout masks, or undefined outside training. */
-  private trainingRng(input: Pick<TransformerInput, 'training' | 'dropoutRng'>): SeedSource | undefined {
-    return input.training ? (input.dropoutRng ?? this.dropoutRng) : undefined;
-  }
-
   /** The config's pad id, if any. */
   get padTokenId(): number | undefined {
     return this.config.fields.pad_token_id ?? undefined;
@@ -263,46 +176,24 @@ export class LlamaForCausalLM implements CausalLM {
     return this.config.modelType;
   }
 
-  /** The LM-head weight as `[hidden, vocab]` (a new tensor; generation builds it once per call). */
-  lmHeadWeightT(): tf.Tensor2D {
-    return tf.transpose(this.weights.lmHead ?? this.weights.embedTokens) as tf.Tensor2D;
+  /** The LM head: `lm_head.weight`, or the token embedding when tied. */
+  protected lmHead(): tf.Tensor2D {
+    return this.weights.lmHead ?? this.weights.embedTokens;
   }
 
-  /** Batched generation with a KV cache; see {@link GenerationOptions}. */
-  generate(prompts: readonly (readonly number[])[], options: GenerationOptions): Promise<GenerationResult[]> {
-    this.assertAlive();
-    return generate(this, prompts, options);
+  /** transformers' Trainer convention: biases and norm weights get no weight decay. */
+  protected isDecayed(key: string): boolean {
+    return !(key.endsWith('.bias') || /norm\.weight$/.test(key));
+  }
+
+  /** The model type, for the error on a disposed model. */
+  protected get displayName(): string {
+    return this.config.modelType;
   }
 
   /** Every weight with its checkpoint key (projection weights are held transposed, `[in, out]`). */
   namedWeights(): { key: string; variable: tf.Variable }[] {
     return llamaNamedWeights(this.weights);
-  }
-
-  /** The variables an optimizer updates: adapters only when the model has LoRA, else all unfrozen weights. */
-  trainableVariables(): NamedVariable[] {
-    if (this.adapters) return this.adapters.trainableVariables();
-    return llamaNamedWeights(this.weights)
-      .filter((w) => !this.frozen.has(w.variable))
-      .map((w) => ({ name: w.key, variable: w.variable, decay: !isNoDecay(w.key) }));
-  }
-
-  /** Stops training `variables` (they stay in the checkpoint but leave `trainableVariables()`). */
-  freeze(variables: Iterable<tf.Variable>): void {
-    for (const v of variables) {
-      this.frozen.add(v);
-      v.trainable = false;
-    }
-  }
-
-  /** Whether `variable` is frozen in this model. */
-  isFrozen(variable: tf.Variable): boolean {
-    return this.frozen.has(variable);
-  }
-
-  /** Whether this model owns (and so disposes) `variable`. */
-  owns(variable: tf.Variable): boolean {
-    return this.owned.has(variable);
   }
 
   /**
@@ -356,21 +247,4 @@ export class LlamaForCausalLM implements CausalLM {
       model_type: modelType,
     };
   }
-
-  /** Frees the variables this model owns. */
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    for (const v of this.owned) v.dispose();
-    this.adapters?.dispose();
-  }
-
-  private assertAlive(): void {
-    if (this.disposed) throw new Error(`This ${this.config.modelType} model was disposed; load a new one.`);
-  }
-}
-
-/** transformers' Trainer convention: biases and norm weights get no weight decay. */
-function isNoDecay(key: string): boolean {
-  return key.endsWith('.bias') || /norm\.weight$/.test(key);
 }
