@@ -53,17 +53,7 @@ export function createReferenceModel(
   const sharedVariables = all.filter((w) => isShared(w.layer)).map((w) => w.variable);
   policy.freeze(sharedVariables);
 
-  const copies = new Map<tf.Variable, tf.Variable>();
-  const instance = ++referenceModels;
-  const weightOf = <R extends tf.Rank>(v: tf.Variable<R>): tf.Variable<R> => {
-    if (sharedVariables.includes(v)) return v;
-    let copy = copies.get(v);
-    if (!copy) {
-      copy = tf.variable(v, false, `${v.name.replace(/@[^@]*$/, '')}@reference-${instance}`);
-      copies.set(v, copy);
-    }
-    return copy as tf.Variable<R>;
-  };
+  const { weightOf, copies } = referenceCopier(new Set(sharedVariables));
   const w = policy.weights;
   const linear = (l: (typeof w.blocks)[number]['cAttn']) => ({
     name: l.name,
@@ -122,21 +112,31 @@ function llamaReferenceModel(policy: LlamaForCausalLM, options: ReferenceModelOp
     all.filter((w) => shared !== undefined && w.layer < shared).map((w) => w.variable),
   );
   policy.freeze(sharedVariables);
-  const instance = ++referenceModels;
-  const copies = new Map<tf.Variable, tf.Variable>();
-  const weights = mapLlamaWeights(policy.weights, <R extends tf.Rank>(v: tf.Variable<R>) => {
-    if (sharedVariables.has(v)) return v;
-    let copy = copies.get(v);
-    if (!copy) {
-      copy = tf.variable(v, false, `${v.name.replace(/@[^@]*$/, '')}@reference-${instance}`);
-      copies.set(v, copy);
-    }
-    return copy as tf.Variable<R>;
-  });
+  const { weightOf, copies } = referenceCopier(sharedVariables);
+  const weights = mapLlamaWeights(policy.weights, weightOf);
   return new LlamaForCausalLM({
     config: policy.config,
     weights,
     owned: new Set(copies.values()),
     frozen: new Set(llamaNamedWeights(weights).map((n) => n.variable)),
   });
+}
+
+/**
+ * The weights of one new reference model: a shared variable as it is, any other as one frozen copy
+ * (made once, named after the original with this reference's instance number).
+ */
+function referenceCopier(shared: ReadonlySet<tf.Variable>) {
+  const copies = new Map<tf.Variable, tf.Variable>();
+  const instance = ++referenceModels;
+  const weightOf = <R extends tf.Rank>(v: tf.Variable<R>): tf.Variable<R> => {
+    if (shared.has(v)) return v;
+    let copy = copies.get(v);
+    if (!copy) {
+      copy = tf.variable(v, false, `${v.name.replace(/@[^@]*$/, '')}@reference-${instance}`);
+      copies.set(v, copy);
+    }
+    return copy as tf.Variable<R>;
+  };
+  return { weightOf, copies };
 }

@@ -1,13 +1,12 @@
 import { TrlError } from '@trl/core';
 import { readJsonFile } from '../checkpoint/json-file';
 import { type CheckpointTensor, loadGpt2Checkpoint, type PretrainedOptions } from '../checkpoint/load';
+import type { DecoderParts } from '../decoder-model';
 import { Gpt2LMHeadModel } from '../gpt2/model';
-import { linearModules } from '../gpt2/weights';
 import { resolveModelFile } from '../hub/index';
 import { LLAMA_FAMILY_TYPES } from '../llama/config';
 import { loadLlamaCheckpoint } from '../llama/load';
 import { LlamaForCausalLM } from '../llama/model';
-import { llamaLinearModules } from '../llama/weights';
 import { readLoraAdapter } from '../lora/peft-files';
 
 /** Options for {@link AutoModelForCausalLM.fromPretrained}. */
@@ -24,46 +23,54 @@ export async function loadGpt2Model(pathOrRepoId: string, options: CausalLMFromP
   return loadGpt2FromBase(await baseModelOf(pathOrRepoId, options), pathOrRepoId, options);
 }
 
-/** {@link loadGpt2Model} once the base checkpoint `base` of `pathOrRepoId` is known. */
-async function loadGpt2FromBase(base: string, pathOrRepoId: string, options: CausalLMFromPretrainedOptions) {
-  const checkpoint = await loadGpt2Checkpoint(
-    base,
-    base === pathOrRepoId ? options : { ...options, revision: undefined },
-  );
-  const model = new Gpt2LMHeadModel({
-    config: checkpoint.config,
-    weights: checkpoint.weights,
-    seed: options.seed ?? 0,
-    nameOrPath: base,
-  });
-  try {
-    model.adapters = await readLoraAdapter(pathOrRepoId, linearModules(model.weights), options);
-  } catch (error) {
-    model.dispose();
-    throw error;
-  }
-  return { model, extra: checkpoint.extra };
+/** What an architecture's checkpoint reader returns. */
+interface ReadCheckpoint<Config, Weights> {
+  readonly config: Config;
+  readonly weights: Weights;
+  readonly extra: ReadonlyMap<string, CheckpointTensor>;
 }
 
-/** {@link loadGpt2FromBase} for the Llama family. */
-async function loadLlamaFromBase(base: string, pathOrRepoId: string, options: CausalLMFromPretrainedOptions) {
-  const checkpoint = await loadLlamaCheckpoint(
-    base,
-    base === pathOrRepoId ? options : { ...options, revision: undefined },
-  );
-  const model = new LlamaForCausalLM({
-    config: checkpoint.config,
-    weights: checkpoint.weights,
-    seed: options.seed ?? 0,
-    nameOrPath: base,
-  });
+/**
+ * A registry loader: reads the base checkpoint with `read`, assembles the model with `build`, and
+ * attaches the PEFT adapter `pathOrRepoId` holds, if any.
+ */
+function checkpointLoader<Config, Weights, Model extends PretrainedCausalLM>(
+  read: (base: string, options: PretrainedOptions) => Promise<ReadCheckpoint<Config, Weights>>,
+  build: (parts: DecoderParts<Config, Weights>) => Model,
+) {
+  return async (base: string, pathOrRepoId: string, options: CausalLMFromPretrainedOptions) => {
+    const checkpoint = await read(base, baseOptions(base, pathOrRepoId, options));
+    const model = build({
+      config: checkpoint.config,
+      weights: checkpoint.weights,
+      seed: options.seed ?? 0,
+      nameOrPath: base,
+    });
+    return { model: await withSavedAdapter(model, pathOrRepoId, options), extra: checkpoint.extra };
+  };
+}
+
+const loadGpt2FromBase = checkpointLoader(loadGpt2Checkpoint, (parts) => new Gpt2LMHeadModel(parts));
+const loadLlamaFromBase = checkpointLoader(loadLlamaCheckpoint, (parts) => new LlamaForCausalLM(parts));
+
+/** The options for reading the base: a revision names the adapter's repo, not the base's. */
+function baseOptions(base: string, pathOrRepoId: string, options: PretrainedOptions): PretrainedOptions {
+  return base === pathOrRepoId ? options : { ...options, revision: undefined };
+}
+
+/** Attaches the PEFT adapter `pathOrRepoId` holds, if any; disposes the model when reading it fails. */
+async function withSavedAdapter<Model extends PretrainedCausalLM>(
+  model: Model,
+  pathOrRepoId: string,
+  options: PretrainedOptions,
+): Promise<Model> {
   try {
-    model.adapters = await readLoraAdapter(pathOrRepoId, llamaLinearModules(model.weights), options);
+    model.adapters = await readLoraAdapter(pathOrRepoId, model.loraTargets(), options);
   } catch (error) {
     model.dispose();
     throw error;
   }
-  return { model, extra: checkpoint.extra };
+  return model;
 }
 
 /** Every causal LM `AutoModelForCausalLM` can return. */
@@ -91,10 +98,7 @@ export const SUPPORTED_MODEL_TYPES: readonly string[] = Object.keys(CAUSAL_LM_LO
  */
 export async function loadCausalLM(pathOrRepoId: string, options: CausalLMFromPretrainedOptions = {}) {
   const base = await baseModelOf(pathOrRepoId, options);
-  const modelType = await modelTypeOf(
-    base,
-    base === pathOrRepoId ? options : { ...options, revision: undefined },
-  );
+  const modelType = await modelTypeOf(base, baseOptions(base, pathOrRepoId, options));
   const loader = Object.hasOwn(CAUSAL_LM_LOADERS, modelType) ? CAUSAL_LM_LOADERS[modelType] : undefined;
   if (!loader) {
     throw new TrlError(

@@ -1,7 +1,7 @@
 import { readSafetensors, tf } from '@trl/core';
 import { floatValues } from '../checkpoint/float-values';
 import { readJsonFile } from '../checkpoint/json-file';
-import type { CheckpointTensor, PretrainedOptions } from '../checkpoint/load';
+import { type CheckpointTensor, checkCheckpointShapes, type PretrainedOptions } from '../checkpoint/load';
 import { resolveModelFile } from '../hub/index';
 import { type LlamaConfig, parseLlamaConfig } from './config';
 import { buildLlamaWeights, type LlamaWeights, llamaCheckpointShapes } from './weights';
@@ -56,7 +56,10 @@ export async function loadLlamaCheckpoint(
   // for it, as if tied, so the backbone is still a complete causal LM.
   const headless = !config.tiedEmbeddings && !tensors.has('lm_head.weight') && tensors.has('score.weight');
   const resolved = headless ? { ...config, tiedEmbeddings: true } : config;
-  checkTensors(headless ? llamaCheckpointShapes(resolved) : shapes, tensors, source, config.modelType);
+  checkCheckpointShapes(headless ? llamaCheckpointShapes(resolved) : shapes, tensors, source, {
+    architecture: config.modelType,
+    weightsName: 'the weights',
+  });
   const weights = buildLlamaWeights(resolved, (key, shape) =>
     tf.tensor(tensors.get(key)!.values, shape, 'float32'),
   );
@@ -94,30 +97,4 @@ async function weightFiles(pathOrRepoId: string, options: PretrainedOptions): Pr
     paths.push((await resolveModelFile(pathOrRepoId, shard, { ...options, required: true }))!);
   }
   return paths;
-}
-
-/** Every key the config needs must be present with the shape the config implies. */
-function checkTensors(
-  shapes: ReadonlyMap<string, number[]>,
-  tensors: ReadonlyMap<string, CheckpointTensor>,
-  source: string,
-  modelType: string,
-): void {
-  const missing = [...shapes.keys()].filter((key) => !tensors.has(key));
-  if (missing.length > 0) {
-    const shown =
-      missing.slice(0, 5).join(', ') + (missing.length > 5 ? `, … (${missing.length} in all)` : '');
-    throw new Error(
-      `${source} lacks weights the config needs: ${shown}. Is it a ${modelType} checkpoint for this config.json?`,
-    );
-  }
-  for (const [key, expected] of shapes) {
-    const actual = tensors.get(key)!.shape;
-    if (actual.length !== expected.length || actual.some((n, i) => n !== expected[i])) {
-      throw new Error(
-        `${source}: ${key} has shape [${actual.join(', ')}] but config.json implies [${expected.join(', ')}]. ` +
-          'config.json and the weights disagree.',
-      );
-    }
-  }
 }
