@@ -31,6 +31,15 @@ SEQ = 12
 PAD_LEFT = 5
 NEW_TOKENS = 8
 PROMPT_LENGTHS = (5, 3)
+# Weights whose gradients the fixtures record (those the architecture has).
+GRADIENT_KEYS = {
+    "model.embed_tokens.weight",
+    "model.layers.0.self_attn.q_proj.weight",
+    "model.layers.0.self_attn.k_proj.bias",
+    "model.layers.0.self_attn.k_norm.weight",
+    "model.layers.1.mlp.gate_proj.weight",
+    "model.norm.weight",
+}
 
 
 def fixture_configs():
@@ -178,6 +187,14 @@ def write_fixture(name, config, seed):
             greedy.append(out.sequences[0, len(prompt) :].tolist())
             margins.append(greedy_margin(out.scores))
 
+    # The mean next-token cross-entropy of input_ids and its gradient for a few weights, so the
+    # backward pass (RoPE, grouped-query attention, RMSNorm, SwiGLU) is checked too.
+    model.zero_grad()
+    loss = model(input_ids=input_ids, labels=input_ids).loss
+    loss.backward()
+    grads = {key: to_list(param.grad) for key, param in model.named_parameters() if key in GRADIENT_KEYS}
+    model.zero_grad()
+
     folder = OUT / name
     shutil.rmtree(folder, ignore_errors=True)
     model.save_pretrained(folder, safe_serialization=True)
@@ -194,6 +211,8 @@ def write_fixture(name, config, seed):
         "greedy_prompts": prompts,
         "greedy_new_ids": greedy,
         "greedy_min_logit_margin": min(margins),
+        "loss": loss.item(),
+        "grads": grads,
     }
     (folder / "expected.json").write_text(json.dumps(expected, separators=(",", ":")) + "\n")
     return model, folder, input_ids, logits

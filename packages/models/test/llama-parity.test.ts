@@ -1,4 +1,4 @@
-import { initBackend, tf } from '@trl/core';
+import { crossEntropy, initBackend, tf } from '@trl/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackend } from '../../test-kit/src/backend';
 import {
@@ -61,6 +61,37 @@ describe.each(LLAMA_FAMILY_FIXTURES)('%s matches transformers', (name) => {
       1e-4,
     );
     tf.dispose([ids, mask, logits]);
+  });
+
+  it("gives transformers' loss and gradients within 1e-4", () => {
+    const ids = tf.tensor2d(expected.input_ids, undefined, 'int32');
+    // transformers shifts `labels=input_ids` by one; the last position predicts nothing.
+    const labels = tf.tensor2d(
+      expected.input_ids.map((row) => [...row.slice(1), -100]),
+      undefined,
+      'int32',
+    );
+    const named = new Map(model.namedWeights().map((w) => [w.key, w.variable]));
+    const keys = Object.keys(expected.grads);
+    expect(keys.length).toBeGreaterThanOrEqual(4);
+    const before = tf.memory().numTensors;
+    const { value, grads } = tf.variableGrads(
+      () => crossEntropy(model.forward({ inputIds: ids }).logits, labels, { ignoreIndex: -100 }) as tf.Scalar,
+      keys.map((key) => named.get(key)!),
+    );
+    expect(Math.abs(value.dataSync()[0]! - expected.loss)).toBeLessThan(1e-4);
+    for (const key of keys) {
+      const grad = grads[named.get(key)!.name]!;
+      // Projection weights are held as [in, out]; the checkpoint (and torch's grad) is [out, in].
+      const asCheckpoint = tf.tidy(() =>
+        grad.rank === 2 && key !== 'model.embed_tokens.weight' ? tf.transpose(grad) : grad.clone(),
+      );
+      expect(maxAbsDiff(asCheckpoint.dataSync(), expected.grads[key]!.flat())).toBeLessThan(1e-4);
+      asCheckpoint.dispose();
+    }
+    tf.dispose([value, ...Object.values(grads)]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([ids, labels]);
   });
 
   it("reproduces transformers' greedy continuation for a ragged batch", async () => {

@@ -70,6 +70,10 @@ export interface LlamaFamilyExpected {
   greedy_new_ids: number[][];
   /** Smallest top-1 minus top-2 logit over those greedy steps (how robust the ids are to rounding). */
   greedy_min_logit_margin: number;
+  /** Mean next-token cross-entropy of `input_ids` (transformers' `labels=input_ids` loss). */
+  loss: number;
+  /** Its gradient for a few weights, by checkpoint key, in the checkpoint's layout (`[out, in]`). */
+  grads: Record<string, number[] | number[][]>;
 }
 
 /** Reads `expected.json` of a Llama-family fixture. */
