@@ -21,6 +21,7 @@ export {
   loadGpt2Checkpoint,
   type PretrainedOptions,
 } from './checkpoint/load';
+export { DecoderLanguageModel, type DecoderParts, type DenseLayer } from './decoder-model';
 export type { DecoderModel } from './generation/decoding';
 export {
   type Gpt2Config,
