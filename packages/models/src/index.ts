@@ -1,9 +1,15 @@
 /**
- * @trl/models: GPT-2 (transformers' GPT2LMHeadModel) with value and classification heads, LoRA,
- * Hugging Face checkpoints and batched KV-cache generation, on TensorFlow.js.
+ * @trl/models: GPT-2 (transformers' GPT2LMHeadModel) and the Llama family (Llama, Mistral, Qwen2,
+ * Qwen3) with value and classification heads, LoRA, Hugging Face checkpoints and batched KV-cache
+ * generation, on TensorFlow.js.
  */
 
-export { AutoModelForCausalLM, type CausalLMFromPretrainedOptions } from './auto/auto-model-for-causal-lm';
+export {
+  AutoModelForCausalLM,
+  type CausalLMFromPretrainedOptions,
+  type PretrainedCausalLM,
+  SUPPORTED_MODEL_TYPES,
+} from './auto/auto-model-for-causal-lm';
 export {
   AutoSequenceClassifier,
   SEQUENCE_CLASSIFIER_MODEL_TYPES,
@@ -19,7 +25,9 @@ export {
   loadGpt2Checkpoint,
   type PretrainedOptions,
 } from './checkpoint/load';
+export { DecoderLanguageModel, type DecoderParts, type DenseLayer } from './decoder-model';
 export * from './encoders/index';
+export type { DecoderModel } from './generation/decoding';
 export {
   type Gpt2Config,
   type Gpt2ConfigInput,
@@ -27,6 +35,7 @@ export {
   mlpWidth,
   parseGpt2Config,
 } from './gpt2/config';
+export type { InputLimits } from './gpt2/input';
 export {
   type Gpt2CreateOptions,
   Gpt2LMHeadModel,
@@ -36,6 +45,7 @@ export {
   type TransformerOutput,
 } from './gpt2/model';
 export type { BlockWeights, Gpt2Weights, LayerNormWeights, LinearWeights } from './gpt2/weights';
+export type { HeadBackbone } from './heads/backbone';
 export { Gpt2ForSequenceClassification, SCORE_KEY } from './heads/sequence-classification';
 export {
   Gpt2WithValueHead,
@@ -44,9 +54,22 @@ export {
   valueHeadOptionsSchema,
 } from './heads/value-head';
 export * from './hub/index';
-export { LoraAdapter, LoraAdapters } from './lora/adapters';
+export {
+  LLAMA_FAMILY_TYPES,
+  type LlamaConfig,
+  type LlamaConfigFields,
+  type LlamaFamilyType,
+  llamaConfigSchema,
+  parseLlamaConfig,
+  type RopeSettings,
+  UNSUPPORTED_CONFIG,
+} from './llama/config';
+export { type LoadedLlamaCheckpoint, loadLlamaCheckpoint } from './llama/load';
+export { LlamaForCausalLM, type LlamaParts } from './llama/model';
+export type { LlamaLayerWeights, LlamaLinear, LlamaWeights } from './llama/weights';
+export { LoraAdapter, LoraAdapters, type LoraTargetLayer } from './lora/adapters';
 export { type LoraConfig, type LoraConfigInput, loraConfigSchema, parseLoraConfig } from './lora/config';
-export { addLora, loadLoraAdapter, mergeAndUnload } from './lora/lora-model';
+export { addLora, type LoraHost, loadLoraAdapter, mergeAndUnload } from './lora/lora-model';
 export { saveLoraAdapter } from './lora/peft-files';
 export { createReferenceModel, type ReferenceModelOptions } from './reference-model';
 export * from './tokenizer/index';

@@ -2,6 +2,8 @@ import { TrlError, tf } from '@trl/core';
 import { Gpt2LMHeadModel } from './gpt2/model';
 import { type Gpt2Weights, namedWeights } from './gpt2/weights';
 import type { Gpt2WithValueHead } from './heads/value-head';
+import { LlamaForCausalLM } from './llama/model';
+import { llamaNamedWeights, mapLlamaWeights } from './llama/weights';
 
 let referenceModels = 0;
 
@@ -22,9 +24,21 @@ export interface ReferenceModelOptions {
  */
 export function createReferenceModel(
   model: Gpt2LMHeadModel | Gpt2WithValueHead,
+  options?: ReferenceModelOptions,
+): Gpt2LMHeadModel;
+/** The same for a Llama-family policy. */
+export function createReferenceModel(
+  model: LlamaForCausalLM | Gpt2WithValueHead<LlamaForCausalLM>,
+  options?: ReferenceModelOptions,
+): LlamaForCausalLM;
+export function createReferenceModel(
+  model: Gpt2LMHeadModel | LlamaForCausalLM | Gpt2WithValueHead | Gpt2WithValueHead<LlamaForCausalLM>,
   options: ReferenceModelOptions = {},
-): Gpt2LMHeadModel {
-  const policy = model instanceof Gpt2LMHeadModel ? model : model.backbone;
+): Gpt2LMHeadModel | LlamaForCausalLM {
+  const backbone =
+    model instanceof Gpt2LMHeadModel || model instanceof LlamaForCausalLM ? model : model.backbone;
+  if (backbone instanceof LlamaForCausalLM) return llamaReferenceModel(backbone, options);
+  const policy = backbone;
   const all = namedWeights(policy.weights);
   if (policy.adapters) {
     return new Gpt2LMHeadModel({
@@ -34,29 +48,12 @@ export function createReferenceModel(
       frozen: new Set(all.map((w) => w.variable)),
     });
   }
-  const shared = options.numSharedLayers;
-  const nLayer = policy.config.n_layer;
-  if (shared !== undefined && (!Number.isInteger(shared) || shared < 0 || shared >= nLayer)) {
-    throw new TrlError(
-      'invalid-argument',
-      `numSharedLayers must be an integer in 0..${nLayer - 1} (the model has ${nLayer} layers), got ${shared}.`,
-    );
-  }
+  const shared = checkSharedLayers(options.numSharedLayers, policy.config.n_layer);
   const isShared = (layer: number) => shared !== undefined && layer < shared;
   const sharedVariables = all.filter((w) => isShared(w.layer)).map((w) => w.variable);
   policy.freeze(sharedVariables);
 
-  const copies = new Map<tf.Variable, tf.Variable>();
-  const instance = ++referenceModels;
-  const weightOf = <R extends tf.Rank>(v: tf.Variable<R>): tf.Variable<R> => {
-    if (sharedVariables.includes(v)) return v;
-    let copy = copies.get(v);
-    if (!copy) {
-      copy = tf.variable(v, false, `${v.name.replace(/@[^@]*$/, '')}@reference-${instance}`);
-      copies.set(v, copy);
-    }
-    return copy as tf.Variable<R>;
-  };
+  const { weightOf, copies } = referenceCopier(new Set(sharedVariables));
   const w = policy.weights;
   const linear = (l: (typeof w.blocks)[number]['cAttn']) => ({
     name: l.name,
@@ -87,4 +84,60 @@ export function createReferenceModel(
     owned: new Set(copies.values()),
     frozen: new Set(namedWeights(weights).map((n) => n.variable)),
   });
+}
+
+/** `numSharedLayers`, checked against the model's layer count. */
+function checkSharedLayers(shared: number | undefined, nLayer: number): number | undefined {
+  if (shared !== undefined && (!Number.isInteger(shared) || shared < 0 || shared >= nLayer)) {
+    throw new TrlError(
+      'invalid-argument',
+      `numSharedLayers must be an integer in 0..${nLayer - 1} (the model has ${nLayer} layers), got ${shared}.`,
+    );
+  }
+  return shared;
+}
+
+/** {@link createReferenceModel} for the Llama family: the same sharing rules, its weight layout. */
+function llamaReferenceModel(policy: LlamaForCausalLM, options: ReferenceModelOptions): LlamaForCausalLM {
+  const all = llamaNamedWeights(policy.weights);
+  if (policy.adapters) {
+    return new LlamaForCausalLM({
+      config: policy.config,
+      weights: policy.weights,
+      owned: new Set(),
+      frozen: new Set(all.map((w) => w.variable)),
+    });
+  }
+  const shared = checkSharedLayers(options.numSharedLayers, policy.config.layers);
+  const sharedVariables = new Set(
+    all.filter((w) => shared !== undefined && w.layer < shared).map((w) => w.variable),
+  );
+  policy.freeze(sharedVariables);
+  const { weightOf, copies } = referenceCopier(sharedVariables);
+  const weights = mapLlamaWeights(policy.weights, weightOf);
+  return new LlamaForCausalLM({
+    config: policy.config,
+    weights,
+    owned: new Set(copies.values()),
+    frozen: new Set(llamaNamedWeights(weights).map((n) => n.variable)),
+  });
+}
+
+/**
+ * The weights of one new reference model: a shared variable as it is, any other as one frozen copy
+ * (made once, named after the original with this reference's instance number).
+ */
+function referenceCopier(shared: ReadonlySet<tf.Variable>) {
+  const copies = new Map<tf.Variable, tf.Variable>();
+  const instance = ++referenceModels;
+  const weightOf = <R extends tf.Rank>(v: tf.Variable<R>): tf.Variable<R> => {
+    if (shared.has(v)) return v;
+    let copy = copies.get(v);
+    if (!copy) {
+      copy = tf.variable(v, false, `${v.name.replace(/@[^@]*$/, '')}@reference-${instance}`);
+      copies.set(v, copy);
+    }
+    return copy as tf.Variable<R>;
+  };
+  return { weightOf, copies };
 }

@@ -119,3 +119,70 @@ export interface WordPieceExpected {
 export function wordPieceExpected(dir: string): WordPieceExpected {
   return JSON.parse(readFileSync(`${dir}/expected.json`, 'utf8')) as WordPieceExpected;
 }
+
+/** The Llama-family checkpoints written by `tooling/hf-fixtures/llama_family.py` (transformers 5, random init). */
+export const LLAMA_FAMILY_FIXTURES = ['tiny-llama3', 'tiny-qwen2', 'tiny-qwen3', 'tiny-mistral'] as const;
+
+/** Name of one Llama-family fixture folder. */
+export type LlamaFamilyFixture = (typeof LLAMA_FAMILY_FIXTURES)[number];
+
+/** Directory of a Llama-family fixture: `config.json`, `model.safetensors` and `expected.json`. */
+export function llamaFamilyDir(name: LlamaFamilyFixture): string {
+  return fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+}
+
+/** transformers' outputs for a Llama-family fixture (float32 torch, eval mode). */
+export interface LlamaFamilyExpected {
+  /** Two rows of 12 token ids. */
+  input_ids: number[][];
+  /** Logits `[2, 12, vocab]` for `input_ids`. */
+  logits: number[][][];
+  /** Row 0 of `input_ids`, and row 1's first 7 ids after 5 padding ids. */
+  padded_input_ids: number[][];
+  /** 0 over row 1's padding, 1 elsewhere. */
+  padded_attention_mask: number[][];
+  /** Logits for the padded batch, positions as `generate` numbers them (cumsum(mask) - 1). */
+  padded_logits: number[][][];
+  /** Two prompts of different lengths (5 and 3 tokens). */
+  greedy_prompts: number[][];
+  /** The 8 ids `generate(do_sample=False)` adds to each prompt, run one prompt at a time. */
+  greedy_new_ids: number[][];
+  /** Smallest top-1 minus top-2 logit over those greedy steps (how robust the ids are to rounding). */
+  greedy_min_logit_margin: number;
+  /** Mean next-token cross-entropy of `input_ids` (transformers' `labels=input_ids` loss). */
+  loss: number;
+  /** Its gradient for a few weights, by checkpoint key, in the checkpoint's layout (`[out, in]`). */
+  grads: Record<string, number[] | number[][]>;
+}
+
+/** Reads `expected.json` of a Llama-family fixture. */
+export function llamaFamilyExpected(name: LlamaFamilyFixture): LlamaFamilyExpected {
+  return JSON.parse(readFileSync(`${llamaFamilyDir(name)}/expected.json`, 'utf8')) as LlamaFamilyExpected;
+}
+
+/**
+ * A PEFT LoRA adapter (r 4, alpha 8, `q_proj` and `v_proj`, random lora_B) for `tiny-llama3`, saved
+ * by PEFT: `adapter_config.json`, `adapter_model.safetensors` and `expected.json` (`input_ids` of
+ * tiny-llama3 and PEFT's logits for them, `[2, 12, vocab]`).
+ */
+export const TINY_LLAMA3_LORA_DIR = fileURLToPath(new URL('../fixtures/tiny-llama3-lora', import.meta.url));
+
+/**
+ * `tiny-qwen2` as a one-label `Qwen2ForSequenceClassification` (reward model, pad id 3) saved by
+ * transformers, with `expected.json`: the padded batch of tiny-qwen2 and its scores `[2, 1]`.
+ */
+export const TINY_QWEN2_REWARD_DIR = fileURLToPath(new URL('../fixtures/tiny-qwen2-reward', import.meta.url));
+
+/** Reads `expected.json` of a fixture folder as `T`. */
+export function fixtureExpected<T>(dir: string): T {
+  return JSON.parse(readFileSync(`${dir}/expected.json`, 'utf8')) as T;
+}
+
+/**
+ * `tiny-qwen3` saved in bfloat16 over two shards (`model.safetensors.index.json`), with
+ * `expected.json`: tiny-qwen3's `input_ids`, the logits transformers computes after loading the
+ * shards as float32, and the shard names.
+ */
+export const TINY_QWEN3_BF16_SHARDED_DIR = fileURLToPath(
+  new URL('../fixtures/tiny-qwen3-bf16-sharded', import.meta.url),
+);

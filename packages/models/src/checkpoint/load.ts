@@ -85,14 +85,30 @@ export function weightsFromTensors(
   tensors: ReadonlyMap<string, CheckpointTensor>,
   source: string,
 ): Gpt2Weights {
-  const shapes = expectedShapes(config);
+  checkCheckpointShapes(expectedShapes(config), tensors, source, {
+    architecture: 'GPT-2',
+    weightsName: 'model.safetensors',
+  });
+  return buildWeights(config, (key, shape) => tf.tensor(tensors.get(key)!.values, shape, 'float32'));
+}
+
+/**
+ * Checks that every key `shapes` lists is among `tensors` with that shape, naming the missing keys
+ * (the first five) or the key whose shape differs, with both shapes.
+ */
+export function checkCheckpointShapes(
+  shapes: ReadonlyMap<string, number[]>,
+  tensors: ReadonlyMap<string, CheckpointTensor>,
+  source: string,
+  names: { architecture: string; weightsName: string },
+): void {
   const missing = [...shapes.keys()].filter((key) => !tensors.has(key));
   if (missing.length > 0) {
     const shown =
       missing.slice(0, 5).join(', ') + (missing.length > 5 ? `, … (${missing.length} in all)` : '');
     throw new TrlError(
       'invalid-checkpoint',
-      `${source} lacks weights the config needs: ${shown}. Is it a GPT-2 checkpoint for this config.json?`,
+      `${source} lacks weights the config needs: ${shown}. Is it a ${names.architecture} checkpoint for this config.json?`,
     );
   }
   for (const [key, expected] of shapes) {
@@ -101,11 +117,10 @@ export function weightsFromTensors(
       throw new TrlError(
         'invalid-checkpoint',
         `${source}: ${key} has shape [${actual.join(', ')}] but config.json implies [${expected.join(', ')}]. ` +
-          'config.json and model.safetensors disagree.',
+          `config.json and ${names.weightsName} disagree.`,
       );
     }
   }
-  return buildWeights(config, (key, shape) => tf.tensor(tensors.get(key)!.values, shape, 'float32'));
 }
 
 /**

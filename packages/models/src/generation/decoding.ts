@@ -1,3 +1,30 @@
+import type { CausalLMInfo, tf } from '@trl/core';
+import type { TransformerInput, TransformerOutput } from '../transformer-io';
+
+/**
+ * What `generate` needs of a model, whatever its architecture: the decoder body with its KV cache,
+ * the LM head, and optionally a faster engine for the whole loop.
+ */
+export interface DecoderModel {
+  /** Vocabulary size, context length and default eos id. */
+  readonly info: CausalLMInfo;
+  /** Every eos id of the config when it lists several (`info.eosTokenId` holds the first). */
+  readonly eosTokenIds?: readonly number[];
+  /** One pass of the decoder body, extending the cache when `useCache` is set. */
+  transformer(input: TransformerInput): TransformerOutput;
+  /** The LM-head weight as `[hidden, vocab]` (a new tensor the caller disposes). */
+  lmHeadWeightT(): tf.Tensor2D;
+  /**
+   * A decoding engine other than the tensor ops (e.g. a registered native decoder), or undefined
+   * when none applies to this model.
+   */
+  fastDecoding?(
+    prompts: readonly (readonly number[])[],
+    padTokenId: number,
+    budgets: readonly { readonly budget: number }[],
+  ): Decoding | undefined;
+}
+
 /** A row still generating, as a decoding engine sees it. */
 export interface DecodingRow {
   /** Position id the next fed token takes; `generate` advances it after each feed. */

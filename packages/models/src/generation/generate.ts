@@ -1,7 +1,6 @@
 import { type GenerationOptions, type GenerationResult, Rng, TrlError } from '@trl/core';
 import { checkIdRange } from '../gpt2/input';
-import type { Gpt2LMHeadModel } from '../gpt2/model';
-import { createFastDecoding } from './fast-decoding';
+import type { DecoderModel } from './decoding';
 import { type ResolvedGeneration, resolveGenerationOptions } from './options';
 import { chooseToken } from './sampling';
 import { findStopString } from './stop-strings';
@@ -27,21 +26,21 @@ interface Row {
  * fast decoder (the `fastDecoder` capability, see `registerCapability`) replaces the tensor ops when one is available.
  */
 export async function generate(
-  model: Gpt2LMHeadModel,
+  model: DecoderModel,
   prompts: readonly (readonly number[])[],
   options: GenerationOptions,
 ): Promise<GenerationResult[]> {
-  const { config } = model;
-  validatePrompts(prompts, config.vocab_size, config.n_positions);
+  const { vocabSize, maxPositions } = model.info;
+  validatePrompts(prompts, vocabSize, maxPositions);
   const settings = resolveGenerationOptions(options, prompts.length, {
-    vocabSize: config.vocab_size,
-    eosTokenId: model.info.eosTokenId,
+    vocabSize,
+    eosTokenId: model.eosTokenIds ?? model.info.eosTokenId,
   });
   const seeds = new Rng(settings.seed);
   let rows: Row[] = prompts.map((prompt, index) => ({
     index,
     nextPosition: prompt.length,
-    budget: Math.min(settings.maxNewTokens, config.n_positions - prompt.length + 1),
+    budget: Math.min(settings.maxNewTokens, maxPositions - prompt.length + 1),
     rng: seeds.fork(),
     result: { tokenIds: [], logprobs: [], finishReason: 'length' },
   }));
@@ -49,12 +48,10 @@ export async function generate(
   // Every prompt fits the context, so each row may add at least one token unless maxNewTokens is 0.
   if (settings.maxNewTokens === 0) return results;
 
-  const fast = settings.fastDecoder
-    ? createFastDecoding(model, prompts, settings.padTokenId, rows)
-    : undefined;
+  const fast = settings.fastDecoder ? model.fastDecoding?.(prompts, settings.padTokenId, rows) : undefined;
   const decoding = fast ?? createTensorDecoding(model, prompts, settings.padTokenId);
   try {
-    const vocab = config.vocab_size;
+    const vocab = vocabSize;
     for (let step = 0; rows.length > 0; step++) {
       const logits = await decoding.logits();
       const stillGoing: number[] = [];

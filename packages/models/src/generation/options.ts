@@ -34,8 +34,8 @@ export interface ResolvedGeneration {
 export interface GenerationLimits {
   /** Vocabulary size. */
   readonly vocabSize: number;
-  /** The config's eos id, the default for `eosTokenId`. */
-  readonly eosTokenId: number | undefined;
+  /** The config's eos id (or ids: Llama 3 instruct lists several), the default for `eosTokenId`. */
+  readonly eosTokenId: number | readonly number[] | undefined;
 }
 
 /** Every generation option; a Record so the compiler flags an option added to the spec but not here. */
@@ -108,7 +108,9 @@ export function resolveGenerationOptions(
     options.eosTokenId === undefined
       ? limits.eosTokenId === undefined
         ? []
-        : [limits.eosTokenId]
+        : typeof limits.eosTokenId === 'number'
+          ? [limits.eosTokenId]
+          : [...limits.eosTokenId]
       : typeof options.eosTokenId === 'number'
         ? [options.eosTokenId]
         : [...options.eosTokenId];

@@ -1,7 +1,7 @@
 import { linear, tf } from '@trl/core';
 import { positionsFromMask } from '../gpt2/input';
-import type { Gpt2LMHeadModel, LayerCache } from '../gpt2/model';
-import { type Decoding, type DecodingRow, leftPad } from './decoding';
+import type { LayerCache } from '../transformer-io';
+import { type DecoderModel, type Decoding, type DecodingRow, leftPad } from './decoding';
 
 /** The tensors carried from one decoding step to the next (all rows still generating). */
 type DecodeState = {
@@ -15,7 +15,7 @@ type DecodeState = {
 
 /** Decoding with the model's own tensor ops and a tensor KV cache (works on every backend). */
 export function createTensorDecoding(
-  model: Gpt2LMHeadModel,
+  model: DecoderModel,
   prompts: readonly (readonly number[])[],
   padTokenId: number,
 ): Decoding {
@@ -42,7 +42,7 @@ export function createTensorDecoding(
 
 /** Runs the left-padded prompts through the model, keeping the cache and the last position's logits. */
 function prefill(
-  model: Gpt2LMHeadModel,
+  model: DecoderModel,
   prompts: readonly (readonly number[])[],
   padTokenId: number,
   headWeightT: tf.Tensor2D,
@@ -67,7 +67,7 @@ function prefill(
  * still generating when some finished; their cache rows are gathered and the rest freed.
  */
 function decodeStep(
-  model: Gpt2LMHeadModel,
+  model: DecoderModel,
   previous: DecodeState,
   rows: readonly DecodingRow[],
   keep: readonly number[] | undefined,

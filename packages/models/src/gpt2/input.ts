@@ -11,13 +11,28 @@ export interface PreparedInput {
   readonly positionIds: tf.Tensor2D;
 }
 
+/** The id ranges a model accepts, with the config keys that set them (named in errors). */
+export interface InputLimits {
+  /** Number of token ids. */
+  readonly vocabSize: number;
+  /** Number of positions. */
+  readonly maxPositions: number;
+  /** The config key of `maxPositions`, e.g. `n_positions`. */
+  readonly maxPositionsKey: string;
+}
+
+/** GPT-2's limits: `vocab_size` and `n_positions`. */
+export function gpt2InputLimits(config: Gpt2Config): InputLimits {
+  return { vocabSize: config.vocab_size, maxPositions: config.n_positions, maxPositionsKey: 'n_positions' };
+}
+
 /**
  * Checks shapes, dtypes and id ranges (reading the small int32 inputs back, which is cheap on the
  * CPU backends) and fills in the defaults: an all-ones mask and transformers' position ids,
  * cumsum(mask) - 1 clipped at 0, so a left-padded row's first real token sits at position 0.
  * Call inside `tf.tidy`: tensors it creates are not disposed here.
  */
-export function prepareInput(input: CausalLMInput, config: Gpt2Config): PreparedInput {
+export function prepareInput(input: CausalLMInput, limits: InputLimits): PreparedInput {
   const { inputIds } = input;
   if (!(inputIds instanceof tf.Tensor) || inputIds.rank !== 2) {
     throw new TrlError('invalid-argument', 'inputIds must be an int32 tensor of shape [batch, seq].');
@@ -26,7 +41,7 @@ export function prepareInput(input: CausalLMInput, config: Gpt2Config): Prepared
   if (seq === 0 || batch === 0)
     throw new TrlError('invalid-argument', `inputIds is empty (shape [${batch}, ${seq}]).`);
   checkInt32('inputIds', inputIds);
-  checkIdRange('inputIds', inputIds.dataSync(), config.vocab_size, 'vocab_size');
+  checkIdRange('inputIds', inputIds.dataSync(), limits.vocabSize, 'vocab_size');
 
   const attentionMask = input.attentionMask ?? tf.ones([batch, seq], 'int32');
   checkSameShape('attentionMask', attentionMask, inputIds);
@@ -36,10 +51,10 @@ export function prepareInput(input: CausalLMInput, config: Gpt2Config): Prepared
   if (positionIds) {
     checkSameShape('positionIds', positionIds, inputIds);
     checkInt32('positionIds', positionIds);
-    checkIdRange('positionIds', positionIds.dataSync(), config.n_positions, 'n_positions');
+    checkIdRange('positionIds', positionIds.dataSync(), limits.maxPositions, limits.maxPositionsKey);
   } else {
     const positions = positionsFromMask(attentionMask.dataSync(), batch, seq);
-    checkIdRange('positionIds (from attentionMask)', positions, config.n_positions, 'n_positions');
+    checkIdRange('positionIds (from attentionMask)', positions, limits.maxPositions, limits.maxPositionsKey);
     positionIds = tf.tensor2d(positions, [batch, seq], 'int32');
   }
   return { inputIds, attentionMask, positionIds };

@@ -1,72 +1,32 @@
 import {
-  type CausalLM,
   type CausalLMInfo,
-  type CausalLMInput,
-  type CausalLMOutput,
   causalAttention,
   embedding,
-  type GenerationOptions,
-  type GenerationResult,
   geluNew,
   layerNorm,
-  linear,
-  matmulTransposedB,
-  type NamedVariable,
   Rng,
   type SeedSource,
-  SPECIFICATION_VERSION,
   tf,
 } from '@trl/core';
 import { writePretrainedFiles } from '../checkpoint/save';
-import { generate } from '../generation/generate';
-import type { LoraAdapters } from '../lora/adapters';
+import { DecoderLanguageModel, type DecoderParts } from '../decoder-model';
+import type { Decoding } from '../generation/decoding';
+import { createFastDecoding } from '../generation/fast-decoding';
 import { saveLoraAdapter } from '../lora/peft-files';
+import type { LayerCache, TransformerInput, TransformerOutput } from '../transformer-io';
 import { type Gpt2Config, type Gpt2ConfigInput, parseGpt2Config } from './config';
-import { prepareInput } from './input';
+import { gpt2InputLimits, type InputLimits } from './input';
 import {
   type BlockWeights,
   type Gpt2Weights,
   initGpt2Weights,
   type LayerNormWeights,
   type LinearWeights,
+  linearModules,
   namedWeights,
 } from './weights';
 
-/** Keys and values of one layer for the tokens seen so far, `[batch, heads, seen, head_dim]`. */
-export type LayerCache = {
-  /** Cached keys. */
-  readonly key: tf.Tensor4D;
-  /** Cached values. */
-  readonly value: tf.Tensor4D;
-};
-
-/** Everything the transformer body needs for one pass; tensors are int32 `[batch, seq]`. */
-export interface TransformerInput {
-  /** Token ids `[batch, seq]`. */
-  readonly inputIds: tf.Tensor2D;
-  /** Mask over past + current tokens `[batch, past + seq]`, 1 for real tokens. */
-  readonly attentionMask: tf.Tensor2D;
-  /** Positions of the current tokens `[batch, seq]`. */
-  readonly positionIds: tf.Tensor2D;
-  /** Apply dropout. */
-  readonly training: boolean;
-  /** Cached keys/values of earlier tokens, one entry per layer. */
-  readonly past?: readonly LayerCache[];
-  /** Return the updated cache (generation); otherwise none is built. */
-  readonly useCache?: boolean;
-  /** Applied to the token embeddings in training passes (NEFTune). */
-  readonly embeddingNoise?: (tokenEmbeddings: tf.Tensor3D) => tf.Tensor3D;
-  /** Generator of the dropout masks; default the model's own. */
-  readonly dropoutRng?: SeedSource;
-}
-
-/** Result of the transformer body. */
-export interface TransformerOutput {
-  /** Hidden states after the final layer norm `[batch, seq, d]`. */
-  readonly hidden: tf.Tensor3D;
-  /** The cache including the current tokens, when `useCache` was set. */
-  readonly present?: LayerCache[];
-}
+export type { LayerCache, TransformerInput, TransformerOutput } from '../transformer-io';
 
 /** Options for a freshly initialised model. */
 export interface Gpt2CreateOptions {
@@ -75,56 +35,21 @@ export interface Gpt2CreateOptions {
 }
 
 /** How a model is assembled from existing weights (loading, reference models, adapters). */
-export interface Gpt2Parts {
-  /** The validated config. */
-  readonly config: Gpt2Config;
-  /** The weights; the model takes ownership of those listed in `owned`. */
-  readonly weights: Gpt2Weights;
-  /** Variables this model disposes; shared ones (owned by another model) are left out. Default: all. */
-  readonly owned?: ReadonlySet<tf.Variable>;
-  /** Variables that are not trained (shared with or frozen for a reference model). */
-  readonly frozen?: ReadonlySet<tf.Variable>;
-  /** LoRA adapters on the linear layers, if any. */
-  readonly adapters?: LoraAdapters;
-  /** Seed for dropout masks. */
-  readonly seed?: number;
-  /** Directory or hub repo the weights came from. */
-  readonly nameOrPath?: string;
-}
+export type Gpt2Parts = DecoderParts<Gpt2Config, Gpt2Weights>;
 
 /**
  * GPT-2 with its language-modeling head (transformers' `GPT2LMHeadModel`), written to be read top to
  * bottom: embeddings, pre-norm blocks of causal self-attention and a GELU MLP, a final norm and the
  * LM head. Weights are tfjs variables named by their Hugging Face checkpoint keys.
  */
-export class Gpt2LMHeadModel implements CausalLM {
-  /** Spec version this model implements. */
-  readonly specificationVersion = SPECIFICATION_VERSION;
+export class Gpt2LMHeadModel extends DecoderLanguageModel<Gpt2Config, Gpt2Weights> {
   /** Architecture facts. */
   readonly info: CausalLMInfo;
-  /** The validated config. */
-  readonly config: Gpt2Config;
-  /** The weights. */
-  readonly weights: Gpt2Weights;
-  /** Directory or hub repo the weights came from; saved as PEFT's `base_model_name_or_path`. */
-  nameOrPath: string | undefined;
-  /** LoRA adapters, when the model has them (set by `addLora`/`loadLoraAdapter`, cleared by `mergeAndUnload`). */
-  adapters: LoraAdapters | undefined;
-  private readonly owned: ReadonlySet<tf.Variable>;
-  private readonly frozen: Set<tf.Variable>;
-  private readonly dropoutRng: Rng;
-  private disposed = false;
+  protected readonly displayName = 'GPT-2';
 
   /** Assembles a model from existing weights (see {@link Gpt2LMHeadModel.create} for a new one). */
   constructor(parts: Gpt2Parts) {
-    this.config = parts.config;
-    this.weights = parts.weights;
-    this.adapters = parts.adapters;
-    this.nameOrPath = parts.nameOrPath;
-    this.owned = parts.owned ?? new Set(namedWeights(parts.weights).map((w) => w.variable));
-    this.frozen = new Set(parts.frozen ?? []);
-    for (const v of this.frozen) v.trainable = false;
-    this.dropoutRng = new Rng(parts.seed ?? 0);
+    super(parts, (weights) => namedWeights(weights).map((w) => w.variable));
     this.info = {
       modelType: 'gpt2',
       vocabSize: this.config.vocab_size,
@@ -141,25 +66,6 @@ export class Gpt2LMHeadModel implements CausalLM {
     const rng = new Rng(options.seed ?? 0);
     const weights = initGpt2Weights(parsed, rng);
     return new Gpt2LMHeadModel({ config: parsed, weights, seed: rng.nextSeed() });
-  }
-
-  /** Logits for every position; optionally the last hidden state too. */
-  forward(input: CausalLMInput): CausalLMOutput {
-    this.assertAlive();
-    return tf.tidy(() => {
-      const prepared = prepareInput(input, this.config);
-      const { hidden } = this.transformer({
-        ...prepared,
-        training: input.training ?? false,
-        embeddingNoise: input.embeddingNoise,
-        dropoutRng: input.dropoutRng,
-      });
-      const [batch, seq, width] = hidden.shape;
-      const flat = tf.reshape(hidden, [batch * seq, width]) as tf.Tensor2D;
-      const head = this.weights.lmHead ?? this.weights.wte;
-      const logits = tf.reshape(matmulTransposedB(flat, head), [batch, seq, -1]) as tf.Tensor3D;
-      return input.outputHiddenStates ? { logits, hiddenStates: hidden } : { logits };
-    });
   }
 
   /**
@@ -226,28 +132,14 @@ export class Gpt2LMHeadModel implements CausalLM {
     return this.dense(block.mlpProj, inner, rng);
   }
 
-  /** The generator for this pass's dropout masks, or undefined outside training. */
-  private trainingRng(input: Pick<TransformerInput, 'training' | 'dropoutRng'>): SeedSource | undefined {
-    return input.training ? (input.dropoutRng ?? this.dropoutRng) : undefined;
+  /** The LM head: the separate `lm_head.weight`, or the token embedding when tied. */
+  protected lmHead(): tf.Tensor2D {
+    return this.weights.lmHead ?? this.weights.wte;
   }
 
-  /** `x @ weight + bias` on the last axis, plus the LoRA update when the module has an adapter. */
-  private dense(layer: LinearWeights, x: tf.Tensor3D, rng: SeedSource | undefined): tf.Tensor3D {
-    const [batch, seq, width] = x.shape;
-    const flat = tf.reshape(x, [batch * seq, width]) as tf.Tensor2D;
-    let y = linear(flat, layer.weight, layer.bias) as tf.Tensor2D;
-    const adapter = this.adapters?.forModule(layer.name);
-    if (adapter) y = tf.add(y, adapter.delta(flat, rng));
-    return tf.reshape(y, [batch, seq, -1]) as tf.Tensor3D;
-  }
-
-  /**
-   * The LM-head weight as `[d, vocab]`: the embedding transposed once, explicitly, so the projection
-   * is a plain 2-D matmul (fast on wasm, and its gradient too). Callers that project many times
-   * (generation) build it once and reuse it.
-   */
-  lmHeadWeightT(): tf.Tensor2D {
-    return tf.transpose(this.weights.lmHead ?? this.weights.wte) as tf.Tensor2D;
+  /** transformers' Trainer convention: biases and layer-norm weights get no weight decay. */
+  protected isDecayed(key: string): boolean {
+    return !(key.endsWith('.bias') || /\.ln_(\d|f)\.weight$/.test(key));
   }
 
   /** Inverted dropout with a seed from `rng` (no-op outside training, where `rng` is undefined). */
@@ -256,44 +148,29 @@ export class Gpt2LMHeadModel implements CausalLM {
     return tf.dropout(x, rate, undefined, rng.nextSeed()) as T;
   }
 
-  /** Batched generation with a KV cache; see {@link GenerationOptions}. */
-  generate(prompts: readonly (readonly number[])[], options: GenerationOptions): Promise<GenerationResult[]> {
-    this.assertAlive();
-    return generate(this, prompts, options);
+  /** GPT-2's projections (`c_attn`, `c_proj`, `c_fc`), the modules LoRA can adapt. */
+  loraTargets(): LinearWeights[] {
+    return linearModules(this.weights);
+  }
+
+  /** None: the LoRA config's own default (GPT-2's projections) applies. */
+  readonly defaultLoraTargets = undefined;
+
+  /** The name LoRA errors use. */
+  readonly loraModelName = 'GPT-2';
+
+  /** The registered fast decoder for this model's shape, if any (see `createFastDecoding`). */
+  fastDecoding(
+    prompts: readonly (readonly number[])[],
+    padTokenId: number,
+    budgets: readonly { readonly budget: number }[],
+  ): Decoding | undefined {
+    return createFastDecoding(this, prompts, padTokenId, budgets);
   }
 
   /** Every weight with its checkpoint key, frozen ones included (adapters excluded). */
   namedWeights(): { key: string; variable: tf.Variable }[] {
     return namedWeights(this.weights);
-  }
-
-  /** The variables an optimizer updates: adapters only when the model has LoRA, else all unfrozen weights. */
-  trainableVariables(): NamedVariable[] {
-    if (this.adapters) return this.adapters.trainableVariables();
-    return namedWeights(this.weights)
-      .filter((w) => !this.frozen.has(w.variable))
-      .map((w) => ({ name: w.key, variable: w.variable, decay: isDecayed(w.key) }));
-  }
-
-  /**
-   * Stops training `variables` (a reference model shares them). They stay in the checkpoint but
-   * leave `trainableVariables()`.
-   */
-  freeze(variables: Iterable<tf.Variable>): void {
-    for (const v of variables) {
-      this.frozen.add(v);
-      v.trainable = false;
-    }
-  }
-
-  /** Whether `variable` is frozen in this model. */
-  isFrozen(variable: tf.Variable): boolean {
-    return this.frozen.has(variable);
-  }
-
-  /** Whether this model owns (and so disposes) `variable`. */
-  owns(variable: tf.Variable): boolean {
-    return this.owned.has(variable);
   }
 
   /**
@@ -306,6 +183,40 @@ export class Gpt2LMHeadModel implements CausalLM {
     await writePretrainedFiles(dir, this.checkpointConfig(), this.checkpointTensors());
     if (this.adapters) await saveLoraAdapter(this.adapters, dir, this.nameOrPath);
   }
+
+  /**
+   * `savePretrained` with head tensors added after the model's (value or reward heads) and
+   * `config` keys overridden; `dropLmHead` leaves `lm_head.weight` out.
+   */
+  async saveWithHead(
+    dir: string,
+    head: ReadonlyMap<string, tf.Tensor>,
+    options: { config?: Record<string, unknown>; dropLmHead?: boolean } = {},
+  ): Promise<void> {
+    const tensors = this.checkpointTensors();
+    if (options.dropLmHead) tensors.delete('lm_head.weight');
+    for (const [key, tensor] of head) tensors.set(key, tensor);
+    await writePretrainedFiles(dir, { ...this.checkpointConfig(), ...options.config }, tensors);
+    if (this.adapters) await saveLoraAdapter(this.adapters, dir, this.nameOrPath);
+  }
+
+  /** Input limits: `vocab_size` and `n_positions`. */
+  get inputLimits(): InputLimits {
+    return gpt2InputLimits(this.config);
+  }
+
+  /** The config's pad id, if any. */
+  get padTokenId(): number | undefined {
+    return this.config.pad_token_id ?? undefined;
+  }
+
+  /** The config's `initializer_range`. */
+  get initializerRange(): number {
+    return this.config.initializer_range;
+  }
+
+  /** transformers' class-name prefix (`GPT2ForSequenceClassification`). */
+  readonly architecturePrefix = 'GPT2';
 
   /** The config as written to `config.json`. */
   checkpointConfig(): Record<string, unknown> {
@@ -321,18 +232,6 @@ export class Gpt2LMHeadModel implements CausalLM {
     if (!this.weights.lmHead) tensors.set('lm_head.weight', this.weights.wte);
     return tensors;
   }
-
-  /** Frees the variables this model owns (shared ones stay with their owner). */
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    for (const v of this.owned) v.dispose();
-    this.adapters?.dispose();
-  }
-
-  private assertAlive(): void {
-    if (this.disposed) throw new Error('This GPT-2 model was disposed; load or create a new one.');
-  }
 }
 
 /**
@@ -345,9 +244,4 @@ function optionalId<K extends string>(
   vocabSize: number,
 ): { [P in K]?: number } {
   return id != null && id < vocabSize ? ({ [key]: id } as { [P in K]?: number }) : {};
-}
-
-/** transformers' Trainer convention: biases and layer-norm weights get no weight decay. */
-function isDecayed(key: string): boolean {
-  return !(key.endsWith('.bias') || /\.ln_(\d|f)\.weight$/.test(key));
 }

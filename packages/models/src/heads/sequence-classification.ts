@@ -10,25 +10,27 @@ import {
   tf,
 } from '@trl/core';
 import type { CheckpointTensor } from '../checkpoint/load';
-import { writePretrainedFiles } from '../checkpoint/save';
 import { prepareInput } from '../gpt2/input';
 import type { Gpt2LMHeadModel } from '../gpt2/model';
-import { saveLoraAdapter } from '../lora/peft-files';
+import type { HeadBackbone } from './backbone';
 
 /** Checkpoint key of the classification head (no bias, as transformers' GPT2ForSequenceClassification). */
 export const SCORE_KEY = 'score.weight';
 
 /**
- * GPT-2 with a linear head on the last real token of each row (transformers'
- * `GPT2ForSequenceClassification`); with one label it is a reward model.
+ * A language model with a linear head on the last real token of each row (transformers'
+ * `GPT2ForSequenceClassification`, `LlamaForSequenceClassification`, …); with one label it is a
+ * reward model. Any {@link HeadBackbone} works; the name is kept from when GPT-2 was the only one.
  */
-export class Gpt2ForSequenceClassification implements SequenceClassifier {
+export class Gpt2ForSequenceClassification<Backbone extends HeadBackbone = Gpt2LMHeadModel>
+  implements SequenceClassifier
+{
   /** Spec version this model implements. */
   readonly specificationVersion = SPECIFICATION_VERSION;
   /** Outputs per sequence. */
   readonly numLabels: number;
   /** The transformer (its LM head is unused). */
-  readonly backbone: Gpt2LMHeadModel;
+  readonly backbone: Backbone;
   /** Head weight in torch layout `[numLabels, hidden]`. */
   readonly score: tf.Variable<tf.Rank.R2>;
 
@@ -37,7 +39,7 @@ export class Gpt2ForSequenceClassification implements SequenceClassifier {
    * from `checkpoint`; otherwise normal(0, initializer_range) seeded with `seed`.
    */
   constructor(
-    backbone: Gpt2LMHeadModel,
+    backbone: Backbone,
     numLabels: number,
     checkpoint?: ReadonlyMap<string, CheckpointTensor>,
     seed = 0,
@@ -58,7 +60,7 @@ export class Gpt2ForSequenceClassification implements SequenceClassifier {
       }
       this.score = tf.tidy(() => tf.variable(tf.tensor2d(saved.values, [numLabels, hidden])));
     } else {
-      const std = backbone.config.initializer_range;
+      const std = backbone.initializerRange;
       this.score = tf.tidy(
         () =>
           tf.variable(
@@ -80,7 +82,7 @@ export class Gpt2ForSequenceClassification implements SequenceClassifier {
    */
   forward(input: Omit<CausalLMInput, 'outputHiddenStates'>): SequenceClassifierOutput {
     return tf.tidy(() => {
-      const prepared = prepareInput(input, this.backbone.config);
+      const prepared = prepareInput(input, this.backbone.inputLimits);
       const { hidden } = this.backbone.transformer({
         ...prepared,
         training: input.training ?? false,
@@ -88,7 +90,7 @@ export class Gpt2ForSequenceClassification implements SequenceClassifier {
         dropoutRng: input.dropoutRng,
       });
       const [batch, seq] = hidden.shape;
-      const last = lastRealToken(input, batch, seq, this.backbone.config.pad_token_id ?? undefined);
+      const last = lastRealToken(input, batch, seq, this.backbone.padTokenId);
       const pick = tf.expandDims(tf.oneHot(tf.tensor1d(last, 'int32'), seq), 2);
       const pooled = tf.sum(tf.mul(hidden, pick), 1) as tf.Tensor2D;
       return { logits: linear(pooled, tf.transpose(this.score)) as tf.Tensor2D };
@@ -100,20 +102,15 @@ export class Gpt2ForSequenceClassification implements SequenceClassifier {
     return [...this.backbone.trainableVariables(), { name: SCORE_KEY, variable: this.score, decay: true }];
   }
 
-  /** Writes `transformer.*` and `score.weight` with a GPT2ForSequenceClassification config. */
+  /** Writes the backbone's weights (no LM head) and `score.weight` with a `…ForSequenceClassification` config. */
   async savePretrained(dir: string): Promise<void> {
-    const tensors = this.backbone.checkpointTensors();
-    tensors.delete('lm_head.weight');
-    tensors.set(SCORE_KEY, this.score);
     const labels = Array.from({ length: this.numLabels }, (_, i) => `LABEL_${i}`);
     const config = {
-      ...this.backbone.checkpointConfig(),
-      architectures: ['GPT2ForSequenceClassification'],
+      architectures: [`${this.backbone.architecturePrefix}ForSequenceClassification`],
       id2label: Object.fromEntries(labels.map((l, i) => [String(i), l])),
       label2id: Object.fromEntries(labels.map((l, i) => [l, i])),
     };
-    await writePretrainedFiles(dir, config, tensors);
-    if (this.backbone.adapters) await saveLoraAdapter(this.backbone.adapters, dir, this.backbone.nameOrPath);
+    await this.backbone.saveWithHead(dir, new Map([[SCORE_KEY, this.score]]), { config, dropLmHead: true });
   }
 
   /** Frees the head and the backbone. */

@@ -14,9 +14,8 @@ import {
 } from '@trl/core';
 import { z } from 'zod';
 import type { CheckpointTensor } from '../checkpoint/load';
-import { writePretrainedFiles } from '../checkpoint/save';
 import type { Gpt2LMHeadModel } from '../gpt2/model';
-import { saveLoraAdapter } from '../lora/peft-files';
+import type { HeadBackbone } from './backbone';
 
 /** TRL's value-head settings (`summary_dropout_prob`, `v_head_init_strategy`, `v_head_initializer_range`). */
 export const valueHeadOptionsSchema = z.object({
@@ -41,13 +40,14 @@ export const V_HEAD_KEYS = { weight: 'v_head.summary.weight', bias: 'v_head.summ
 
 /**
  * A causal LM with TRL's scalar value head: `values = Linear(hidden, 1)(dropout(h_last))` at every
- * position. The language model is shared, not copied; PPO trains both together.
+ * position. The language model is shared, not copied; PPO trains both together. Any
+ * {@link HeadBackbone} works (GPT-2, the Llama family); the name is kept from when GPT-2 was the only one.
  */
-export class Gpt2WithValueHead implements ValueHeadModel {
+export class Gpt2WithValueHead<Backbone extends HeadBackbone = Gpt2LMHeadModel> implements ValueHeadModel {
   /** Spec version this model implements. */
   readonly specificationVersion = SPECIFICATION_VERSION;
   /** The language model under the head. */
-  readonly backbone: Gpt2LMHeadModel;
+  readonly backbone: Backbone;
   /** Head weight in torch Linear layout `[1, hidden]`. */
   readonly headWeight: tf.Variable;
   /** Head bias `[1]`. */
@@ -60,7 +60,7 @@ export class Gpt2WithValueHead implements ValueHeadModel {
    * saved head weights; otherwise the head is initialised by `options.vHeadInitStrategy`.
    */
   constructor(
-    backbone: Gpt2LMHeadModel,
+    backbone: Backbone,
     options: ValueHeadOptions = {},
     checkpoint?: ReadonlyMap<string, CheckpointTensor>,
   ) {
@@ -136,11 +136,11 @@ export class Gpt2WithValueHead implements ValueHeadModel {
 
   /** Writes the language model's checkpoint with `v_head.summary.*` in the same safetensors file, as TRL does. */
   async savePretrained(dir: string): Promise<void> {
-    const tensors = this.backbone.checkpointTensors();
-    tensors.set(V_HEAD_KEYS.weight, this.headWeight);
-    tensors.set(V_HEAD_KEYS.bias, this.headBias);
-    await writePretrainedFiles(dir, this.backbone.checkpointConfig(), tensors);
-    if (this.backbone.adapters) await saveLoraAdapter(this.backbone.adapters, dir, this.backbone.nameOrPath);
+    const head = new Map([
+      [V_HEAD_KEYS.weight, this.headWeight],
+      [V_HEAD_KEYS.bias, this.headBias],
+    ]);
+    await this.backbone.saveWithHead(dir, head);
   }
 
   /** Frees the head and the language model. */

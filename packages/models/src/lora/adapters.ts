@@ -1,6 +1,13 @@
 import { linear, type NamedVariable, Rng, type SeedSource, TrlError, tf } from '@trl/core';
-import type { LinearWeights } from '../gpt2/weights';
 import { isLoraTarget, type LoraConfig, loraScaling } from './config';
+
+/** A projection LoRA can adapt: its module path and its `[in, out]` weight. */
+export interface LoraTargetLayer {
+  /** Module path, e.g. `transformer.h.0.attn.c_attn` or `model.layers.0.self_attn.q_proj`. */
+  readonly name: string;
+  /** `[in, out]` weight. */
+  readonly weight: tf.Variable;
+}
 
 /** PEFT's key prefix in `adapter_model.safetensors`. */
 export const PEFT_PREFIX = 'base_model.model.';
@@ -33,7 +40,7 @@ export class LoraAdapter {
   }
 
   /** A fresh adapter for `layer`. */
-  static init(layer: LinearWeights, config: LoraConfig, rng: Rng): LoraAdapter {
+  static init(layer: LoraTargetLayer, config: LoraConfig, rng: Rng): LoraAdapter {
     const [fanIn, fanOut] = layer.weight.shape as [number, number];
     const bound = 1 / Math.sqrt(fanIn);
     const down = tf.tidy(() =>
@@ -80,14 +87,17 @@ export class LoraAdapters {
     this.byModule = new Map([...adapters].map((a) => [a.module, a]));
   }
 
-  /** New adapters on every targeted module of `layers`; fails when no module matches. */
-  static attach(layers: readonly LinearWeights[], config: LoraConfig): LoraAdapters {
+  /** New adapters on every targeted module of `layers`; fails when no module matches, listing `modelName`'s modules. */
+  static attach(layers: readonly LoraTargetLayer[], config: LoraConfig, modelName = 'GPT-2'): LoraAdapters {
     const rng = new Rng(config.seed);
     const targets = layers.filter((layer) => isLoraTarget(layer.name, config.targetModules));
     if (targets.length === 0) {
+      const names = [...new Set(layers.map((layer) => layer.name.slice(layer.name.lastIndexOf('.') + 1)))];
+      const listed =
+        names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names.join('');
       throw new TrlError(
         'invalid-value',
-        `LoRA targetModules ${JSON.stringify(config.targetModules)} match no module; GPT-2's are c_attn, c_proj and c_fc.`,
+        `LoRA targetModules ${JSON.stringify(config.targetModules)} match no module; ${modelName}'s are ${listed}.`,
       );
     }
     return new LoraAdapters(

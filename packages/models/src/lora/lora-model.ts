@@ -1,34 +1,51 @@
 import { TrlError, tf } from '@trl/core';
 import type { PretrainedOptions } from '../checkpoint/load';
-import type { Gpt2LMHeadModel } from '../gpt2/model';
-import { linearModules } from '../gpt2/weights';
-import { LoraAdapters } from './adapters';
+import { LoraAdapters, type LoraTargetLayer } from './adapters';
 import { type LoraConfigInput, parseLoraConfig } from './config';
 import { readLoraAdapter } from './peft-files';
+
+/** A model LoRA adapters attach to (GPT-2 and the Llama family). */
+export interface LoraHost {
+  /** The adapters, when attached. */
+  adapters: LoraAdapters | undefined;
+  /** The projections adapters may target, each with its module path and `[in, out]` weight. */
+  loraTargets(): LoraTargetLayer[];
+  /** `target_modules` when the caller names none (PEFT's default for the architecture). */
+  readonly defaultLoraTargets: readonly string[] | undefined;
+  /** The architecture's name in error messages. */
+  readonly loraModelName: string;
+}
 
 /**
  * Adds fresh LoRA adapters to `model` (in place, as PEFT's `get_peft_model`) and returns it. From
  * then on only the adapter factors are trainable; the base weights are untouched.
  */
-export function addLora(model: Gpt2LMHeadModel, config: LoraConfigInput = {}): Gpt2LMHeadModel {
+export function addLora<Model extends LoraHost>(model: Model, config: LoraConfigInput = {}): Model {
   if (model.adapters)
     throw new TrlError(
       'invalid-argument',
       'This model already has LoRA adapters; merge or load into a fresh model.',
     );
-  model.adapters = LoraAdapters.attach(linearModules(model.weights), parseLoraConfig(config));
+  const defaults = model.defaultLoraTargets;
+  const withDefaults =
+    config.targetModules === undefined && defaults ? { ...config, targetModules: [...defaults] } : config;
+  model.adapters = LoraAdapters.attach(
+    model.loraTargets(),
+    parseLoraConfig(withDefaults),
+    model.loraModelName,
+  );
   return model;
 }
 
 /** Loads a PEFT LoRA adapter directory or hub repo onto `model` (in place) and returns it. */
-export async function loadLoraAdapter(
-  model: Gpt2LMHeadModel,
+export async function loadLoraAdapter<Model extends LoraHost>(
+  model: Model,
   pathOrRepoId: string,
   options: PretrainedOptions = {},
-): Promise<Gpt2LMHeadModel> {
+): Promise<Model> {
   if (model.adapters)
     throw new TrlError('invalid-argument', 'This model already has LoRA adapters; load into a fresh model.');
-  const adapters = await readLoraAdapter(pathOrRepoId, linearModules(model.weights), options);
+  const adapters = await readLoraAdapter(pathOrRepoId, model.loraTargets(), options);
   if (!adapters)
     throw new TrlError(
       'file-not-found',
@@ -39,13 +56,13 @@ export async function loadLoraAdapter(
 }
 
 /**
- * Folds every adapter into its base weight (`W += scaling * A^T B^T`, fan_in_fan_out layout),
+ * Folds every adapter into its base weight (`W += scaling * A^T B^T` on the `[in, out]` weight),
  * frees the adapters and returns the plain model, as PEFT's `merge_and_unload`.
  */
-export function mergeAndUnload(model: Gpt2LMHeadModel): Gpt2LMHeadModel {
+export function mergeAndUnload<Model extends LoraHost>(model: Model): Model {
   const adapters = model.adapters;
   if (!adapters) throw new TrlError('invalid-argument', 'mergeAndUnload: the model has no LoRA adapters.');
-  const layers = new Map(linearModules(model.weights).map((l) => [l.name, l]));
+  const layers = new Map(model.loraTargets().map((l) => [l.name, l]));
   for (const adapter of adapters.all()) {
     const layer = layers.get(adapter.module)!;
     tf.tidy(() => layer.weight.assign(tf.add(layer.weight, adapter.mergedDelta())));

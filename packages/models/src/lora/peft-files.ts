@@ -5,20 +5,21 @@ import { floatValues } from '../checkpoint/float-values';
 import { readJsonFile } from '../checkpoint/json-file';
 import type { PretrainedOptions } from '../checkpoint/load';
 import { writeTensors } from '../checkpoint/save';
-import type { LinearWeights } from '../gpt2/weights';
 import { resolveModelFile } from '../hub/index';
-import { LoraAdapter, LoraAdapters, PEFT_PREFIX } from './adapters';
+import { LoraAdapter, LoraAdapters, type LoraTargetLayer, PEFT_PREFIX } from './adapters';
 import { type LoraConfig, loraScaling, parseLoraConfig } from './config';
 
 /**
  * Writes PEFT's `adapter_config.json` and `adapter_model.safetensors` (factors in PEFT's `[r, in]`
  * / `[out, r]` layout under `base_model.model.<module>.lora_A|B.weight`), so PEFT loads them onto
- * transformers' GPT-2.
+ * transformers' model. `fanInFanOut` is PEFT's flag for GPT-2's Conv1D (`[in, out]` weights); false
+ * for `nn.Linear` models such as Llama.
  */
 export async function saveLoraAdapter(
   adapters: LoraAdapters,
   dir: string,
   baseModel?: string,
+  fanInFanOut = true,
 ): Promise<void> {
   await mkdir(dir, { recursive: true });
   const { config } = adapters;
@@ -45,7 +46,7 @@ export async function saveLoraAdapter(
     lora_alpha: config.loraAlpha,
     lora_dropout: config.loraDropout,
     target_modules: config.targetModules,
-    fan_in_fan_out: true,
+    fan_in_fan_out: fanInFanOut,
     bias: 'none',
     use_rslora: config.useRslora,
     inference_mode: false,
@@ -66,7 +67,7 @@ export async function saveLoraAdapter(
  */
 export async function readLoraAdapter(
   pathOrRepoId: string,
-  layers: readonly LinearWeights[],
+  layers: readonly LoraTargetLayer[],
   options: PretrainedOptions = {},
 ): Promise<LoraAdapters | undefined> {
   const configPath = await resolveModelFile(pathOrRepoId, 'adapter_config.json', {
@@ -80,6 +81,7 @@ export async function readLoraAdapter(
     required: true,
   });
   const file = await readSafetensors(weightsPath);
+  const byName = new Map(layers.map((l) => [l.name, l]));
   const factors = new Map<
     string,
     { a?: Float32Array; b?: Float32Array; aShape?: number[]; bShape?: number[] }
@@ -91,14 +93,15 @@ export async function readLoraAdapter(
         'unsupported-file',
         `${weightsPath}: unexpected key ${rawKey}; only LoRA factors are supported.`,
       );
-    const module = match[1]!.startsWith('transformer.') ? match[1]! : `transformer.${match[1]!}`;
+    // GPT-2 adapters may name modules without the `transformer.` prefix (PEFT on GPT2Model).
+    const path = match[1]!;
+    const module = byName.has(path) || path.startsWith('transformer.') ? path : `transformer.${path}`;
     const slot = factors.get(module) ?? {};
     const values = floatValues(entry, rawKey, weightsPath);
     if (match[2] === 'A') Object.assign(slot, { a: values, aShape: entry.shape });
     else Object.assign(slot, { b: values, bShape: entry.shape });
     factors.set(module, slot);
   }
-  const byName = new Map(layers.map((l) => [l.name, l]));
   const adapters: LoraAdapter[] = [];
   try {
     for (const [module, f] of factors) {
@@ -142,6 +145,11 @@ export function peftToLoraConfig(value: unknown, source: string): LoraConfig {
       'unsupported-file',
       `${source}: bias "${String(raw['bias'])}" is not supported ("none" only).`,
     );
+  // Variants that change the update itself would load silently but compute something else.
+  for (const key of ['use_dora', 'lora_bias'] as const) {
+    if (raw[key] === true)
+      throw new TrlError('unsupported-file', `${source}: ${key}: true is not supported (plain LoRA only).`);
+  }
   for (const key of ['rank_pattern', 'alpha_pattern'] as const) {
     const value = raw[key];
     if (value && typeof value === 'object' && Object.keys(value).length > 0) {
