@@ -39,17 +39,23 @@ export function loadTfjsNodeBinding(name: keyof typeof TFJS_NODE_PACKAGES): 'ten
 // tfjs-node re-sets the platform tfjs already set, which tfjs reports with a warning. Neither says
 // anything a user can act on; an explicit TF_CPP_MIN_LOG_LEVEL still wins.
 const PLATFORM_NOTICE = 'Platform node has already been set';
+// tfjs-node finds its compiled binding with node-pre-gyp, which parses process.argv as its own
+// command line: an application started with `--dir x` (or `--directory`, `--target`, …) would send
+// the lookup elsewhere and fail. The binding is found from the script name alone.
 
 function loadQuietly(specifier: string): void {
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   const warn = console.warn;
+  const argv = process.argv;
   console.warn = (...args: unknown[]) => {
     if (typeof args[0] === 'string' && args[0].startsWith(PLATFORM_NOTICE)) return;
     warn(...args);
   };
+  process.argv = argv.slice(0, 2);
   try {
     moduleRequire()(specifier);
   } finally {
     console.warn = warn;
+    process.argv = argv;
   }
 }

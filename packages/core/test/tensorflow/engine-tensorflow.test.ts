@@ -1,5 +1,8 @@
 // Runs in the suite's TensorFlow pass only (TRL_TEST_BACKEND=node, after tooling/tfjs-node/setup.mjs):
 // these are facts about the tensorflow backend itself.
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { getBackendInfo, initBackend } from '../../src/engine/index';
@@ -41,5 +44,17 @@ describe('the tensorflow backend', () => {
     const floats = tf.round(tf.tensor1d([0.5, 1.5, 2.5, -0.5, 1.2]));
     expect(Array.from(await floats.data())).toEqual([0, 2, 2, -0, 1]);
     tf.dispose([ints, rounded, floats]);
+  });
+
+  it("loads whatever the application's own command line says (node-pre-gyp reads process.argv)", () => {
+    const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+    const script = fileURLToPath(new URL('./helpers/start-node-backend.ts', import.meta.url));
+    const run = spawnSync(process.execPath, [tsx, script, '--dir', '/nonexistent', '--target', '1.0.0'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(run.stderr).not.toMatch(/failed to load/);
+    expect(run.stdout.trim()).toBe('tensorflow');
+    expect(process.argv).not.toContain('/nonexistent');
   });
 });
