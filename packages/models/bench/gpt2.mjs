@@ -10,11 +10,12 @@
 // measured steps (table on stderr, a "kind":"profile" JSON line on stdout); --batch replaces the
 // config's batch size. See bench/README.md.
 // Needs the built packages (`pnpm build`): it imports @trl/models and @trl/core from their dist.
-import { AdamW, crossEntropy, Rng, tf } from '@trl/core';
+import { AdamW, Rng, tf } from '@trl/core';
 import {
   COMPARATOR_ADAMW,
   configFor,
   createModel,
+  crossEntropyTrainStep,
   nextTokenBatch,
   parseArgs,
   randomIds,
@@ -37,15 +38,7 @@ async function benchTrain(cfg, args) {
   const { x, y } = nextTokenBatch(tf, data);
   const variables = params.map((p) => p.variable);
   const losses = [];
-  const step = async () => {
-    const { value, grads } = tf.variableGrads(
-      () => crossEntropy(model.forward({ inputIds: x, training: true }).logits, y),
-      variables,
-    );
-    optimizer.step(grads);
-    losses.push((await value.data())[0]);
-    tf.dispose([value, ...Object.values(grads)]);
-  };
+  const step = crossEntropyTrainStep({ model, optimizer, variables, x, y, losses });
   const timing = await timedSteps(step, args);
   const { total, matmul } = countParams(model);
   const tokens = cfg.batch * cfg.seq;

@@ -4,7 +4,7 @@
 // fields (/work/shared/bench/torch/gpt2_bench.py) plus our memory fields.
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { initBackend, tf } from '@trl/core';
+import { crossEntropy, initBackend, tf } from '@trl/core';
 import { Gpt2LMHeadModel } from '@trl/models';
 import { CONFIGS, comparatorGpt2Config } from './comparator.mjs';
 import { formatKernelTable, KernelProfiler } from './kernel-profiler.mjs';
@@ -92,6 +92,22 @@ export async function setup(args) {
   return {
     native: status ? `${status.microKernel}/${status.threads}t` : false,
     threads: status?.threads ?? 1,
+  };
+}
+
+/**
+ * One full fine-tuning step as the comparator takes it: next-token cross-entropy of `x` against `y`,
+ * gradients of every variable, an optimizer step; the loss is appended to `losses`.
+ */
+export function crossEntropyTrainStep({ model, optimizer, variables, x, y, losses }) {
+  return async () => {
+    const { value, grads } = tf.variableGrads(
+      () => crossEntropy(model.forward({ inputIds: x, training: true }).logits, y),
+      variables,
+    );
+    optimizer.step(grads);
+    losses.push((await value.data())[0]);
+    tf.dispose([value, ...Object.values(grads)]);
   };
 }
 

@@ -9,9 +9,15 @@
 //
 // The ids differ from PyTorch's (another generator); the work per step does not.
 import os from 'node:os';
-import { AdamW, crossEntropy, initBackend, Rng, tf } from '@trl/core';
+import { AdamW, initBackend, Rng, tf } from '@trl/core';
 import { AutoModelForCausalLM } from '@trl/models';
-import { COMPARATOR_ADAMW, nextTokenBatch, randomIds, timedSteps } from './harness.mjs';
+import {
+  COMPARATOR_ADAMW,
+  crossEntropyTrainStep,
+  nextTokenBatch,
+  randomIds,
+  timedSteps,
+} from './harness.mjs';
 
 function parse(argv) {
   const args = { dir: undefined, batch: 8, seq: 128, steps: 3, warmup: 1, backend: 'node', maxSeconds: 600 };
@@ -36,15 +42,7 @@ const vocab = model.info.vocabSize;
 const { x, y } = nextTokenBatch(tf, randomIds(new Rng(0), args.batch, args.seq + 1, vocab));
 const variables = params.map((p) => p.variable);
 const losses = [];
-const timing = await timedSteps(async () => {
-  const { value, grads } = tf.variableGrads(
-    () => crossEntropy(model.forward({ inputIds: x, training: true }).logits, y),
-    variables,
-  );
-  optimizer.step(grads);
-  losses.push((await value.data())[0]);
-  tf.dispose([value, ...Object.values(grads)]);
-}, args);
+const timing = await timedSteps(crossEntropyTrainStep({ model, optimizer, variables, x, y, losses }), args);
 const times = [...timing.times].sort((a, b) => a - b);
 const median = times[Math.floor(times.length / 2)];
 const tokens = args.batch * args.seq;

@@ -50,17 +50,11 @@ export async function loadGpt2Checkpoint(
   assertPathOrRepoIdGiven(pathOrRepoId);
   const configPath = await resolveModelFile(pathOrRepoId, 'config.json', { ...options, required: true });
   const config = parseGpt2Config(await readJsonFile(configPath), `config.json (${configPath})`);
-  const weightsPath = await resolveModelFile(pathOrRepoId, 'model.safetensors', {
-    ...options,
-    required: false,
-  });
-  if (weightsPath === undefined) {
-    throw new TrlError(
-      'file-not-found',
-      `No model.safetensors in "${pathOrRepoId}". Only single-file safetensors checkpoints load; convert ` +
-        'pytorch_model.bin or sharded checkpoints with transformers: model.save_pretrained(dir, safe_serialization=True).',
-    );
-  }
+  const weightsPath = await requireModelSafetensors(
+    pathOrRepoId,
+    options,
+    'pytorch_model.bin or sharded checkpoints',
+  );
   const file = await readSafetensors(weightsPath);
   const shapes = expectedShapes(config);
   const byKey = new Map<string, CheckpointTensor>();
@@ -139,3 +133,26 @@ function isBaseKey(key: string): boolean {
 
 /** Keys of the heads this package reads besides the GPT-2 weights. */
 const HEAD_KEY = /^(lm_head|v_head|score)\./;
+
+/**
+ * The single-file `model.safetensors` of a checkpoint, or a `file-not-found` TrlError telling how to
+ * convert what it holds instead (`convertible`, e.g. `pytorch_model.bin`).
+ */
+export async function requireModelSafetensors(
+  pathOrRepoId: string,
+  options: PretrainedOptions,
+  convertible: string,
+): Promise<string> {
+  const weightsPath = await resolveModelFile(pathOrRepoId, 'model.safetensors', {
+    ...options,
+    required: false,
+  });
+  if (weightsPath === undefined) {
+    throw new TrlError(
+      'file-not-found',
+      `No model.safetensors in "${pathOrRepoId}". Only single-file safetensors checkpoints load; convert ` +
+        `${convertible} with transformers: model.save_pretrained(dir, safe_serialization=True).`,
+    );
+  }
+  return weightsPath;
+}

@@ -1,7 +1,6 @@
 import { Rng, readSafetensors, TrlError, tf } from '@trl/core';
 import { floatValues } from '../checkpoint/float-values';
-import type { CheckpointTensor, PretrainedOptions } from '../checkpoint/load';
-import { resolveModelFile } from '../hub/index';
+import { type CheckpointTensor, type PretrainedOptions, requireModelSafetensors } from '../checkpoint/load';
 import type { EncoderArchitecture } from './architecture';
 import { EncoderForSequenceClassification } from './classifier';
 import type { EncoderConfig } from './config';
@@ -33,17 +32,7 @@ export async function loadEncoderClassifier(
   options: EncoderClassifierOptions = {},
 ): Promise<EncoderForSequenceClassification> {
   const config = architecture.parseConfig(rawConfig, `${pathOrRepoId}: config.json`);
-  const weightsPath = await resolveModelFile(pathOrRepoId, 'model.safetensors', {
-    ...options,
-    required: false,
-  });
-  if (weightsPath === undefined) {
-    throw new TrlError(
-      'file-not-found',
-      `No model.safetensors in "${pathOrRepoId}". Only single-file safetensors checkpoints load; convert ` +
-        'pytorch_model.bin with transformers: model.save_pretrained(dir, safe_serialization=True).',
-    );
-  }
+  const weightsPath = await requireModelSafetensors(pathOrRepoId, options, 'pytorch_model.bin');
   const numLabels = resolveNumLabels(config, options.numLabels);
   const baseShapes = architecture.baseShapes(config);
   const headShapes = architecture.headShapes(config, numLabels);
