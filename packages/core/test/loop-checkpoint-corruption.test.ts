@@ -1,9 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { NamedVariable } from '@trl/spec';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../../test-kit/src/scratch';
 import { initBackend } from '../src/engine/index';
 import { assertFiniteTensor, countNonFinite } from '../src/io/safetensors/finite';
 import { readSafetensors } from '../src/io/safetensors/parse';
@@ -13,12 +12,8 @@ import { CHECKPOINT_FILES, type LoopState, loadCheckpoint, saveCheckpoint } from
 import { AdamW } from '../src/train/index';
 import { Rng } from '../src/train/rng';
 
-let root: string;
-beforeAll(async () => {
-  await initBackend('cpu');
-  root = await mkdtemp(join(tmpdir(), 'loop-ckpt-corrupt-'));
-});
-afterAll(() => rm(root, { recursive: true, force: true }));
+const root = scratchDir('loop-ckpt-corrupt-');
+beforeAll(() => initBackend('cpu'));
 
 describe('countNonFinite / assertFiniteTensor', () => {
   it('counts NaN and both infinities and reports the first index', () => {

@@ -1,9 +1,9 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { NamedVariable } from '@trl/spec';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../../test-kit/src/scratch';
 // By path: the kit depends on @trl/core, so core cannot depend on the kit.
 import { abortingTracker, collectingTracker } from '../../test-kit/src/trackers';
 import { initBackend } from '../src/engine/index';
@@ -65,12 +65,8 @@ function args(outputDir: string, overrides: TrainingArgumentsInput = {}) {
   });
 }
 
-let dir: string;
-beforeAll(async () => {
-  await initBackend('cpu');
-  dir = await mkdtemp(join(tmpdir(), 'trl-loop-'));
-});
-afterAll(() => rm(dir, { recursive: true, force: true }));
+const dir = scratchDir('trl-loop-');
+beforeAll(() => initBackend('cpu'));
 
 describe('step plan and data order', () => {
   it('splits epochs into accumulated micro-batches, the last step taking the remainder', () => {

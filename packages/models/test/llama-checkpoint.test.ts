@@ -1,8 +1,7 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initBackend, readSafetensors, type SafetensorEntry, tf, writeSafetensors } from '@trl/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { testBackend } from '../../test-kit/src/backend';
 import {
   fixtureExpected,
@@ -11,22 +10,15 @@ import {
   maxAbsDiff,
   TINY_QWEN3_BF16_SHARDED_DIR,
 } from '../../test-kit/src/fixtures';
+import { scratchDirs } from '../../test-kit/src/scratch';
 import { AutoModelForCausalLM } from '../src/auto/auto-model-for-causal-lm';
 import { loadLlamaCheckpoint } from '../src/llama/load';
 import type { LlamaForCausalLM } from '../src/llama/model';
 import { llamaNamedWeights } from '../src/llama/weights';
 
-const dirs: string[] = [];
-const scratch = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'trl-llama-ckpt-'));
-  dirs.push(dir);
-  return dir;
-};
+const scratch = scratchDirs('trl-llama-ckpt-');
 
 beforeAll(() => initBackend(testBackend()));
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
 
 /** Logits of `ids` under the checkpoint in `dir`, flat; the model is disposed. */
 async function logitsOf(dir: string, ids: number[][]): Promise<Float32Array> {

@@ -1,8 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initBackend, tf } from '@trl/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { testBackend } from '../../test-kit/src/backend';
 import {
   fixtureExpected,
@@ -12,6 +11,7 @@ import {
   TINY_LLAMA3_LORA_DIR,
   TINY_QWEN2_REWARD_DIR,
 } from '../../test-kit/src/fixtures';
+import { scratchDirs } from '../../test-kit/src/scratch';
 import { AutoModelForCausalLM } from '../src/auto/auto-model-for-causal-lm';
 import {
   AutoModelForCausalLMWithValueHead,
@@ -21,18 +21,10 @@ import type { LlamaForCausalLM } from '../src/llama/model';
 import { addLora, loadLoraAdapter, mergeAndUnload } from '../src/lora/lora-model';
 import { createReferenceModel } from '../src/reference-model';
 
-const dirs: string[] = [];
-const scratch = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'trl-llama-heads-'));
-  dirs.push(dir);
-  return dir;
-};
+const scratch = scratchDirs('trl-llama-heads-');
 const llama3 = llamaFamilyExpected('tiny-llama3');
 
 beforeAll(() => initBackend(testBackend()));
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
 
 /** Logits of tiny-llama3's reference inputs under `model`, flat. */
 function logitsOf(model: { forward: LlamaForCausalLM['forward'] }): Float32Array {

@@ -1,4 +1,4 @@
-import { AdamW, crossEntropy, initBackend, registerCapability, tf } from '@trl/core';
+import { initBackend, registerCapability, tf } from '@trl/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testBackend } from '../../test-kit/src/backend';
 import { llamaFamilyDir, llamaFamilyExpected } from '../../test-kit/src/fixtures';
@@ -6,30 +6,9 @@ import { AutoModelForCausalLM } from '../src/auto/auto-model-for-causal-lm';
 import { parseLlamaConfig } from '../src/llama/config';
 import { LlamaForCausalLM } from '../src/llama/model';
 import { addLora } from '../src/lora/lora-model';
+import { memorise } from './helpers/memorise';
 
 const SEQUENCE = [3, 17, 42, 8, 8, 51, 23, 9, 60, 1, 33, 12];
-
-/** Trains `model` to continue SEQUENCE for `steps` AdamW steps; returns the losses. */
-function memorise(model: LlamaForCausalLM, steps: number, learningRate: number): number[] {
-  const params = model.trainableVariables();
-  const optimizer = new AdamW(params, { learningRate });
-  const ids = tf.tensor2d([SEQUENCE.slice(0, -1)], undefined, 'int32');
-  const labels = tf.tensor2d([SEQUENCE.slice(1)], undefined, 'int32');
-  const losses: number[] = [];
-  for (let step = 0; step < steps; step++) {
-    const { value, grads } = tf.variableGrads(
-      () => crossEntropy(model.forward({ inputIds: ids, training: true }).logits, labels) as tf.Scalar,
-      params.map((p) => p.variable),
-    );
-    expect(Object.keys(grads)).toHaveLength(params.length);
-    optimizer.step(grads);
-    losses.push(value.dataSync()[0]!);
-    tf.dispose([value, ...Object.values(grads)]);
-  }
-  tf.dispose([ids, labels]);
-  optimizer.dispose();
-  return losses;
-}
 
 beforeAll(() => initBackend(testBackend()));
 
@@ -45,7 +24,7 @@ describe('training a Llama-family model', () => {
     });
     const embedBefore = model.weights.embedTokens.dataSync().slice();
     const numTensors = tf.memory().numTensors;
-    const losses = memorise(model, 40, 1e-2);
+    const losses = memorise(model, SEQUENCE, 40, 1e-2);
     expect(losses[0]).toBeGreaterThan(3);
     expect(losses.at(-1)!).toBeLessThan(0.3);
     expect(model.weights.embedTokens.dataSync().some((x, i) => x !== embedBefore[i])).toBe(true);
@@ -65,7 +44,7 @@ describe('training a Llama-family model', () => {
       },
     );
     const qBefore = model.weights.layers[0]!.q.weight.dataSync().slice();
-    const losses = memorise(model, 30, 2e-2);
+    const losses = memorise(model, SEQUENCE, 30, 2e-2);
     expect(losses.at(-1)!).toBeLessThan(losses[0]! / 2);
     expect(model.weights.layers[0]!.q.weight.dataSync()).toEqual(qBefore);
     model.dispose();

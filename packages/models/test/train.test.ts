@@ -1,7 +1,8 @@
-import { AdamW, crossEntropy, initBackend, tf } from '@trl/core';
+import { initBackend, tf } from '@trl/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testBackend } from '../../test-kit/src/backend';
 import { Gpt2LMHeadModel } from '../src/gpt2/model';
+import { memorise } from './helpers/memorise';
 
 describe('training GPT-2 end to end', () => {
   beforeAll(() => initBackend(testBackend()));
@@ -11,33 +12,19 @@ describe('training GPT-2 end to end', () => {
       { vocab_size: 64, n_positions: 16, n_embd: 32, n_layer: 2, n_head: 4 },
       { seed: 4 },
     );
-    const params = model.trainableVariables();
-    const optimizer = new AdamW(params, { learningRate: 1e-2 });
     const sequence = [3, 17, 42, 8, 8, 51, 23, 9, 60, 1, 33, 12];
-    const ids = tf.tensor2d([sequence.slice(0, -1)], undefined, 'int32');
-    const labels = tf.tensor2d([sequence.slice(1)], undefined, 'int32');
     const wteBefore = model.weights.wte.dataSync().slice();
-    const losses: number[] = [];
-    for (let step = 0; step < 30; step++) {
-      const { value, grads } = tf.variableGrads(
-        () => crossEntropy(model.forward({ inputIds: ids, training: true }).logits, labels) as tf.Scalar,
-        params.map((p) => p.variable),
-      );
-      expect(Object.keys(grads)).toHaveLength(params.length);
-      optimizer.step(grads);
-      losses.push(value.dataSync()[0]!);
-      tf.dispose([value, ...Object.values(grads)]);
-    }
+    const losses = memorise(model, sequence, 30, 1e-2);
     expect(losses[0]).toBeGreaterThan(3.5); // ≈ ln 64 at init
     expect(losses.at(-1)!).toBeLessThan(0.5);
     expect(model.weights.wte.dataSync().some((x, i) => x !== wteBefore[i])).toBe(true);
+    const ids = tf.tensor2d([sequence.slice(0, -1)], undefined, 'int32');
     const [greedy] = tf.tidy(() => {
       const logits = model.forward({ inputIds: ids }).logits;
       return tf.argMax(logits, -1).arraySync() as number[][];
     });
     expect(greedy).toEqual(sequence.slice(1));
-    tf.dispose([ids, labels]);
-    optimizer.dispose();
+    ids.dispose();
     model.dispose();
   });
 });
