@@ -131,7 +131,7 @@ export async function loadCachedWarmStart(
   sftCacheDir: string | undefined,
 ): Promise<Gpt2LMHeadModel | undefined> {
   if (sftCacheDir === undefined || !existsSync(join(sftCacheDir, 'config.json'))) return undefined;
-  return AutoModelForCausalLM.fromPretrained(sftCacheDir);
+  return AutoModelForCausalLM.fromPretrained<Gpt2LMHeadModel>(sftCacheDir);
 }
 
 /** One held-out series of a learning curve: `pick` of every point, with a marker each. */
