@@ -64,6 +64,7 @@ export {
   type RopeSettings,
   UNSUPPORTED_CONFIG,
 } from './llama/config';
+export type { LlamaCreateOptions } from './llama/init';
 export { type LoadedLlamaCheckpoint, loadLlamaCheckpoint } from './llama/load';
 export { LlamaForCausalLM, type LlamaParts } from './llama/model';
 export type { LlamaLayerWeights, LlamaLinear, LlamaWeights } from './llama/weights';

@@ -12,6 +12,44 @@ const SEQUENCE = [3, 17, 42, 8, 8, 51, 23, 9, 60, 1, 33, 12];
 
 beforeAll(() => initBackend(testBackend()));
 
+describe('LlamaForCausalLM.create', () => {
+  const config = {
+    model_type: 'qwen2',
+    vocab_size: 300,
+    hidden_size: 48,
+    intermediate_size: 96,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    num_key_value_heads: 2,
+    initializer_range: 0.05,
+  };
+
+  it('initialises as transformers does: N(0, initializer_range), zero biases, unit norms; seeded', () => {
+    const model = LlamaForCausalLM.create(config, { seed: 3 });
+    const layer = model.weights.layers[0]!;
+    const values = Array.from(layer.gate.weight.dataSync());
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+    expect(Math.abs(mean)).toBeLessThan(0.005);
+    expect(std).toBeGreaterThan(0.045);
+    expect(std).toBeLessThan(0.055);
+    expect(Array.from(layer.q.bias!.dataSync()).every((x) => x === 0)).toBe(true);
+    expect(Array.from(layer.inputNorm.dataSync()).every((x) => x === 1)).toBe(true);
+    expect(Array.from(model.weights.norm.dataSync()).every((x) => x === 1)).toBe(true);
+    const again = LlamaForCausalLM.create(config, { seed: 3 });
+    const other = LlamaForCausalLM.create(config, { seed: 4 });
+    expect(again.weights.embedTokens.dataSync()).toEqual(model.weights.embedTokens.dataSync());
+    expect(other.weights.embedTokens.dataSync()).not.toEqual(model.weights.embedTokens.dataSync());
+    for (const m of [model, again, other]) m.dispose();
+  });
+
+  it('names the bad config field', () => {
+    expect(() => LlamaForCausalLM.create({ ...config, num_key_value_heads: 3 })).toThrow(
+      /num_key_value_heads/,
+    );
+  });
+});
+
 describe('training a Llama-family model', () => {
   it('memorises a sequence with AdamW through every weight (attention dropout on)', async () => {
     const loaded = await AutoModelForCausalLM.fromPretrained<LlamaForCausalLM>(

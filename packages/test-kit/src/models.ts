@@ -3,7 +3,13 @@
  * bundle to CommonJS (where `import.meta.url` is empty) import this subpath.
  */
 import { initBackend } from '@trl/core';
-import { createByteLevelTokenizer, type Gpt2ConfigInput, Gpt2LMHeadModel } from '@trl/models';
+import {
+  createByteLevelTokenizer,
+  type Gpt2ConfigInput,
+  Gpt2LMHeadModel,
+  type LlamaFamilyType,
+  LlamaForCausalLM,
+} from '@trl/models';
 import { testBackend } from './backend';
 
 /**
@@ -55,4 +61,43 @@ export function tinyGpt2Config(options: TinyGpt2Options = {}): Gpt2ConfigInput {
 /** A randomly initialised tiny GPT-2, seeded so every run (and backend) starts from the same weights. */
 export function tinyGpt2(seed = 0, options: TinyGpt2Options = {}): Gpt2LMHeadModel {
   return Gpt2LMHeadModel.create(tinyGpt2Config(options), { seed });
+}
+
+/** Shape of a from-scratch tiny Llama-family model, sized for {@link tinyTokenizer} by default. */
+export interface TinyLlamaOptions {
+  /** Architecture; `qwen2` (the default) adds q/k/v biases, `qwen3` per-head q/k norms. */
+  modelType?: LlamaFamilyType;
+  /** Vocabulary size; 258 fits {@link tinyTokenizer}. */
+  vocabSize?: number;
+  /** Hidden size (4 query heads, 2 key/value heads share it). */
+  width?: number;
+  /** Decoder layers. */
+  layers?: number;
+  /** Whether the LM head is the token embedding. */
+  tiedEmbeddings?: boolean;
+}
+
+/**
+ * A randomly initialised tiny Llama-family model with grouped-query attention (4 query heads over 2
+ * key/value heads), eos 256 and pad 257 as {@link tinyTokenizer} has them; seeded.
+ */
+export function tinyLlama(seed = 0, options: TinyLlamaOptions = {}): LlamaForCausalLM {
+  const width = options.width ?? 32;
+  return LlamaForCausalLM.create(
+    {
+      model_type: options.modelType ?? 'qwen2',
+      vocab_size: options.vocabSize ?? 258,
+      hidden_size: width,
+      intermediate_size: 2 * width + 8,
+      num_hidden_layers: options.layers ?? 2,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      max_position_embeddings: 128,
+      tie_word_embeddings: options.tiedEmbeddings ?? true,
+      bos_token_id: 256,
+      eos_token_id: 256,
+      pad_token_id: 257,
+    },
+    { seed },
+  );
 }

@@ -1,10 +1,11 @@
-import { type CausalLMInfo, causalAttention, embedding, tf } from '@trl/core';
+import { type CausalLMInfo, causalAttention, embedding, Rng, tf } from '@trl/core';
 import { writePretrainedFiles } from '../checkpoint/save';
 import { DecoderLanguageModel, type DecoderParts } from '../decoder-model';
 import type { InputLimits } from '../gpt2/input';
 import { saveLoraAdapter } from '../lora/peft-files';
 import type { LayerCache, TransformerInput, TransformerOutput } from '../transformer-io';
-import type { LlamaConfig, LlamaFamilyType } from './config';
+import { type LlamaConfig, type LlamaFamilyType, parseLlamaConfig } from './config';
+import { initLlamaWeights, type LlamaCreateOptions } from './init';
 import { applyRotary, inverseFrequencies, type RotaryTables, rotaryTables } from './rope';
 import {
   type LlamaLayerWeights,
@@ -63,6 +64,20 @@ export class LlamaForCausalLM extends DecoderLanguageModel<LlamaConfig, LlamaWei
         ? { bosTokenId: config.bosTokenId }
         : {}),
     };
+  }
+
+  /**
+   * A randomly initialised model of `config` (a `config.json` object or a parsed config), as
+   * transformers' `from_config` builds one; seeded.
+   */
+  static create(
+    config: LlamaConfig | Readonly<Record<string, unknown>>,
+    options: LlamaCreateOptions = {},
+  ): LlamaForCausalLM {
+    const parsed = isParsedConfig(config) ? config : parseLlamaConfig(config);
+    const rng = new Rng(options.seed ?? 0);
+    const weights = initLlamaWeights(parsed, rng);
+    return new LlamaForCausalLM({ config: parsed, weights, seed: rng.nextSeed() });
   }
 
   /**
@@ -247,4 +262,8 @@ export class LlamaForCausalLM extends DecoderLanguageModel<LlamaConfig, LlamaWei
       model_type: modelType,
     };
   }
+}
+
+function isParsedConfig(config: LlamaConfig | Readonly<Record<string, unknown>>): config is LlamaConfig {
+  return typeof config.fields === 'object' && typeof config.modelType === 'string';
 }
