@@ -2,6 +2,7 @@ import { AdamW, initBackend, tf } from '@trl/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testBackend } from '../../test-kit/src/backend';
 import { TINY_ENCODER_DIRS, TINY_WORDPIECE_DIR } from '../../test-kit/src/fixtures';
+import { scratchDirs } from '../../test-kit/src/scratch';
 import { AutoSequenceClassifier } from '../src/auto/auto-model-for-sequence-classification';
 import { EncoderForSequenceClassification } from '../src/encoders/classifier';
 import { AutoTokenizer } from '../src/tokenizer/auto-tokenizer';
@@ -99,5 +100,58 @@ describe('a BERT classifier fed by the WordPiece tokenizer', () => {
       expect(Math.max(...alone!.map((x, j) => Math.abs(x - batched[i]![j]!)))).toBeLessThan(1e-5);
     });
     model.dispose();
+  });
+});
+
+describe('AutoSequenceClassifier.fromConfig', () => {
+  const config = {
+    model_type: 'distilbert',
+    vocab_size: 50,
+    dim: 36,
+    n_layers: 2,
+    n_heads: 3,
+    hidden_dim: 48,
+    max_position_embeddings: 16,
+    pad_token_id: 0,
+    initializer_range: 0.05,
+    id2label: { 0: 'NEGATIVE', 1: 'POSITIVE' },
+    label2id: { NEGATIVE: 0, POSITIVE: 1 },
+  };
+  const scratch = scratchDirs('trl-encoder-create-');
+
+  it('initialises as transformers does (N(0, initializer_range), zero pad row, unit norms) and saves a loadable folder', async () => {
+    const model = AutoSequenceClassifier.fromConfig(config, { seed: 3 });
+    expect(model.id2label).toEqual(['NEGATIVE', 'POSITIVE']);
+    const words = model.weights.get('distilbert.embeddings.word_embeddings.weight')!;
+    const table = words.arraySync() as number[][];
+    expect(table[0]!.every((x) => x === 0)).toBe(true);
+    const rest = table.slice(1).flat();
+    const std = Math.sqrt(rest.reduce((a, b) => a + b * b, 0) / rest.length);
+    expect(std).toBeGreaterThan(0.045);
+    expect(std).toBeLessThan(0.055);
+    const norm = model.weights.get('distilbert.embeddings.LayerNorm.weight')!;
+    expect(Array.from(norm.dataSync()).every((x) => x === 1)).toBe(true);
+
+    const dir = scratch();
+    await model.savePretrained(dir);
+    const loaded = await AutoSequenceClassifier.fromPretrained(dir);
+    const input = {
+      inputIds: tf.tensor2d([[2, 7, 9, 0]], undefined, 'int32'),
+      attentionMask: tf.tensor2d([[1, 1, 1, 0]], undefined, 'int32'),
+    };
+    const logits = (m: typeof loaded) => tf.tidy(() => Array.from(m.forward(input).logits.dataSync()));
+    expect(logits(loaded)).toEqual(logits(model));
+    expect(
+      AutoSequenceClassifier.fromConfig(config, { seed: 3 }).weights.get('pre_classifier.weight')!.dataSync(),
+    ).toEqual(model.weights.get('pre_classifier.weight')!.dataSync());
+    tf.dispose([input.inputIds, input.attentionMask]);
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it('names model_type when it has no encoder', () => {
+    expect(() => AutoSequenceClassifier.fromConfig({ ...config, model_type: 't5' })).toThrow(
+      /model_type.*bert, distilbert, roberta/,
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { TrlConfigError, TrlError } from '@trl/core';
 import { readJsonFile } from '../checkpoint/json-file';
 import type { EncoderForSequenceClassification } from '../encoders/classifier';
+import { type CreateEncoderClassifierOptions, createEncoderClassifier } from '../encoders/create';
 import { ENCODER_ARCHITECTURES } from '../encoders/index';
 import { type EncoderClassifierOptions, loadEncoderClassifier } from '../encoders/load';
 import type { Gpt2ForSequenceClassification } from '../heads/sequence-classification';
@@ -75,5 +76,32 @@ export const AutoSequenceClassifier = {
       );
     }
     return loadEncoderClassifier(architecture, pathOrRepoId, config, options);
+  },
+
+  /**
+   * A randomly initialised encoder classifier of `config` (a config.json object; `model_type` picks
+   * BERT, DistilBERT or RoBERTa), as transformers' `from_config` builds one. Train it, then
+   * `savePretrained` writes a folder `fromPretrained` loads.
+   */
+  fromConfig(
+    config: Readonly<Record<string, unknown>>,
+    options: CreateEncoderClassifierOptions = {},
+  ): EncoderForSequenceClassification {
+    const modelType = config['model_type'];
+    const architecture = typeof modelType === 'string' ? ENCODER_ARCHITECTURES[modelType] : undefined;
+    if (architecture === undefined) {
+      throw new TrlConfigError(
+        'config',
+        [
+          {
+            code: 'invalid-value',
+            field: 'model_type',
+            message: `must be one of ${Object.keys(ENCODER_ARCHITECTURES).join(', ')}, got ${JSON.stringify(modelType)}`,
+          },
+        ],
+        'config',
+      );
+    }
+    return createEncoderClassifier(architecture, config, options);
   },
 };

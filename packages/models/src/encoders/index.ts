@@ -6,6 +6,7 @@ export {
   EncoderForSequenceClassification,
 } from './classifier';
 export { ENCODER_ACTIVATIONS, type EncoderActivation, type EncoderConfig } from './config';
+export { type CreateEncoderClassifierOptions, createEncoderClassifier } from './create';
 export { DISTILBERT } from './distilbert';
 export { type EncoderClassifierOptions, loadEncoderClassifier } from './load';
 export { ROBERTA } from './roberta';
