@@ -1,10 +1,14 @@
-import { type CausalLMInput, type CausalLMOutput, logprobsFromLogits, tf } from '@trl/core';
+import { type CausalLMInput, logprobsFromLogits, type Seq2SeqLMInput, tf } from '@trl/core';
 import type { Sample } from './samples';
 
-/** Anything with a causal-LM forward pass: the policy (with value head) or the reference model. */
+/**
+ * Anything with a forward pass PPO can score: the policy (with value head) or the reference model,
+ * decoder-only (it takes a `CausalLMInput`) or encoder-decoder (a `Seq2SeqLMInput`, when the layout
+ * has an encoder part).
+ */
 export interface ForwardModel {
   /** Differentiable forward pass returning at least the logits. */
-  forward(input: CausalLMInput): CausalLMOutput & { values?: tf.Tensor2D };
+  forward(input: CausalLMInput | Seq2SeqLMInput): { logits: tf.Tensor3D; values?: tf.Tensor2D };
 }
 
 /**
@@ -26,15 +30,19 @@ export interface BatchLayout {
   width: number;
   /** Column of each row's first response token inside the window. */
   offsets: number[];
+  /**
+   * An encoder-decoder's encoder input: the queries, right-padded. Then `inputIds` are the decoder's
+   * rows (the decoder start token followed by the response) and the window covers the responses.
+   */
+  encoder?: { inputIds: number[][]; attentionMask: number[][]; length: number };
 }
 
-/** Lays out samples as one right-padded batch (TRL's padding plus the shift-by-one bookkeeping). */
-export function layoutBatch(samples: readonly Sample[], padTokenId: number): BatchLayout {
-  const rows = samples.map((sample) => [...sample.query, ...sample.response]);
+/** Right-pads `rows` with `padTokenId` to their longest length; returns the ids, the mask and the length. */
+function padRows(
+  rows: readonly number[][],
+  padTokenId: number,
+): { inputIds: number[][]; attentionMask: number[][]; length: number } {
   const length = Math.max(...rows.map((row) => row.length));
-  const starts = samples.map((sample) => sample.query.length - 1);
-  const start = Math.min(...starts);
-  const end = Math.max(...samples.map((sample, index) => (starts[index] as number) + sample.response.length));
   return {
     inputIds: rows.map((row) => [...row, ...new Array<number>(length - row.length).fill(padTokenId)]),
     attentionMask: rows.map((row) => [
@@ -42,6 +50,42 @@ export function layoutBatch(samples: readonly Sample[], padTokenId: number): Bat
       ...new Array<number>(length - row.length).fill(0),
     ]),
     length,
+  };
+}
+
+/**
+ * Lays out samples as one right-padded batch (TRL's padding plus the shift-by-one bookkeeping). With
+ * `decoderStartTokenId` (an encoder-decoder, TRL's `is_encoder_decoder`), queries go to the encoder
+ * and each decoder row is the start token followed by the response, so window column `k` scores
+ * response token `k` for every row.
+ */
+export function layoutBatch(
+  samples: readonly Sample[],
+  padTokenId: number,
+  decoderStartTokenId?: number,
+): BatchLayout {
+  if (decoderStartTokenId !== undefined) {
+    const decoder = padRows(
+      samples.map((sample) => [decoderStartTokenId, ...sample.response]),
+      padTokenId,
+    );
+    return {
+      ...decoder,
+      start: 0,
+      width: decoder.length - 1,
+      offsets: samples.map(() => 0),
+      encoder: padRows(
+        samples.map((sample) => [...sample.query]),
+        padTokenId,
+      ),
+    };
+  }
+  const rows = samples.map((sample) => [...sample.query, ...sample.response]);
+  const starts = samples.map((sample) => sample.query.length - 1);
+  const start = Math.min(...starts);
+  const end = Math.max(...samples.map((sample, index) => (starts[index] as number) + sample.response.length));
+  return {
+    ...padRows(rows, padTokenId),
     start,
     width: end - start,
     offsets: starts.map((rowStart) => rowStart - start),
@@ -103,7 +147,7 @@ export interface WindowedForward {
 /**
  * One forward pass over a laid-out batch (TRL `batched_forward_pass` for one minibatch), cut to the
  * response window: `logprobs[:, t] = log p(token[t + 1] | tokens[..t])`, `values[:, t]` the value at
- * token `t`. Always in inference mode, as TRL (its forward pass calls `model.eval()` even when training).
+ * token `t` (decoder tokens of an encoder-decoder, which also reads the encoder's queries). Always in inference mode, as TRL (its forward pass calls `model.eval()` even when training).
  * Differentiable; call inside `tf.tidy` or `tf.variableGrads`.
  */
 export function forwardWindow(
@@ -115,7 +159,16 @@ export function forwardWindow(
   const { start, width, length } = layout;
   const inputIds = tf.tensor2d(layout.inputIds, [rows, length], 'int32');
   const attentionMask = tf.tensor2d(layout.attentionMask, [rows, length], 'int32');
-  const output = model.forward({ inputIds, attentionMask, training: false });
+  const { encoder } = layout;
+  const output = encoder
+    ? model.forward({
+        inputIds: tf.tensor2d(encoder.inputIds, [rows, encoder.length], 'int32'),
+        attentionMask: tf.tensor2d(encoder.attentionMask, [rows, encoder.length], 'int32'),
+        decoderInputIds: inputIds,
+        decoderAttentionMask: attentionMask,
+        training: false,
+      })
+    : model.forward({ inputIds, attentionMask, training: false });
   const vocab = output.logits.shape[2];
   const logits = tf.slice(output.logits, [0, start, 0], [rows, width, vocab]) as tf.Tensor3D;
   const logprobs = logprobsFromLogits(logits, labels);

@@ -8,7 +8,10 @@ export interface PPOGenerateOptions extends Partial<GenerationOptions> {
   lengthSampler?: () => number;
   /** Prompts per `model.generate` call (TRL `batch_size`). Default 4. */
   batchSize?: number;
-  /** Return prompt + response (true, TRL's default) or the response alone. */
+  /**
+   * Return prompt + response (true, TRL's default) or the response alone. An encoder-decoder's
+   * output is the response alone (the prompt went to the encoder), as in TRL.
+   */
   returnPrompt?: boolean;
 }
 
@@ -22,10 +25,16 @@ export async function generateResponses(
   model: Pick<ValueHeadModel, 'generate'>,
   queries: readonly TokenRow[],
   options: PPOGenerateOptions,
-  defaults: { eosTokenId: number | undefined; padTokenId: number; rng: Rng },
+  defaults: { eosTokenId: number | undefined; padTokenId: number; rng: Rng; encoderDecoder?: boolean },
 ): Promise<number[][]> {
   const fn = 'PPOTrainer.generate';
-  const { lengthSampler, batchSize = 4, returnPrompt = true, ...generation } = options;
+  const { lengthSampler, batchSize = 4, returnPrompt = !defaults.encoderDecoder, ...generation } = options;
+  if (defaults.encoderDecoder && returnPrompt) {
+    throw new TrlError(
+      'invalid-argument',
+      `${fn}: an encoder-decoder's responses never contain the prompt (it goes to the encoder); drop \`returnPrompt\`.`,
+    );
+  }
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new TrlError(
       'invalid-argument',

@@ -21,4 +21,4 @@ export {
   type TargetOptions,
   type TargetTensors,
 } from './targets';
-export { type PPOStats, PPOTrainer, type PPOTrainerOptions } from './trainer';
+export { type PPOPolicy, type PPOStats, PPOTrainer, type PPOTrainerOptions } from './trainer';

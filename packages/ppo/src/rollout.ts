@@ -21,6 +21,7 @@ export interface Rollout {
 /**
  * The no-gradient forward passes of a PPO step (TRL `step` → `batched_forward_pass` for the policy and
  * the reference), `chunkSize` samples at a time, each chunk padded only to its own longest row.
+ * `decoderStartTokenId` marks an encoder-decoder policy (see `layoutBatch`).
  */
 export function collectRollout(
   policy: ForwardModel,
@@ -29,6 +30,7 @@ export function collectRollout(
   chunkSize: number,
   padTokenId: number,
   kind: KLPenaltyKind,
+  decoderStartTokenId?: number,
 ): Rollout {
   const rollout: Rollout = {
     logprobs: [],
@@ -37,7 +39,7 @@ export function collectRollout(
     ...(kind === 'full' ? { fullKl: [] } : {}),
   };
   for (const chunk of chunks(samples, chunkSize)) {
-    const layout = layoutBatch(chunk, padTokenId);
+    const layout = layoutBatch(chunk, padTokenId, decoderStartTokenId);
     const tensors = tf.tidy(() => {
       const own = forwardWindow(policy, layout);
       const ref = forwardWindow(reference, layout);

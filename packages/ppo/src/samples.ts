@@ -19,8 +19,10 @@ export interface Sample {
 export interface SampleLimits {
   /** Token ids must be below this. */
   vocabSize: number;
-  /** Query plus response must fit in this many positions. */
+  /** Query plus response must fit in this many positions (each on its own for an encoder-decoder). */
   maxPositions: number;
+  /** The query goes to an encoder and the response, after the decoder start token, to the decoder. */
+  encoderDecoder?: boolean;
 }
 
 /** A token row as a plain array of ids; a tensor must be 1-D int32. `fn`/`name` label errors. */
@@ -102,7 +104,15 @@ export function toSamples(
     }
     checkIds(fn, `queries[${index}]`, query, limits);
     checkIds(fn, `responses[${index}]`, response, limits);
-    if (query.length + response.length > limits.maxPositions) {
+    if (limits.encoderDecoder) {
+      const longest = Math.max(query.length, response.length + 1);
+      if (longest > limits.maxPositions) {
+        throw new TrlError(
+          'invalid-dataset',
+          `${fn}: sample ${index} has ${query.length} query (encoder) and ${response.length} + 1 response (decoder) tokens, more than the model's ${limits.maxPositions} positions; truncate it.`,
+        );
+      }
+    } else if (query.length + response.length > limits.maxPositions) {
       throw new TrlError(
         'invalid-dataset',
         `${fn}: sample ${index} has ${query.length} query + ${response.length} response tokens, more than the model's ${limits.maxPositions} positions; truncate it.`,

@@ -1,4 +1,4 @@
-import { type CausalLMInput, type CausalLMOutput, type NamedVariable, TrlError, tf } from '@trl/core';
+import { type CausalLMInput, type NamedVariable, type Seq2SeqLMInput, TrlError, tf } from '@trl/core';
 import type { ForwardModel } from './forward';
 
 /**
@@ -44,7 +44,7 @@ export class SnapshotReference implements ForwardModel {
   }
 
   /** The policy's forward pass with the frozen weights in place (restored afterwards, even on error). */
-  forward(input: CausalLMInput): CausalLMOutput {
+  forward(input: CausalLMInput | Seq2SeqLMInput): ReturnType<ForwardModel['forward']> {
     const current = this.variables.map((parameter) => tf.clone(parameter.variable));
     try {
       this.assignAll(this.frozen);

@@ -71,8 +71,9 @@ export function trainMinibatch(
   lossConfig: PpoLossConfig,
   lossScale: number,
   padTokenId: number,
+  decoderStartTokenId?: number,
 ): MinibatchResult {
-  const layout = layoutBatch(data.samples, padTokenId);
+  const layout = layoutBatch(data.samples, padTokenId, decoderStartTokenId);
   const inputs = tf.tidy(() => {
     const window = (perSample: readonly ArrayLike<number>[]) => {
       const { values, shape } = toWindow(layout, perSample);

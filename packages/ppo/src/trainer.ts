@@ -15,6 +15,7 @@ import {
   Rng,
   RunningMoments,
   resolvePadTokenId,
+  type Seq2SeqValueHeadModel,
   SPECIFICATION_VERSION,
   type Tokenizer,
   type Tracker,
@@ -37,12 +38,19 @@ import { aggregateMinibatchStats, rolloutStats } from './stats';
 import { computeTargets, type Targets } from './targets';
 import { type MinibatchStats, trainMinibatch } from './train-minibatch';
 
+/** A policy PPO can train: a causal LM or an encoder-decoder, each with a value head. */
+export type PPOPolicy = ValueHeadModel | Seq2SeqValueHeadModel;
+
 /** Arguments of the {@link PPOTrainer} constructor (TRL's `PPOTrainer(config, model, ref_model, tokenizer, ...)`). */
-export interface PPOTrainerOptions {
+export interface PPOTrainerOptions<Model extends PPOPolicy = ValueHeadModel> {
   /** PPO settings; defaults as TRL v0.7.4. */
   config?: PPOConfigInput;
-  /** The policy with its value head; trained in place. */
-  model: ValueHeadModel;
+  /**
+   * The policy with its value head; trained in place. An encoder-decoder (`Seq2SeqWithValueHead`,
+   * TRL's `AutoModelForSeq2SeqLMWithValueHead`) takes the queries in its encoder and the responses
+   * in its decoder.
+   */
+  model: Model;
   /**
    * Frozen reference for the KL penalty. Default: a snapshot of the policy's trainable weights at
    * construction (see the README); pass `createReferenceModel(model)` from @trl/models to share layers.
@@ -89,11 +97,11 @@ function now(): number {
  * whitened GAE advantages, and optimises the clipped PPO objective for `ppoEpochs` epochs of shuffled
  * minibatches. Known TRL bugs are fixed (see the package README).
  */
-export class PPOTrainer {
+export class PPOTrainer<Model extends PPOPolicy = ValueHeadModel> {
   /** The validated config. */
   readonly config: PPOConfig;
   /** The policy with value head. */
-  readonly model: ValueHeadModel;
+  readonly model: Model;
   /** The tokenizer. */
   readonly tokenizer: Tokenizer;
   /** The optimizer. */
@@ -109,6 +117,8 @@ export class PPOTrainer {
   private readonly lengthSampler: LengthSampler | undefined;
   private readonly variables: NamedVariable[];
   private readonly padTokenId: number;
+  /** Set for an encoder-decoder policy: the token every decoder row starts with. */
+  private readonly decoderStartTokenId: number | undefined;
   private shuffleRng: Rng;
   private generationRng: Rng;
   private readonly ownsOptimizer: boolean;
@@ -116,7 +126,7 @@ export class PPOTrainer {
   private skipped = 0;
 
   /** Validates the config and wires the parts together; see {@link PPOTrainerOptions}. */
-  constructor(options: PPOTrainerOptions) {
+  constructor(options: PPOTrainerOptions<Model>) {
     if (options === null || typeof options !== 'object') {
       throw new TrlError(
         'invalid-argument',
@@ -192,6 +202,7 @@ export class PPOTrainer {
     this.tracker = options.tracker;
     const padTokenId = resolvePadTokenId(tokenizer, model.info);
     this.padTokenId = padTokenId;
+    this.decoderStartTokenId = decoderStartTokenOf(model);
     const root = new Rng(seed);
     this.shuffleRng = root.fork();
     this.generationRng = root.fork();
@@ -210,7 +221,8 @@ export class PPOTrainer {
   /**
    * Generates responses for `queries` with the policy (TRL `PPOTrainer.generate` for a list): batches
    * of `batchSize`, `maxNewTokens` from `lengthSampler` per batch, seeds from the trainer's seeded
-   * stream, responses cut after the first eos. Returns prompt + response ids unless `returnPrompt` is false.
+   * stream, responses cut after the first eos. Returns prompt + response ids unless `returnPrompt` is false
+   * (an encoder-decoder returns the responses alone).
    */
   generate(queries: readonly TokenRow[], options: PPOGenerateOptions = {}): Promise<number[][]> {
     const eos = this.tokenizer.eosTokenId ?? this.model.info.eosTokenId;
@@ -221,6 +233,7 @@ export class PPOTrainer {
       eosTokenId: eos,
       padTokenId: this.padTokenId,
       rng: this.generationRng,
+      encoderDecoder: this.decoderStartTokenId !== undefined,
     });
   }
 
@@ -239,6 +252,7 @@ export class PPOTrainer {
     const samples = toSamples(queries, responses, scores, responseMasks, {
       vocabSize: this.model.info.vocabSize,
       maxPositions: this.model.info.maxPositions,
+      encoderDecoder: this.decoderStartTokenId !== undefined,
     });
     const config = this.config;
     const processedScores = transformScores(
@@ -258,6 +272,7 @@ export class PPOTrainer {
       config.miniBatchSize,
       this.padTokenId,
       config.klPenalty,
+      this.decoderStartTokenId,
     );
     timing['time/ppo/forward_pass'] = now() - mark;
 
@@ -341,6 +356,7 @@ export class PPOTrainer {
             config,
             1 / minibatches.length,
             this.padTokenId,
+            this.decoderStartTokenId,
           );
           lastPolicyKl = result.stats['policy/policykl'];
           if (result.skipped === 'non-finite-loss') nonFinite++;
@@ -504,4 +520,10 @@ function allFinite(grads: readonly tf.Tensor[]): boolean {
   const finite = flag.dataSync()[0] === 1;
   flag.dispose();
   return finite;
+}
+
+/** The decoder start token of an encoder-decoder policy (its info names one); undefined for a decoder-only one. */
+function decoderStartTokenOf(model: PPOPolicy): number | undefined {
+  const start = (model.info as { decoderStartTokenId?: unknown }).decoderStartTokenId;
+  return typeof start === 'number' ? start : undefined;
 }

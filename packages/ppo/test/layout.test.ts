@@ -29,6 +29,33 @@ describe('batch layout (shift by one, ragged rows)', () => {
     expect(layout.offsets).toEqual([2, 0]);
   });
 
+  it('sends queries to the encoder and start token + response to the decoder (encoder-decoder)', () => {
+    const layout = layoutBatch([sample([1, 2, 3], [4, 5]), sample([6], [7, 8, 9])], 0, 11);
+    expect(layout.encoder).toEqual({
+      inputIds: [
+        [1, 2, 3],
+        [6, 0, 0],
+      ],
+      attentionMask: [
+        [1, 1, 1],
+        [1, 0, 0],
+      ],
+      length: 3,
+    });
+    expect(layout.inputIds).toEqual([
+      [11, 4, 5, 0],
+      [11, 7, 8, 9],
+    ]);
+    expect(layout.attentionMask).toEqual([
+      [1, 1, 1, 0],
+      [1, 1, 1, 1],
+    ]);
+    // Decoder column k scores response token k in every row.
+    expect(layout.start).toBe(0);
+    expect(layout.width).toBe(3);
+    expect(layout.offsets).toEqual([0, 0]);
+  });
+
   it('lines response masks up with their own response whatever the padding (TRL #1717)', () => {
     const samples = [sample([1, 2, 3, 4], [5, 6, 7], [1, 0, 1]), sample([8], [9, 10], [0, 1])];
     const layout = layoutBatch(samples, 0);

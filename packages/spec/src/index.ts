@@ -18,6 +18,8 @@ export type { FinishReason, GenerationOptions, GenerationResult } from './genera
 export * from './options/index';
 export type { RewardFunction } from './reward-function';
 export type { SeedSource } from './seed-source';
+export type { Seq2SeqLM, Seq2SeqLMInfo, Seq2SeqLMInput, Seq2SeqLMOutput } from './seq2seq-lm';
+export type { Seq2SeqValueHeadModel, Seq2SeqValueHeadOutput } from './seq2seq-value-head-model';
 export type { SequenceClassifier, SequenceClassifierOutput } from './sequence-classifier';
 export type {
   BatchEncodeOptions,
