@@ -8,6 +8,7 @@ import {
   type BackendName,
   type BackendPreference,
 } from './backend-info';
+import { withoutNewProcessHandlers } from './process-handlers';
 import { installTensorflowKernelFixes } from './tensorflow-kernels';
 import { loadTfjsNodeBinding, TFJS_NODE_PACKAGES, tfjsNodeInstallCommand } from './tfjs-node-binding';
 import { configureWasmBinaries, wasmBinaryDirectory } from './wasm-binaries';
@@ -82,7 +83,8 @@ async function activate(name: BackendName, threads: number | undefined): Promise
     }
     case 'wasm': {
       configureWasmBinaries();
-      if (!(await activateWasm(threads))) return undefined;
+      // emscripten's glue would take over the process's error handling; keep Node's.
+      if (!(await withoutNewProcessHandlers(() => activateWasm(threads)))) return undefined;
       installWasmHeapKernels();
       const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
       return { name, tfBackend: 'wasm', simd, threads: getThreadsCount() };
