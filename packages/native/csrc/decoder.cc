@@ -263,19 +263,9 @@ void Decoder::attend(int64_t layer, int64_t rows, int64_t length) {
 
 std::string Decoder::forward(const int32_t* tokens, const int32_t* positions, const int32_t* mask, int64_t rows,
                              int64_t length, const int32_t* keep, float* logits, int threads) {
-  if (rows < 1 || rows > d_.max_rows) return "rows must be between 1 and the decoder's maxRows";
-  if (length < 1) return "length must be at least 1";
-  if (slots_ + length > d_.max_slots) return "the cache is full: create the decoder with a larger maxLength";
-  if (keep != nullptr) {
-    if (slots_ == 0) return "keep was given but the cache is empty";
-    for (int64_t r = 0; r < rows; r++) {
-      if (keep[r] < 0 || keep[r] >= rows_ || (r > 0 && keep[r] <= keep[r - 1]))
-        return "keep must list increasing indices of the previous call's rows";
-    }
-    compact(keep, rows);
-  } else if (slots_ > 0 && rows != rows_) {
-    return "rows changed without keep: pass the indices of the rows that continue";
-  }
+  const std::string problem = check_step(rows, length, keep, rows_, slots_, d_.max_rows, d_.max_slots);
+  if (!problem.empty()) return problem;
+  if (keep != nullptr) compact(keep, rows);
   const int64_t n = rows * length, w = d_.width;
   for (int64_t i = 0; i < n; i++) {
     if (tokens[i] < 0 || tokens[i] >= d_.vocab) return "a token id is outside [0, vocab)";
