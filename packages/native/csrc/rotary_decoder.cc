@@ -195,30 +195,7 @@ void RotaryDecoder::attend(int64_t layer, int64_t rows, int64_t length) {
         const float* keys = kc + (r * kvh + h / group) * slots * hd;
         const float* values = vc + (r * kvh + h / group) * slots * hd;
         float* out = out_row + h * hd;
-        float max = -INFINITY;
-        for (int64_t s = 0; s <= last; s++) {
-          if (!real[s]) continue;
-          const float* k = keys + s * hd;
-          float dot = 0.f;
-          for (int64_t i = 0; i < hd; i++) dot += q[i] * k[i];
-          scores[s] = dot * scale;
-          max = std::max(max, scores[s]);
-        }
-        std::fill(out, out + hd, 0.f);
-        if (max == -INFINITY) continue;  // a padding query with nothing to see: its output is unused
-        float total = 0.f;
-        for (int64_t s = 0; s <= last; s++) {
-          if (!real[s]) continue;
-          scores[s] = std::exp(scores[s] - max);
-          total += scores[s];
-        }
-        const float inverse = 1.f / total;
-        for (int64_t s = 0; s <= last; s++) {
-          if (!real[s]) continue;
-          const float p = scores[s] * inverse;
-          const float* v = values + s * hd;
-          for (int64_t i = 0; i < hd; i++) out[i] += p * v[i];
-        }
+        attend_one_head(q, keys, values, real, last, hd, scale, scores, out);
       }
     }
   }

@@ -2,6 +2,8 @@
 // cache and returns the last token's logits (GPT-2's, or the rotary Llama-style one).
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -34,6 +36,37 @@ inline std::string check_step(int64_t rows, int64_t length, const int32_t* keep,
     return "rows changed without keep: pass the indices of the rows that continue";
   }
   return std::string();
+}
+
+// One query head's causal attention over cached slots 0..last, skipping slots that are not `real`:
+// softmax(q . k_s * scale) weighted sum of v_s into out [hd]. `scores` has room for last + 1 floats.
+// A query with no real slot (padding) gets zeros; its output is never used.
+inline void attend_one_head(const float* q, const float* keys, const float* values, const uint8_t* real,
+                            int64_t last, int64_t hd, float scale, float* scores, float* out) {
+  float max = -INFINITY;
+  for (int64_t s = 0; s <= last; s++) {
+    if (!real[s]) continue;
+    const float* k = keys + s * hd;
+    float dot = 0.f;
+    for (int64_t i = 0; i < hd; i++) dot += q[i] * k[i];
+    scores[s] = dot * scale;
+    max = std::max(max, scores[s]);
+  }
+  std::fill(out, out + hd, 0.f);
+  if (max == -INFINITY) return;
+  float total = 0.f;
+  for (int64_t s = 0; s <= last; s++) {
+    if (!real[s]) continue;
+    scores[s] = std::exp(scores[s] - max);
+    total += scores[s];
+  }
+  const float inverse = 1.f / total;
+  for (int64_t s = 0; s <= last; s++) {
+    if (!real[s]) continue;
+    const float p = scores[s] * inverse;
+    const float* v = values + s * hd;
+    for (int64_t i = 0; i < hd; i++) out[i] += p * v[i];
+  }
 }
 
 }  // namespace trl

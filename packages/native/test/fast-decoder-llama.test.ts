@@ -42,6 +42,26 @@ async function expectSameAsTensorDecoding(
   return fast;
 }
 
+/** Registers a wrapper of the native provider that counts createRotary calls; restores the native one. */
+async function countingRotaryCreates(run: () => Promise<void>): Promise<number> {
+  const provider = getCapability('fastDecoder')!;
+  let created = 0;
+  const unregister = registerCapability('fastDecoder', {
+    ...provider,
+    createRotary: (...args) => {
+      created++;
+      return provider.createRotary!(...args);
+    },
+  });
+  try {
+    await run();
+  } finally {
+    unregister();
+    registerNativeDecoder();
+  }
+  return created;
+}
+
 describe.each(LLAMA_FAMILY_FIXTURES)('the native decoder on %s', (name) => {
   let model: LlamaForCausalLM;
   beforeAll(async () => {
@@ -50,28 +70,17 @@ describe.each(LLAMA_FAMILY_FIXTURES)('the native decoder on %s', (name) => {
   afterAll(() => model.dispose());
 
   it("is created through the capability's createRotary and gives transformers' greedy ids", async () => {
-    const provider = getCapability('fastDecoder')!;
-    let created = 0;
-    const unregister = registerCapability('fastDecoder', {
-      ...provider,
-      createRotary: (...args) => {
-        created++;
-        return provider.createRotary!(...args);
-      },
-    });
-    try {
-      const expected = llamaFamilyExpected(name);
+    const expected = llamaFamilyExpected(name);
+    let rows: Awaited<ReturnType<typeof expectSameAsTensorDecoding>> = [];
+    const created = await countingRotaryCreates(async () => {
       // transformers generated each prompt alone; here they share a left-padded batch.
-      const rows = await expectSameAsTensorDecoding(model, expected.greedy_prompts, {
+      rows = await expectSameAsTensorDecoding(model, expected.greedy_prompts, {
         maxNewTokens: 8,
         doSample: false,
       });
-      expect(created).toBe(1);
-      expect(rows.map((r) => r.tokenIds)).toEqual(expected.greedy_new_ids);
-    } finally {
-      unregister();
-      registerNativeDecoder();
-    }
+    });
+    expect(created).toBe(1);
+    expect(rows.map((r) => r.tokenIds)).toEqual(expected.greedy_new_ids);
   });
 
   it('matches tensor decoding greedily with rows stopping early, and when sampling with a seed', async () => {
@@ -132,21 +141,12 @@ describe('the native decoder on Llama variants without a fixture', () => {
         targetModules: ['q_proj'],
       },
     );
-    const provider = getCapability('fastDecoder')!;
-    let created = 0;
-    const unregister = registerCapability('fastDecoder', {
-      ...provider,
-      createRotary: (...args) => {
-        created++;
-        return provider.createRotary!(...args);
-      },
-    });
     try {
-      await model.generate([[1, 2, 3]], { maxNewTokens: 2 });
+      const created = await countingRotaryCreates(async () => {
+        await model.generate([[1, 2, 3]], { maxNewTokens: 2 });
+      });
       expect(created).toBe(0);
     } finally {
-      unregister();
-      registerNativeDecoder();
       model.dispose();
     }
   });
