@@ -186,20 +186,8 @@ bool Decoder::valid() const {
 }
 
 void Decoder::compact(const int32_t* keep, int64_t rows) {
-  const int64_t row_floats = d_.max_slots * d_.width;  // heads * slots * head_dim
-  for (int64_t l = 0; l < d_.layers; l++) {
-    float* k = keys_.data() + l * d_.max_rows * row_floats;
-    float* v = values_.data() + l * d_.max_rows * row_floats;
-    for (int64_t r = 0; r < rows; r++) {
-      if (keep[r] == r) continue;
-      std::memmove(k + r * row_floats, k + keep[r] * row_floats, sizeof(float) * row_floats);
-      std::memmove(v + r * row_floats, v + keep[r] * row_floats, sizeof(float) * row_floats);
-    }
-  }
-  for (int64_t r = 0; r < rows; r++) {
-    if (keep[r] == r) continue;
-    std::memmove(&slot_mask_[r * d_.max_slots], &slot_mask_[keep[r] * d_.max_slots], d_.max_slots);
-  }
+  compact_cache(keys_.data(), values_.data(), slot_mask_.data(), d_.layers, d_.max_rows, d_.max_slots * d_.width,
+                d_.max_slots, keep, rows);
 }
 
 // Stores this call's keys and values in the cache, then attends each new token to every real

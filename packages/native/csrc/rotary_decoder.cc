@@ -123,20 +123,8 @@ bool RotaryDecoder::valid() const {
 }
 
 void RotaryDecoder::compact(const int32_t* keep, int64_t rows) {
-  const int64_t row_floats = d_.kv_heads * d_.max_slots * d_.head_dim;
-  for (int64_t l = 0; l < d_.layers; l++) {
-    float* k = keys_.data() + l * d_.max_rows * row_floats;
-    float* v = values_.data() + l * d_.max_rows * row_floats;
-    for (int64_t r = 0; r < rows; r++) {
-      if (keep[r] == r) continue;
-      std::memmove(k + r * row_floats, k + keep[r] * row_floats, sizeof(float) * row_floats);
-      std::memmove(v + r * row_floats, v + keep[r] * row_floats, sizeof(float) * row_floats);
-    }
-  }
-  for (int64_t r = 0; r < rows; r++) {
-    if (keep[r] == r) continue;
-    std::memmove(&slot_mask_[r * d_.max_slots], &slot_mask_[keep[r] * d_.max_slots], d_.max_slots);
-  }
+  compact_cache(keys_.data(), values_.data(), slot_mask_.data(), d_.layers, d_.max_rows, d_.kv_heads * d_.max_slots * d_.head_dim,
+                d_.max_slots, keep, rows);
 }
 
 // Normalises (Qwen3) and rotates this call's queries in place in qkv_, and stores the rotated keys

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace trl {
@@ -36,6 +37,25 @@ inline std::string check_step(int64_t rows, int64_t length, const int32_t* keep,
     return "rows changed without keep: pass the indices of the rows that continue";
   }
   return std::string();
+}
+
+// Moves the cache rows listed in `keep` (increasing) down to rows 0..rows-1: keys and values
+// [layer][max_rows][row_floats] and the slot mask [max_rows][max_slots].
+inline void compact_cache(float* keys, float* values, uint8_t* slot_mask, int64_t layers, int64_t max_rows,
+                          int64_t row_floats, int64_t max_slots, const int32_t* keep, int64_t rows) {
+  for (int64_t l = 0; l < layers; l++) {
+    float* k = keys + l * max_rows * row_floats;
+    float* v = values + l * max_rows * row_floats;
+    for (int64_t r = 0; r < rows; r++) {
+      if (keep[r] == r) continue;
+      std::memmove(k + r * row_floats, k + keep[r] * row_floats, sizeof(float) * row_floats);
+      std::memmove(v + r * row_floats, v + keep[r] * row_floats, sizeof(float) * row_floats);
+    }
+  }
+  for (int64_t r = 0; r < rows; r++) {
+    if (keep[r] == r) continue;
+    std::memmove(slot_mask + r * max_slots, slot_mask + keep[r] * max_slots, max_slots);
+  }
 }
 
 // One query head's causal attention over cached slots 0..last, skipping slots that are not `real`:
