@@ -9,6 +9,7 @@
         "csrc/kernel_avx2.cc",
         "csrc/worker_pool.cc",
         "csrc/decoder.cc",
+        "csrc/rotary_decoder.cc",
         "csrc/panel_gemm.cc"
       ],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],

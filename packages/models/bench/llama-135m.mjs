@@ -5,23 +5,38 @@
 //
 //   /path/to/venv/bin/python bench/llama-135m.py --dir /tmp/smollm2-135m-shape --batch 8   # first
 //   node bench/llama-135m.mjs --dir /tmp/smollm2-135m-shape --batch 8 [--seq 128] [--steps 3]
-//                             [--warmup 1] [--backend node]
+//                             [--warmup 1] [--backend node] [--native] (wasm with @trl/native's kernels)
 //
 // The ids differ from PyTorch's (another generator); the work per step does not.
 import os from 'node:os';
-import { AdamW, initBackend, Rng, tf } from '@trl/core';
+import { AdamW, Rng, tf } from '@trl/core';
 import { AutoModelForCausalLM } from '@trl/models';
 import {
   COMPARATOR_ADAMW,
   crossEntropyTrainStep,
   nextTokenBatch,
   randomIds,
+  setup,
   timedSteps,
 } from './harness.mjs';
 
 function parse(argv) {
-  const args = { dir: undefined, batch: 8, seq: 128, steps: 3, warmup: 1, backend: 'node', maxSeconds: 600 };
+  const args = {
+    dir: undefined,
+    batch: 8,
+    seq: 128,
+    steps: 3,
+    warmup: 1,
+    backend: 'node',
+    native: false,
+    maxSeconds: 600,
+  };
   for (let i = 0; i < argv.length; i += 2) {
+    if (argv[i] === '--native') {
+      args.native = true;
+      i--;
+      continue;
+    }
     const [flag, value] = [argv[i], argv[i + 1]];
     if (value === undefined) throw new Error(`${flag} needs a value`);
     if (flag === '--dir') args.dir = value;
@@ -34,7 +49,7 @@ function parse(argv) {
 }
 
 const args = parse(process.argv.slice(2));
-await initBackend(args.backend);
+const { native } = await setup(args);
 const model = await AutoModelForCausalLM.fromPretrained(args.dir);
 const params = model.trainableVariables();
 const optimizer = new AdamW(params, COMPARATOR_ADAMW);
@@ -59,6 +74,7 @@ console.log(
     seq: args.seq,
     params: variables.reduce((sum, v) => sum + v.size, 0),
     backend: tf.getBackend(),
+    native,
     ...timing.memory,
     loadavg_1m: Math.round(os.loadavg()[0] * 100) / 100,
     loss_first: losses[0],

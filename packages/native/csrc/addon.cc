@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "decoder.h"
+#include "rotary_decoder.h"
 #include "sgemm.h"
 
 namespace {
@@ -254,7 +255,7 @@ napi_value HasAvx2(napi_env env, napi_callback_info) {
 
 // What a JavaScript decoder handle points at; `decoder` is null once freed.
 struct DecoderHolder {
-  trl::Decoder* decoder;
+  trl::StepDecoder* decoder;
 };
 
 void finalize_decoder(napi_env, void* data, void*) {
@@ -281,7 +282,7 @@ bool get_typed(napi_env env, napi_value value, napi_typedarray_type want, const 
   return true;
 }
 
-trl::Decoder* get_decoder(napi_env env, napi_value value) {
+trl::StepDecoder* get_decoder(napi_env env, napi_value value) {
   void* data = nullptr;
   if (napi_get_value_external(env, value, &data) != napi_ok || data == nullptr) {
     napi_throw_type_error(env, "TRL_NATIVE_ARG", "decoder: the handle is not a decoder");
@@ -368,6 +369,94 @@ napi_value DecoderCreate(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// rotaryDecoderCreate(dims: Int32Array [layers, hidden, heads, kvHeads, headDim, vocab, inner, maxRows,
+//                     maxSlots], epsilon, weights: (Float32Array | null)[]) -> handle
+// `weights` follows RotaryDecoder::slots: null only where a slot is optional. The handle works with
+// decoderForward, decoderReset and decoderFree.
+napi_value RotaryDecoderCreate(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  TRL_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc != 3) {
+    napi_throw_type_error(env, "TRL_NATIVE_ARG", "rotaryDecoderCreate: expected 3 arguments");
+    return nullptr;
+  }
+  void* raw = nullptr;
+  size_t count = 0;
+  if (!get_typed(env, argv[0], napi_int32_array, "dims", &raw, &count)) return nullptr;
+  if (count != 9) {
+    napi_throw_range_error(env, "TRL_NATIVE_ARG", "rotaryDecoderCreate: dims must have 9 entries");
+    return nullptr;
+  }
+  const int32_t* dims = static_cast<const int32_t*>(raw);
+  for (size_t i = 0; i < 9; i++) {
+    if (dims[i] < 1) {
+      napi_throw_range_error(env, "TRL_NATIVE_ARG", "rotaryDecoderCreate: every dim must be at least 1");
+      return nullptr;
+    }
+  }
+  if (dims[2] % dims[3] != 0 || dims[4] % 2 != 0) {
+    napi_throw_range_error(env, "TRL_NATIVE_ARG",
+                           "rotaryDecoderCreate: heads must be a multiple of kvHeads and headDim even");
+    return nullptr;
+  }
+  double epsilon = 0;
+  if (!get_number(env, argv[1], "epsilon", &epsilon)) return nullptr;
+  trl::RotaryDims d{dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7], dims[8],
+                    static_cast<float>(epsilon)};
+  const double cache_floats = 2.0 * d.layers * d.max_rows * d.max_slots * d.kv_heads * d.head_dim;
+  if (cache_floats > 1.0e9) {
+    napi_throw_range_error(env, "TRL_NATIVE_ARG",
+                           "rotaryDecoderCreate: the cache would exceed 4 GB; lower maxRows or maxSlots");
+    return nullptr;
+  }
+  const std::vector<trl::RotarySlot> slots = trl::RotaryDecoder::slots(d);
+  uint32_t length = 0;
+  bool is_array = false;
+  if (napi_is_array(env, argv[2], &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, argv[2], &length) != napi_ok || length != slots.size()) {
+    char message[128];
+    std::snprintf(message, sizeof(message), "rotaryDecoderCreate: weights must be an array of %zu entries",
+                  slots.size());
+    napi_throw_type_error(env, "TRL_NATIVE_ARG", message);
+    return nullptr;
+  }
+  std::vector<const float*> weights(slots.size(), nullptr);
+  for (uint32_t i = 0; i < length; i++) {
+    napi_value element;
+    napi_valuetype type;
+    TRL_CALL(env, napi_get_element(env, argv[2], i, &element));
+    TRL_CALL(env, napi_typeof(env, element, &type));
+    if ((type == napi_null || type == napi_undefined) && slots[i].optional) continue;
+    if (!get_typed(env, element, napi_float32_array, "each weight", &raw, &count)) return nullptr;
+    if (static_cast<int64_t>(count) != slots[i].floats) {
+      char message[128];
+      std::snprintf(message, sizeof(message), "rotaryDecoderCreate: weights[%u] has %zu floats, expected %lld", i,
+                    count, static_cast<long long>(slots[i].floats));
+      napi_throw_range_error(env, "TRL_NATIVE_ARG", message);
+      return nullptr;
+    }
+    weights[i] = static_cast<const float*>(raw);
+  }
+  for (int64_t l = 0; l < d.layers; l++) {
+    const float* const* w = weights.data() + 2 + l * trl::kLayerSlots;
+    if ((w[trl::kQNorm] == nullptr) != (w[trl::kKNorm] == nullptr)) {
+      napi_throw_type_error(env, "TRL_NATIVE_ARG", "rotaryDecoderCreate: a layer has a q norm without a k norm");
+      return nullptr;
+    }
+  }
+  auto* decoder = new trl::RotaryDecoder(d, weights);
+  if (!decoder->valid()) {
+    delete decoder;
+    napi_throw_error(env, "TRL_NATIVE_OOM", "rotaryDecoderCreate: could not allocate the packed weights");
+    return nullptr;
+  }
+  auto* holder = new DecoderHolder{decoder};
+  napi_value result;
+  TRL_CALL(env, napi_create_external(env, holder, finalize_decoder, nullptr, &result));
+  return result;
+}
+
 // decoderForward(handle, tokens, positions, mask, rows, length, keep | null, logits)
 napi_value DecoderForward(napi_env env, napi_callback_info info) {
   size_t argc = 8;
@@ -377,7 +466,7 @@ napi_value DecoderForward(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "TRL_NATIVE_ARG", "decoderForward: expected 8 arguments");
     return nullptr;
   }
-  trl::Decoder* decoder = get_decoder(env, argv[0]);
+  trl::StepDecoder* decoder = get_decoder(env, argv[0]);
   if (decoder == nullptr) return nullptr;
   int64_t rows = 0, length = 0;
   if (!get_integer(env, argv[4], "rows", 1, &rows) || !get_integer(env, argv[5], "length", 1, &length))
@@ -427,7 +516,7 @@ napi_value DecoderReset(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   TRL_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  trl::Decoder* decoder = argc == 1 ? get_decoder(env, argv[0]) : nullptr;
+  trl::StepDecoder* decoder = argc == 1 ? get_decoder(env, argv[0]) : nullptr;
   if (decoder != nullptr) decoder->reset();
   return nullptr;
 }
@@ -522,7 +611,8 @@ NAPI_MODULE_INIT() {
   if (!Export(env, exports, "sgemm", Sgemm) || !Export(env, exports, "setThreads", SetThreads) ||
       !Export(env, exports, "getThreads", GetThreads) || !Export(env, exports, "setKernel", SetKernel) ||
       !Export(env, exports, "kernelName", KernelName) || !Export(env, exports, "hasAvx2Fma", HasAvx2) ||
-      !Export(env, exports, "decoderCreate", DecoderCreate) || !Export(env, exports, "decoderForward", DecoderForward) ||
+      !Export(env, exports, "decoderCreate", DecoderCreate) ||
+      !Export(env, exports, "rotaryDecoderCreate", RotaryDecoderCreate) || !Export(env, exports, "decoderForward", DecoderForward) ||
       !Export(env, exports, "decoderReset", DecoderReset) || !Export(env, exports, "decoderFree", DecoderFree) ||
       !Export(env, exports, "adamw", AdamW))
     return nullptr;

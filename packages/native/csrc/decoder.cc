@@ -186,20 +186,8 @@ bool Decoder::valid() const {
 }
 
 void Decoder::compact(const int32_t* keep, int64_t rows) {
-  const int64_t row_floats = d_.max_slots * d_.width;  // heads * slots * head_dim
-  for (int64_t l = 0; l < d_.layers; l++) {
-    float* k = keys_.data() + l * d_.max_rows * row_floats;
-    float* v = values_.data() + l * d_.max_rows * row_floats;
-    for (int64_t r = 0; r < rows; r++) {
-      if (keep[r] == r) continue;
-      std::memmove(k + r * row_floats, k + keep[r] * row_floats, sizeof(float) * row_floats);
-      std::memmove(v + r * row_floats, v + keep[r] * row_floats, sizeof(float) * row_floats);
-    }
-  }
-  for (int64_t r = 0; r < rows; r++) {
-    if (keep[r] == r) continue;
-    std::memmove(&slot_mask_[r * d_.max_slots], &slot_mask_[keep[r] * d_.max_slots], d_.max_slots);
-  }
+  compact_cache(keys_.data(), values_.data(), slot_mask_.data(), d_.layers, d_.max_rows, d_.max_slots * d_.width,
+                d_.max_slots, keep, rows);
 }
 
 // Stores this call's keys and values in the cache, then attends each new token to every real
@@ -232,30 +220,7 @@ void Decoder::attend(int64_t layer, int64_t rows, int64_t length) {
         const float* keys = kc + (r * heads + h) * slots * hd;
         const float* values = vc + (r * heads + h) * slots * hd;
         float* out = out_row + h * hd;
-        float max = -INFINITY;
-        for (int64_t s = 0; s <= last; s++) {
-          if (!real[s]) continue;
-          const float* k = keys + s * hd;
-          float dot = 0.f;
-          for (int64_t i = 0; i < hd; i++) dot += q[i] * k[i];
-          scores[s] = dot * scale;
-          max = std::max(max, scores[s]);
-        }
-        std::fill(out, out + hd, 0.f);
-        if (max == -INFINITY) continue;  // a padding query with nothing to see: its output is unused
-        float total = 0.f;
-        for (int64_t s = 0; s <= last; s++) {
-          if (!real[s]) continue;
-          scores[s] = std::exp(scores[s] - max);
-          total += scores[s];
-        }
-        const float inverse = 1.f / total;
-        for (int64_t s = 0; s <= last; s++) {
-          if (!real[s]) continue;
-          const float p = scores[s] * inverse;
-          const float* v = values + s * hd;
-          for (int64_t i = 0; i < hd; i++) out[i] += p * v[i];
-        }
+        attend_one_head(q, keys, values, real, last, hd, scale, scores, out);
       }
     }
   }
@@ -263,19 +228,9 @@ void Decoder::attend(int64_t layer, int64_t rows, int64_t length) {
 
 std::string Decoder::forward(const int32_t* tokens, const int32_t* positions, const int32_t* mask, int64_t rows,
                              int64_t length, const int32_t* keep, float* logits, int threads) {
-  if (rows < 1 || rows > d_.max_rows) return "rows must be between 1 and the decoder's maxRows";
-  if (length < 1) return "length must be at least 1";
-  if (slots_ + length > d_.max_slots) return "the cache is full: create the decoder with a larger maxLength";
-  if (keep != nullptr) {
-    if (slots_ == 0) return "keep was given but the cache is empty";
-    for (int64_t r = 0; r < rows; r++) {
-      if (keep[r] < 0 || keep[r] >= rows_ || (r > 0 && keep[r] <= keep[r - 1]))
-        return "keep must list increasing indices of the previous call's rows";
-    }
-    compact(keep, rows);
-  } else if (slots_ > 0 && rows != rows_) {
-    return "rows changed without keep: pass the indices of the rows that continue";
-  }
+  const std::string problem = check_step(rows, length, keep, rows_, slots_, d_.max_rows, d_.max_slots);
+  if (!problem.empty()) return problem;
+  if (keep != nullptr) compact(keep, rows);
   const int64_t n = rows * length, w = d_.width;
   for (int64_t i = 0; i < n; i++) {
     if (tokens[i] < 0 || tokens[i] >= d_.vocab) return "a token id is outside [0, vocab)";

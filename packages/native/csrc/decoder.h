@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "panel_gemm.h"
+#include "step_decoder.h"
 
 namespace trl {
 
@@ -25,7 +26,7 @@ struct DecoderLayer {
   PanelMatrix qkv_w, out_w, up_w, down_w;
 };
 
-class Decoder {
+class Decoder : public StepDecoder {
  public:
   // `weights` in the order of {@link weight_sizes}; sizes were checked by the caller.
   Decoder(const DecoderDims& dims, const std::vector<const float*>& weights, bool separate_head);
@@ -39,16 +40,16 @@ class Decoder {
   // when the cache is empty). `mask` marks real tokens (1) and padding (0); padding is never
   // attended. `threads` (1 or 2) is passed to the GEMM. Returns an empty string on success, else what was wrong.
   std::string forward(const int32_t* tokens, const int32_t* positions, const int32_t* mask, int64_t rows,
-                      int64_t length, const int32_t* keep, float* logits, int threads);
+                      int64_t length, const int32_t* keep, float* logits, int threads) override;
 
   // False when memory for the weights or the cache could not be allocated.
   bool valid() const;
 
   // The vocabulary size (the width of a logits row).
-  int64_t vocab() const { return d_.vocab; }
+  int64_t vocab() const override { return d_.vocab; }
 
   // Forgets the cache: the next forward starts new sequences.
-  void reset() {
+  void reset() override {
     rows_ = 0;
     slots_ = 0;
   }

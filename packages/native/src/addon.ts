@@ -55,6 +55,18 @@ export interface NativeAddon {
     weights: readonly Float32Array[],
     separateHead: boolean,
   ): NativeDecoderHandle;
+  /**
+   * A Llama-style inference decoder (RMSNorm, RoPE, grouped-query attention, SwiGLU) holding copies
+   * of `weights` — the embedding, the inverse frequencies, 18 slots per layer, the final norm and
+   * the untied head, null where optional and absent (see csrc/rotary_decoder.h) — and a cache for
+   * `dims` = [layers, hidden, heads, kvHeads, headDim, vocab, inner, maxRows, maxSlots]. Its handle
+   * works with decoderForward, decoderReset and decoderFree.
+   */
+  rotaryDecoderCreate(
+    dims: Int32Array,
+    epsilon: number,
+    weights: readonly (Float32Array | null)[],
+  ): NativeDecoderHandle;
   /** Appends `[rows, length]` tokens and writes each row's last logits to `logits`. Throws on bad input. */
   decoderForward(
     handle: NativeDecoderHandle,
@@ -120,6 +132,7 @@ function isNativeAddon(value: unknown): value is NativeAddon {
     'kernelName',
     'hasAvx2Fma',
     'decoderCreate',
+    'rotaryDecoderCreate',
     'decoderForward',
     'decoderReset',
     'decoderFree',

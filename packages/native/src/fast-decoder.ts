@@ -1,8 +1,12 @@
 import {
   type FastDecoder,
-  type FastDecoderProvider,
+  type FastDecoderCapability,
+  type FastDecoderLimits,
   type PreNormDecoderShape,
   type PreNormDecoderWeights,
+  type RotaryDecoderLinear,
+  type RotaryDecoderShape,
+  type RotaryDecoderWeights,
   registerCapability,
 } from '@trl/core';
 import { loadAddon, type NativeAddon, type NativeDecoderHandle } from './addon';
@@ -31,35 +35,42 @@ function orderedWeights(weights: PreNormDecoderWeights): Float32Array[] {
   return ordered;
 }
 
-function createNativeDecoder(
+/** Weight slots in the order the addon's rotaryDecoderCreate takes them (csrc/rotary_decoder.h). */
+function rotarySlots(weights: RotaryDecoderWeights): (Float32Array | null)[] {
+  const linear = (projection: RotaryDecoderLinear) => [projection.weight, projection.bias ?? null];
+  const slots: (Float32Array | null)[] = [weights.tokenEmbedding, weights.inverseFrequencies];
+  for (const layer of weights.layers) {
+    slots.push(
+      layer.inputNorm,
+      ...linear(layer.q),
+      ...linear(layer.k),
+      ...linear(layer.v),
+      ...linear(layer.o),
+      layer.qNorm ?? null,
+      layer.kNorm ?? null,
+      layer.postAttentionNorm,
+      ...linear(layer.gate),
+      ...linear(layer.up),
+      ...linear(layer.down),
+    );
+  }
+  slots.push(weights.finalNorm, weights.lmHead ?? null);
+  return slots;
+}
+
+/** A native decoder handle behind @trl/core's FastDecoder interface. */
+function wrapHandle(
   addon: NativeAddon,
-  shape: PreNormDecoderShape,
-  weights: PreNormDecoderWeights,
-  limits: { readonly maxRows: number; readonly maxLength: number },
-): FastDecoder | undefined {
-  if (shape.activation !== 'gelu_new' || weights.layers.length !== shape.layers) return undefined;
-  const dims = Int32Array.of(
-    shape.layers,
-    shape.width,
-    shape.heads,
-    shape.vocabSize,
-    shape.maxPositions,
-    shape.innerWidth,
-    limits.maxRows,
-    limits.maxLength,
-  );
-  const handle: NativeDecoderHandle = addon.decoderCreate(
-    dims,
-    shape.layerNormEpsilon,
-    orderedWeights(weights),
-    weights.lmHead !== undefined,
-  );
-  const logits = new Float32Array(limits.maxRows * shape.vocabSize);
+  handle: NativeDecoderHandle,
+  vocabSize: number,
+  maxRows: number,
+): FastDecoder {
+  const logits = new Float32Array(maxRows * vocabSize);
   let disposed = false;
   return {
     forward(input) {
       if (disposed) throw new Error('This native decoder was disposed; create a new one.');
-      const size = input.rows * shape.vocabSize;
+      const size = input.rows * vocabSize;
       addon.decoderForward(
         handle,
         input.tokens,
@@ -81,13 +92,65 @@ function createNativeDecoder(
   };
 }
 
-/** The native decoder as a @trl/core fast decoder provider (undefined when the addon is not loaded). */
-export function nativeDecoderProvider(): FastDecoderProvider | undefined {
+function createNativeDecoder(
+  addon: NativeAddon,
+  shape: PreNormDecoderShape,
+  weights: PreNormDecoderWeights,
+  limits: FastDecoderLimits,
+): FastDecoder | undefined {
+  if (shape.activation !== 'gelu_new' || weights.layers.length !== shape.layers) return undefined;
+  const dims = Int32Array.of(
+    shape.layers,
+    shape.width,
+    shape.heads,
+    shape.vocabSize,
+    shape.maxPositions,
+    shape.innerWidth,
+    limits.maxRows,
+    limits.maxLength,
+  );
+  const handle = addon.decoderCreate(
+    dims,
+    shape.layerNormEpsilon,
+    orderedWeights(weights),
+    weights.lmHead !== undefined,
+  );
+  return wrapHandle(addon, handle, shape.vocabSize, limits.maxRows);
+}
+
+function createNativeRotaryDecoder(
+  addon: NativeAddon,
+  shape: RotaryDecoderShape,
+  weights: RotaryDecoderWeights,
+  limits: FastDecoderLimits,
+): FastDecoder | undefined {
+  if (weights.layers.length !== shape.layers) return undefined;
+  const dims = Int32Array.of(
+    shape.layers,
+    shape.hidden,
+    shape.heads,
+    shape.kvHeads,
+    shape.headDim,
+    shape.vocabSize,
+    shape.intermediate,
+    limits.maxRows,
+    limits.maxLength,
+  );
+  const handle = addon.rotaryDecoderCreate(dims, shape.rmsNormEpsilon, rotarySlots(weights));
+  return wrapHandle(addon, handle, shape.vocabSize, limits.maxRows);
+}
+
+/**
+ * The native decoders as @trl/core's `fastDecoder` capability: GPT-2 through `create`, the Llama
+ * family through `createRotary` (undefined when the addon is not loaded).
+ */
+export function nativeDecoderProvider(): FastDecoderCapability | undefined {
   const addon = loadAddon();
   if (!addon) return undefined;
   return {
     name: '@trl/native',
     create: (shape, weights, limits) => createNativeDecoder(addon, shape, weights, limits),
+    createRotary: (shape, weights, limits) => createNativeRotaryDecoder(addon, shape, weights, limits),
   };
 }
 
@@ -95,8 +158,8 @@ let unregister: (() => void) | undefined;
 
 /**
  * Makes models generate through the native decoder: one native call per decoding step for a
- * GPT-2-style model instead of hundreds of tensor ops. Works on any tfjs backend (the decoder
- * takes a copy of the weights per generate call). Returns false when the addon is not available.
+ * GPT-2 or Llama-family model instead of hundreds of tensor ops. Works on any tfjs backend (the
+ * decoder takes a copy of the weights per generate call). Returns false when the addon is not available.
  */
 export function registerNativeDecoder(): boolean {
   const provider = nativeDecoderProvider();

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { type FastDecoderProvider, TrlError } from '@trl/spec';
+import type { FastDecoderCapability } from './rotary-decoder';
 
 /**
  * Declares that products with MatMul's transpose flags run as fast as plain ones, so the default
@@ -64,8 +65,8 @@ export interface CapabilityProviders {
   transposedMatMul: TransposedMatMulProvider;
   /** A one-call AdamW update (consulted by `AdamW`). */
   fusedAdamW: FusedAdamWProvider;
-  /** Whole decoding steps for models' `generate()` (see `FastDecoderProvider`). */
-  fastDecoder: FastDecoderProvider;
+  /** Whole decoding steps for models' `generate()` (see `FastDecoderCapability`). */
+  fastDecoder: FastDecoderCapability;
 }
 
 /** A capability a package such as @trl/native can provide. */

@@ -11,3 +11,10 @@ export {
   registerFastDecoderProvider,
   type TransposedMatMulProvider,
 } from './capabilities';
+export type {
+  FastDecoderCapability,
+  RotaryDecoderLayerWeights,
+  RotaryDecoderLinear,
+  RotaryDecoderShape,
+  RotaryDecoderWeights,
+} from './rotary-decoder';

@@ -1,6 +1,8 @@
 import { type CausalLMInfo, causalAttention, embedding, Rng, tf } from '@trl/core';
 import { writePretrainedFiles } from '../checkpoint/save';
 import { DecoderLanguageModel, type DecoderParts } from '../decoder-model';
+import type { Decoding } from '../generation/decoding';
+import { createRotaryFastDecoding } from '../generation/fast-decoding';
 import type { InputLimits } from '../gpt2/input';
 import { saveLoraAdapter } from '../lora/peft-files';
 import type { LayerCache, TransformerInput, TransformerOutput } from '../transformer-io';
@@ -161,6 +163,15 @@ export class LlamaForCausalLM extends DecoderLanguageModel<LlamaConfig, LlamaWei
   private rmsNorm<T extends tf.Tensor>(x: T, weight: tf.Variable): T {
     const meanSquare = tf.mean(tf.square(x), -1, true);
     return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, this.config.rmsNormEps))), weight) as T;
+  }
+
+  /** The registered fast decoder for this model's shape, if any (see `createRotaryFastDecoding`). */
+  fastDecoding(
+    prompts: readonly (readonly number[])[],
+    padTokenId: number,
+    budgets: readonly { readonly budget: number }[],
+  ): Decoding | undefined {
+    return createRotaryFastDecoding(this, this.frequencies, { prompts, padTokenId, budgets });
   }
 
   /** The config's pad id, if any. */
