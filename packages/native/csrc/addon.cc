@@ -293,30 +293,109 @@ trl::StepDecoder* get_decoder(napi_env env, napi_value value) {
   return holder->decoder;
 }
 
-// decoderCreate(dims: Int32Array [layers, width, heads, vocab, maxPositions, inner, maxRows, maxSlots],
-//               epsilon, weights: Float32Array[], separateHead) -> handle
-napi_value DecoderCreate(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  TRL_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  if (argc != 4) {
-    napi_throw_type_error(env, "TRL_NATIVE_ARG", "decoderCreate: expected 4 arguments");
-    return nullptr;
+// The arguments of a decoder-create call, `expected` of them; false after throwing.
+bool read_create_args(napi_env env, napi_callback_info info, const char* fn, size_t expected, napi_value* argv) {
+  size_t argc = expected;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != expected) {
+    char message[96];
+    std::snprintf(message, sizeof(message), "%s: expected %zu arguments", fn, expected);
+    napi_throw_type_error(env, "TRL_NATIVE_ARG", message);
+    return false;
   }
+  return true;
+}
+
+// The `dims` Int32Array of a decoder-create call: `expected` entries, each at least 1; null after throwing.
+const int32_t* read_dims(napi_env env, napi_value value, const char* fn, size_t expected) {
   void* raw = nullptr;
   size_t count = 0;
-  if (!get_typed(env, argv[0], napi_int32_array, "dims", &raw, &count)) return nullptr;
-  if (count != 8) {
-    napi_throw_range_error(env, "TRL_NATIVE_ARG", "decoderCreate: dims must have 8 entries");
+  if (!get_typed(env, value, napi_int32_array, "dims", &raw, &count)) return nullptr;
+  char message[96];
+  if (count != expected) {
+    std::snprintf(message, sizeof(message), "%s: dims must have %zu entries", fn, expected);
+    napi_throw_range_error(env, "TRL_NATIVE_ARG", message);
     return nullptr;
   }
   const int32_t* dims = static_cast<const int32_t*>(raw);
-  for (size_t i = 0; i < 8; i++) {
+  for (size_t i = 0; i < expected; i++) {
     if (dims[i] < 1) {
-      napi_throw_range_error(env, "TRL_NATIVE_ARG", "decoderCreate: every dim must be at least 1");
+      std::snprintf(message, sizeof(message), "%s: every dim must be at least 1", fn);
+      napi_throw_range_error(env, "TRL_NATIVE_ARG", message);
       return nullptr;
     }
   }
+  return dims;
+}
+
+// Refuses a KV cache of more than 1e9 floats (4 GB); false after throwing.
+bool check_cache_size(napi_env env, const char* fn, double cache_floats) {
+  if (cache_floats <= 1.0e9) return true;
+  char message[128];
+  std::snprintf(message, sizeof(message), "%s: the cache would exceed 4 GB; lower maxRows or maxSlots", fn);
+  napi_throw_range_error(env, "TRL_NATIVE_ARG", message);
+  return false;
+}
+
+// The weight arrays of a decoder-create call: one Float32Array of `floats[i]` entries per slot, or
+// null/undefined where `optional[i]` (left as nullptr). `what` names an element in the length error.
+bool read_weights(napi_env env, napi_value value, const char* fn, const char* what, const std::vector<int64_t>& floats,
+                  const std::vector<bool>& optional, std::vector<const float*>* weights) {
+  uint32_t length = 0;
+  bool is_array = false;
+  char message[128];
+  if (napi_is_array(env, value, &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, value, &length) != napi_ok || length != floats.size()) {
+    std::snprintf(message, sizeof(message), "%s: weights must be an array of %zu %s", fn, floats.size(), what);
+    napi_throw_type_error(env, "TRL_NATIVE_ARG", message);
+    return false;
+  }
+  weights->assign(floats.size(), nullptr);
+  for (uint32_t i = 0; i < length; i++) {
+    napi_value element;
+    napi_valuetype type;
+    if (napi_get_element(env, value, i, &element) != napi_ok || napi_typeof(env, element, &type) != napi_ok) {
+      napi_throw_error(env, "TRL_NATIVE_ARG", "decoder: could not read a weight");
+      return false;
+    }
+    if ((type == napi_null || type == napi_undefined) && optional[i]) continue;
+    void* raw = nullptr;
+    size_t count = 0;
+    if (!get_typed(env, element, napi_float32_array, "each weight", &raw, &count)) return false;
+    if (static_cast<int64_t>(count) != floats[i]) {
+      std::snprintf(message, sizeof(message), "%s: weights[%u] has %zu floats, expected %lld", fn, i, count,
+                    static_cast<long long>(floats[i]));
+      napi_throw_range_error(env, "TRL_NATIVE_ARG", message);
+      return false;
+    }
+    (*weights)[i] = static_cast<const float*>(raw);
+  }
+  return true;
+}
+
+// A JavaScript handle owning `decoder`, or a thrown error (and the decoder freed) when it could not
+// allocate its packed weights.
+napi_value wrap_decoder(napi_env env, trl::StepDecoder* decoder, bool valid, const char* fn) {
+  if (!valid) {
+    delete decoder;
+    char message[96];
+    std::snprintf(message, sizeof(message), "%s: could not allocate the packed weights", fn);
+    napi_throw_error(env, "TRL_NATIVE_OOM", message);
+    return nullptr;
+  }
+  auto* holder = new DecoderHolder{decoder};
+  napi_value result;
+  TRL_CALL(env, napi_create_external(env, holder, finalize_decoder, nullptr, &result));
+  return result;
+}
+
+// decoderCreate(dims: Int32Array [layers, width, heads, vocab, maxPositions, inner, maxRows, maxSlots],
+//               epsilon, weights: Float32Array[], separateHead) -> handle
+napi_value DecoderCreate(napi_env env, napi_callback_info info) {
+  const char* fn = "decoderCreate";
+  napi_value argv[4];
+  if (!read_create_args(env, info, fn, 4, argv)) return nullptr;
+  const int32_t* dims = read_dims(env, argv[0], fn, 8);
+  if (dims == nullptr) return nullptr;
   if (dims[1] % dims[2] != 0) {
     napi_throw_range_error(env, "TRL_NATIVE_ARG", "decoderCreate: width must be a multiple of heads");
     return nullptr;
@@ -327,46 +406,13 @@ napi_value DecoderCreate(napi_env env, napi_callback_info info) {
   TRL_CALL(env, napi_get_value_bool(env, argv[3], &separate_head));
   trl::DecoderDims d{dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7],
                      static_cast<float>(epsilon)};
-  const double cache_floats = 2.0 * d.layers * d.max_rows * d.max_slots * d.width;
-  if (cache_floats > 1.0e9) {
-    napi_throw_range_error(env, "TRL_NATIVE_ARG", "decoderCreate: the cache would exceed 4 GB; lower maxRows or maxSlots");
-    return nullptr;
-  }
+  if (!check_cache_size(env, fn, 2.0 * d.layers * d.max_rows * d.max_slots * d.width)) return nullptr;
   const std::vector<int64_t> sizes = trl::Decoder::weight_sizes(d, separate_head);
-  uint32_t length = 0;
-  bool is_array = false;
-  if (napi_is_array(env, argv[2], &is_array) != napi_ok || !is_array ||
-      napi_get_array_length(env, argv[2], &length) != napi_ok || length != sizes.size()) {
-    char message[128];
-    std::snprintf(message, sizeof(message), "decoderCreate: weights must be an array of %zu Float32Arrays",
-                  sizes.size());
-    napi_throw_type_error(env, "TRL_NATIVE_ARG", message);
+  std::vector<const float*> weights;
+  if (!read_weights(env, argv[2], fn, "Float32Arrays", sizes, std::vector<bool>(sizes.size(), false), &weights))
     return nullptr;
-  }
-  std::vector<const float*> weights(sizes.size());
-  for (uint32_t i = 0; i < length; i++) {
-    napi_value element;
-    TRL_CALL(env, napi_get_element(env, argv[2], i, &element));
-    if (!get_typed(env, element, napi_float32_array, "each weight", &raw, &count)) return nullptr;
-    if (static_cast<int64_t>(count) != sizes[i]) {
-      char message[128];
-      std::snprintf(message, sizeof(message), "decoderCreate: weights[%u] has %zu floats, expected %lld", i, count,
-                    static_cast<long long>(sizes[i]));
-      napi_throw_range_error(env, "TRL_NATIVE_ARG", message);
-      return nullptr;
-    }
-    weights[i] = static_cast<const float*>(raw);
-  }
   auto* decoder = new trl::Decoder(d, weights, separate_head);
-  if (!decoder->valid()) {
-    delete decoder;
-    napi_throw_error(env, "TRL_NATIVE_OOM", "decoderCreate: could not allocate the packed weights");
-    return nullptr;
-  }
-  auto* holder = new DecoderHolder{decoder};
-  napi_value result;
-  TRL_CALL(env, napi_create_external(env, holder, finalize_decoder, nullptr, &result));
-  return result;
+  return wrap_decoder(env, decoder, decoder->valid(), fn);
 }
 
 // rotaryDecoderCreate(dims: Int32Array [layers, hidden, heads, kvHeads, headDim, vocab, inner, maxRows,
@@ -374,27 +420,11 @@ napi_value DecoderCreate(napi_env env, napi_callback_info info) {
 // `weights` follows RotaryDecoder::slots: null only where a slot is optional. The handle works with
 // decoderForward, decoderReset and decoderFree.
 napi_value RotaryDecoderCreate(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
+  const char* fn = "rotaryDecoderCreate";
   napi_value argv[3];
-  TRL_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
-  if (argc != 3) {
-    napi_throw_type_error(env, "TRL_NATIVE_ARG", "rotaryDecoderCreate: expected 3 arguments");
-    return nullptr;
-  }
-  void* raw = nullptr;
-  size_t count = 0;
-  if (!get_typed(env, argv[0], napi_int32_array, "dims", &raw, &count)) return nullptr;
-  if (count != 9) {
-    napi_throw_range_error(env, "TRL_NATIVE_ARG", "rotaryDecoderCreate: dims must have 9 entries");
-    return nullptr;
-  }
-  const int32_t* dims = static_cast<const int32_t*>(raw);
-  for (size_t i = 0; i < 9; i++) {
-    if (dims[i] < 1) {
-      napi_throw_range_error(env, "TRL_NATIVE_ARG", "rotaryDecoderCreate: every dim must be at least 1");
-      return nullptr;
-    }
-  }
+  if (!read_create_args(env, info, fn, 3, argv)) return nullptr;
+  const int32_t* dims = read_dims(env, argv[0], fn, 9);
+  if (dims == nullptr) return nullptr;
   if (dims[2] % dims[3] != 0 || dims[4] % 2 != 0) {
     napi_throw_range_error(env, "TRL_NATIVE_ARG",
                            "rotaryDecoderCreate: heads must be a multiple of kvHeads and headDim even");
@@ -404,40 +434,17 @@ napi_value RotaryDecoderCreate(napi_env env, napi_callback_info info) {
   if (!get_number(env, argv[1], "epsilon", &epsilon)) return nullptr;
   trl::RotaryDims d{dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7], dims[8],
                     static_cast<float>(epsilon)};
-  const double cache_floats = 2.0 * d.layers * d.max_rows * d.max_slots * d.kv_heads * d.head_dim;
-  if (cache_floats > 1.0e9) {
-    napi_throw_range_error(env, "TRL_NATIVE_ARG",
-                           "rotaryDecoderCreate: the cache would exceed 4 GB; lower maxRows or maxSlots");
+  if (!check_cache_size(env, fn, 2.0 * d.layers * d.max_rows * d.max_slots * d.kv_heads * d.head_dim))
     return nullptr;
-  }
   const std::vector<trl::RotarySlot> slots = trl::RotaryDecoder::slots(d);
-  uint32_t length = 0;
-  bool is_array = false;
-  if (napi_is_array(env, argv[2], &is_array) != napi_ok || !is_array ||
-      napi_get_array_length(env, argv[2], &length) != napi_ok || length != slots.size()) {
-    char message[128];
-    std::snprintf(message, sizeof(message), "rotaryDecoderCreate: weights must be an array of %zu entries",
-                  slots.size());
-    napi_throw_type_error(env, "TRL_NATIVE_ARG", message);
-    return nullptr;
+  std::vector<int64_t> floats;
+  std::vector<bool> optional;
+  for (const trl::RotarySlot& slot : slots) {
+    floats.push_back(slot.floats);
+    optional.push_back(slot.optional);
   }
-  std::vector<const float*> weights(slots.size(), nullptr);
-  for (uint32_t i = 0; i < length; i++) {
-    napi_value element;
-    napi_valuetype type;
-    TRL_CALL(env, napi_get_element(env, argv[2], i, &element));
-    TRL_CALL(env, napi_typeof(env, element, &type));
-    if ((type == napi_null || type == napi_undefined) && slots[i].optional) continue;
-    if (!get_typed(env, element, napi_float32_array, "each weight", &raw, &count)) return nullptr;
-    if (static_cast<int64_t>(count) != slots[i].floats) {
-      char message[128];
-      std::snprintf(message, sizeof(message), "rotaryDecoderCreate: weights[%u] has %zu floats, expected %lld", i,
-                    count, static_cast<long long>(slots[i].floats));
-      napi_throw_range_error(env, "TRL_NATIVE_ARG", message);
-      return nullptr;
-    }
-    weights[i] = static_cast<const float*>(raw);
-  }
+  std::vector<const float*> weights;
+  if (!read_weights(env, argv[2], fn, "entries", floats, optional, &weights)) return nullptr;
   for (int64_t l = 0; l < d.layers; l++) {
     const float* const* w = weights.data() + 2 + l * trl::kLayerSlots;
     if ((w[trl::kQNorm] == nullptr) != (w[trl::kKNorm] == nullptr)) {
@@ -446,15 +453,7 @@ napi_value RotaryDecoderCreate(napi_env env, napi_callback_info info) {
     }
   }
   auto* decoder = new trl::RotaryDecoder(d, weights);
-  if (!decoder->valid()) {
-    delete decoder;
-    napi_throw_error(env, "TRL_NATIVE_OOM", "rotaryDecoderCreate: could not allocate the packed weights");
-    return nullptr;
-  }
-  auto* holder = new DecoderHolder{decoder};
-  napi_value result;
-  TRL_CALL(env, napi_create_external(env, holder, finalize_decoder, nullptr, &result));
-  return result;
+  return wrap_decoder(env, decoder, decoder->valid(), fn);
 }
 
 // decoderForward(handle, tokens, positions, mask, rows, length, keep | null, logits)

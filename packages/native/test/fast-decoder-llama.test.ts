@@ -9,12 +9,8 @@ import {
   llamaFamilyExpected,
   maxAbsDiff,
 } from '../../test-kit/src/fixtures';
-import {
-  nativeAddon,
-  nativeDecoderProvider,
-  registerNativeDecoder,
-  unregisterNativeDecoder,
-} from '../src/index';
+import { nativeDecoderProvider, registerNativeDecoder, unregisterNativeDecoder } from '../src/index';
+import { forEachKernelAndThreadCount } from './helpers/kernel-settings';
 
 /** Prompts of different lengths, so the batch is left-padded; row 3 is a single token. */
 const PROMPTS = [[5, 17, 33, 2, 90, 41, 7], [12, 8], [60, 61, 62, 63, 64], [1]];
@@ -116,19 +112,11 @@ describe('the native decoder on Llama variants without a fixture', () => {
     expect(model.weights.layers[0]!.o.bias).toBeDefined();
     expect(model.weights.layers[0]!.down.bias).toBeDefined();
     expect(model.weights.lmHead).toBeDefined();
-    const addon = nativeAddon()!;
-    const threads = addon.getThreads();
     try {
-      for (const kernel of ['portable', 'auto'] as const) {
-        for (const count of [1, 2]) {
-          expect(addon.setKernel(kernel)).toBe(true);
-          addon.setThreads(count);
-          await expectSameAsTensorDecoding(model, PROMPTS, { maxNewTokens: 6, doSample: false });
-        }
-      }
+      await forEachKernelAndThreadCount(() =>
+        expectSameAsTensorDecoding(model, PROMPTS, { maxNewTokens: 6, doSample: false }),
+      );
     } finally {
-      addon.setKernel('auto');
-      addon.setThreads(threads);
       model.dispose();
     }
   });

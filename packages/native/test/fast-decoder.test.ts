@@ -1,12 +1,8 @@
 import { getCapability, initBackend, tf } from '@trl/core';
 import { Gpt2LMHeadModel } from '@trl/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  nativeAddon,
-  nativeDecoderProvider,
-  registerNativeDecoder,
-  unregisterNativeDecoder,
-} from '../src/index';
+import { nativeDecoderProvider, registerNativeDecoder, unregisterNativeDecoder } from '../src/index';
+import { forEachKernelAndThreadCount } from './helpers/kernel-settings';
 
 const CONFIG = {
   vocab_size: 97,
@@ -167,23 +163,15 @@ describe('native decoder', () => {
     );
     const options = { maxNewTokens: 5, doSample: false };
     const expected = await wide.generate(prompts, { ...options, fastDecoder: false });
-    const addon = nativeAddon()!;
-    const threads = addon.getThreads();
     try {
-      for (const kernel of ['portable', 'auto'] as const) {
-        for (const count of [1, 2]) {
-          expect(addon.setKernel(kernel)).toBe(true);
-          addon.setThreads(count);
-          const fast = await wide.generate(prompts, options);
-          expect(fast.map((r) => r.tokenIds)).toEqual(expected.map((r) => r.tokenIds));
-          fast.forEach((row, r) => {
-            expect(maxAbsDiff(row.logprobs, expected[r]!.logprobs)).toBeLessThan(1e-4);
-          });
-        }
-      }
+      await forEachKernelAndThreadCount(async () => {
+        const fast = await wide.generate(prompts, options);
+        expect(fast.map((r) => r.tokenIds)).toEqual(expected.map((r) => r.tokenIds));
+        fast.forEach((row, r) => {
+          expect(maxAbsDiff(row.logprobs, expected[r]!.logprobs)).toBeLessThan(1e-4);
+        });
+      });
     } finally {
-      addon.setKernel('auto');
-      addon.setThreads(threads);
       wide.dispose();
     }
   });

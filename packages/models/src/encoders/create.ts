@@ -28,7 +28,9 @@ export function createEncoderClassifier(
   for (const [key, shape] of shapes) {
     weights.set(
       key,
-      tf.tidy(() => tf.variable(initialValue(key, shape, config.initializerRange, config.padTokenId, rng))),
+      tf.tidy(() =>
+        tf.variable(freshEncoderWeight(key, shape, config.initializerRange, config.padTokenId, rng)),
+      ),
     );
   }
   return new EncoderForSequenceClassification({
@@ -41,7 +43,8 @@ export function createEncoderClassifier(
   });
 }
 
-function initialValue(
+/** A freshly initialised encoder weight, as transformers' `_init_weights` draws it (biases 0, norms 1, pad embedding row 0). */
+export function freshEncoderWeight(
   key: string,
   shape: number[],
   std: number,

@@ -4,6 +4,7 @@ import { type CheckpointTensor, type PretrainedOptions, requireModelSafetensors 
 import type { EncoderArchitecture } from './architecture';
 import { EncoderForSequenceClassification } from './classifier';
 import type { EncoderConfig } from './config';
+import { freshEncoderWeight } from './create';
 
 /** Options of {@link loadEncoderClassifier}. */
 export interface EncoderClassifierOptions extends PretrainedOptions {
@@ -56,7 +57,14 @@ export async function loadEncoderClassifier(
     // fresh, as transformers initialises them.
     for (const [key, shape] of headShapes) {
       const saved = tensors.get(key);
-      weights.set(key, saved ? variableOf(saved, shape) : freshHeadWeight(key, shape, config, rng));
+      weights.set(
+        key,
+        saved
+          ? variableOf(saved, shape)
+          : tf.tidy(() =>
+              tf.variable(freshEncoderWeight(key, shape, config.initializerRange, config.padTokenId, rng)),
+            ),
+      );
     }
   } catch (error) {
     for (const variable of weights.values()) variable.dispose();
@@ -137,14 +145,4 @@ function mismatchedKeys(
 
 function variableOf(tensor: CheckpointTensor, shape: number[]): tf.Variable {
   return tf.tidy(() => tf.variable(tf.tensor(tensor.values, shape, 'float32')));
-}
-
-function freshHeadWeight(key: string, shape: number[], config: EncoderConfig, rng: Rng): tf.Variable {
-  return tf.tidy(() =>
-    tf.variable(
-      key.endsWith('.bias')
-        ? tf.zeros(shape)
-        : tf.randomNormal(shape, 0, config.initializerRange, 'float32', rng.nextSeed()),
-    ),
-  );
 }
