@@ -277,11 +277,18 @@ def build_loss(generator, advantage_fixture):
     for variant in variants:
         cfg = {**base, "importanceSamplingLevel": "token", "scaleRewards": "group", **variant}
         cases.append({"config": cfg, **trl_loss(x, group, cfg)})
+    # Per-token advantages [rows, steps] (TRL accepts them for subclasses such as MiniLLM).
+    per_token = f32(group.unsqueeze(1) + torch.randn(ROWS, STEPS, generator=generator, dtype=torch.float64) * 0.3)
+    for level in ("token", "sequence"):
+        cfg = {**base, "lossType": "grpo", "importanceSamplingLevel": level, "scaleRewards": "group"}
+        cfg["perTokenAdvantages"] = True
+        cases.append({"config": cfg, **trl_loss(x, per_token, cfg)})
     return {
         "trl_version": trl.__version__,
         "maxCompletionLength": MAX_COMPLETION_LENGTH,
         "inputs": {key: tolist(value) for key, value in x.items()},
         "advantages": {key: tolist(value) for key, value in by_scale.items()},
+        "perTokenAdvantages": tolist(per_token),
         "cases": cases,
     }
 

@@ -51,7 +51,9 @@ describeEachBackend(`grpoLoss parity with TRL ${fixture.trl_version}`, () => {
         const totalTokens = inputs.mask.flat().reduce((a, b) => a + b, 0);
         const input = {
           mask,
-          advantages: tf.tensor1d(fixture.advantages[c.config.scaleRewards]),
+          advantages: c.config.perTokenAdvantages
+            ? tf.tensor2d(fixture.perTokenAdvantages)
+            : tf.tensor1d(fixture.advantages[c.config.scaleRewards]),
           refLogprobs: tf.tensor2d(inputs.refLogprobs),
           entropies: tf.tensor2d(inputs.entropies),
           ...(c.config.withOld ? { oldLogprobs: tf.tensor2d(inputs.oldLogprobs) } : {}),
