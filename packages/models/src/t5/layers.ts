@@ -1,4 +1,4 @@
-import { MASKED_SCORE, type SeedSource, tf } from '@trl/core';
+import { embedding, MASKED_SCORE, type SeedSource, tf } from '@trl/core';
 import { activate } from '../encoders/layers';
 import type { T5Config } from './config';
 
@@ -127,7 +127,8 @@ export function positionBias(
     }
   }
   const table = context.weights.get(tableKey) as tf.Tensor2D;
-  const gathered = tf.gather(table, tf.tensor1d(ids, 'int32')); // [q * k, heads]
+  // core's embedding has a gradient every backend runs (tfjs's gather gradient does not on wasm).
+  const gathered = embedding(tf.tensor1d(ids, 'int32'), table); // [q * k, heads]
   return tf.reshape(tf.transpose(gathered), [1, numHeads, queries, keys]) as tf.Tensor4D;
 }
 

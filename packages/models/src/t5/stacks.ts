@@ -1,4 +1,4 @@
-import { tf } from '@trl/core';
+import { embedding, tf } from '@trl/core';
 import {
   attend,
   causalBias,
@@ -21,9 +21,7 @@ export type KeyValues = {
 
 function embed(context: T5Context, ids: tf.Tensor2D): tf.Tensor3D {
   const table = context.weights.get('shared.weight') as tf.Tensor2D;
-  const [batch, seq] = ids.shape;
-  const flat = tf.gather(table, tf.reshape(ids, [batch * seq]));
-  return dropout(context, tf.reshape(flat, [batch, seq, context.config.dModel]) as tf.Tensor3D);
+  return dropout(context, embedding(ids, table) as tf.Tensor3D);
 }
 
 /**
