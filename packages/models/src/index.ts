@@ -11,6 +11,12 @@ export {
   SUPPORTED_MODEL_TYPES,
 } from './auto/auto-model-for-causal-lm';
 export {
+  AutoModelForSeq2SeqLM,
+  AutoModelForSeq2SeqLMWithValueHead,
+  SEQ2SEQ_MODEL_TYPES,
+  type Seq2SeqValueHeadLoadOptions,
+} from './auto/auto-model-for-seq2seq-lm';
+export {
   AutoSequenceClassifier,
   SEQUENCE_CLASSIFIER_MODEL_TYPES,
 } from './auto/auto-model-for-sequence-classification';
@@ -46,6 +52,7 @@ export {
 } from './gpt2/model';
 export type { BlockWeights, Gpt2Weights, LayerNormWeights, LinearWeights } from './gpt2/weights';
 export type { HeadBackbone } from './heads/backbone';
+export { type Seq2SeqHeadBackbone, Seq2SeqWithValueHead } from './heads/seq2seq-value-head';
 export { Gpt2ForSequenceClassification, SCORE_KEY } from './heads/sequence-classification';
 export {
   Gpt2WithValueHead,
@@ -73,4 +80,5 @@ export { type LoraConfig, type LoraConfigInput, loraConfigSchema, parseLoraConfi
 export { addLora, type LoraHost, loadLoraAdapter, mergeAndUnload } from './lora/lora-model';
 export { saveLoraAdapter } from './lora/peft-files';
 export { createReferenceModel, type ReferenceModelOptions } from './reference-model';
+export * from './t5/index';
 export * from './tokenizer/index';

@@ -15,6 +15,7 @@ import {
   Rng,
   RunningMoments,
   resolvePadTokenId,
+  type Seq2SeqLM,
   type Seq2SeqValueHeadModel,
   SPECIFICATION_VERSION,
   type Tokenizer,
@@ -55,7 +56,7 @@ export interface PPOTrainerOptions<Model extends PPOPolicy = ValueHeadModel> {
    * Frozen reference for the KL penalty. Default: a snapshot of the policy's trainable weights at
    * construction (see the README); pass `createReferenceModel(model)` from @trl/models to share layers.
    */
-  refModel?: Pick<CausalLM, 'forward'>;
+  refModel?: Pick<CausalLM, 'forward'> | Pick<Seq2SeqLM, 'forward'>;
   /** Supplies the pad and eos ids. */
   tokenizer: Tokenizer;
   /** Default: AdamW over `model.trainableVariables()` with `config.learningRate` and no weight decay (TRL's Adam). */
@@ -159,7 +160,7 @@ export class PPOTrainer<Model extends PPOPolicy = ValueHeadModel> {
     if (options.refModel !== undefined && typeof options.refModel?.forward !== 'function') {
       throw new TrlError(
         'invalid-argument',
-        'PPOTrainer: `refModel` must be a causal LM with a `forward` method, or omitted.',
+        'PPOTrainer: `refModel` must be a causal LM or an encoder-decoder (matching the policy) with a `forward` method, or omitted.',
       );
     }
     if (options.lrScheduler !== undefined && typeof options.lrScheduler !== 'function') {

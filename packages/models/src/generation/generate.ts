@@ -7,7 +7,7 @@ import { findStopString } from './stop-strings';
 import { createTensorDecoding } from './tensor-decoding';
 
 /** One prompt's progress. */
-interface Row {
+export interface Row {
   /** Index of the prompt in the caller's batch. */
   readonly index: number;
   /** Position id the next fed token takes; only this loop advances it (the decodings read it). */
@@ -76,7 +76,11 @@ export async function generate(
 }
 
 /** Marks the row finished when its last token or its length ends it; returns whether it did. */
-function finishIfDone(row: Row, tokenId: number, settings: ResolvedGeneration): boolean {
+export function finishIfDone(
+  row: Pick<Row, 'index' | 'budget' | 'result'>,
+  tokenId: number,
+  settings: ResolvedGeneration,
+): boolean {
   const result = row.result;
   if (settings.eosTokenIds.has(tokenId)) {
     result.finishReason = 'eos';
@@ -103,7 +107,7 @@ function finishIfDone(row: Row, tokenId: number, settings: ResolvedGeneration): 
 }
 
 /** Prompts must be non-empty arrays of valid ids that fit the context. */
-function validatePrompts(
+export function validatePrompts(
   prompts: readonly (readonly number[])[],
   vocabSize: number,
   maxPositions: number,
