@@ -60,16 +60,27 @@ describe('special tokens from tokenizer_config.json and special_tokens_map.json'
     ).toBe('right');
   });
 
-  it('applies clean_up_tokenization_spaces only when the config asks for it', () => {
+  it('applies clean_up_tokenization_spaces to BPE only with the override, as transformers 5', () => {
     const json = byteLevelJson();
     const plain = new HuggingFaceTokenizer({ tokenizerJson: json });
-    const cleaned = new HuggingFaceTokenizer({
+    // transformers 5 ignores the flag for BPE models: the cleanup would delete real spaces.
+    const ignored = new HuggingFaceTokenizer({
       tokenizerJson: json,
       tokenizerConfig: { clean_up_tokenization_spaces: true },
     });
+    const forced = new HuggingFaceTokenizer({
+      tokenizerJson: json,
+      tokenizerConfig: {
+        clean_up_tokenization_spaces: true,
+        clean_up_tokenization_spaces_for_bpe_even_though_it_will_corrupt_output: true,
+      },
+    });
     const text = "Hello , world . I do n't";
     expect(plain.decode(plain.encode(text))).toBe(text);
-    expect(cleaned.decode(cleaned.encode(text))).toBe("Hello, world. I don't");
+    expect(ignored.decode(ignored.encode(text))).toBe(text);
+    expect(forced.decode(forced.encode(text))).toBe("Hello, world. I don't");
+    // The configured value is still what gets saved.
+    expect(ignored.toFiles().tokenizerConfig['clean_up_tokenization_spaces']).toBe(true);
   });
 });
 

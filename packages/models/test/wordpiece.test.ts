@@ -119,4 +119,37 @@ describe('WordPiece from a vocab.txt folder (no tokenizer.json)', () => {
     );
     await expect(AutoTokenizer.fromPretrained(dir)).rejects.toThrow(/tokenizer_class "XLMTokenizer"/);
   });
+
+  it('keeps vocab.txt lines named like Object.prototype members as ordinary tokens', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trl-wordpiece-'));
+    const lines = readFileSync(join(TINY_WORDPIECE_DIR, 'vocab.txt'), 'utf8').trimEnd().split('\n');
+    writeFileSync(join(dir, 'vocab.txt'), [...lines, '__proto__', 'hasOwnProperty', ''].join('\n'));
+    const tokenizer = await AutoTokenizer.fromPretrained(dir);
+    // Each line's id is its line number, and nothing else grows the vocabulary.
+    expect(tokenizer.vocabSize).toBe(lines.length + 2);
+    expect(tokenizer.tokenToId('__proto__')).toBe(lines.length);
+    expect(tokenizer.tokenToId('hasOwnProperty')).toBe(lines.length + 1);
+    expect(tokenizer.idToToken(lines.length)).toBe('__proto__');
+    expect(tokenizer.tokenToId('constructor')).toBeUndefined();
+  });
+
+  it('gives a vocab.txt folder without tokenizer_config.json the BertTokenizer special tokens', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trl-wordpiece-'));
+    copyFileSync(join(TINY_WORDPIECE_DIR, 'vocab.txt'), join(dir, 'vocab.txt'));
+    const lines = readFileSync(join(dir, 'vocab.txt'), 'utf8').trimEnd().split('\n');
+    const tokenizer = await AutoTokenizer.fromPretrained(dir);
+    expect(tokenizer.padToken).toBe('[PAD]');
+    expect(tokenizer.padTokenId).toBe(lines.indexOf('[PAD]'));
+    const ids = ['[CLS]', '[SEP]', '[PAD]', '[UNK]', '[MASK]'].map((token) => lines.indexOf(token));
+    expect(ids.every((id) => id >= 0 && tokenizer.specialTokenIds.has(id))).toBe(true);
+    const expected = wordPieceExpected(TINY_WORDPIECE_DIR);
+    const index = expected.texts.indexOf('CAFÉ NAÏVE');
+    const encoded = tokenizer.encode('CAFÉ NAÏVE');
+    expect(encoded).toEqual(expected.single[index]!.ids);
+    expect(tokenizer.decode(encoded, { skipSpecialTokens: true })).toBe(
+      tokenizer.decode(tokenizer.encode('CAFÉ NAÏVE', { addSpecialTokens: false })),
+    );
+    const batch = tokenizer.encodeBatch(['a', 'a b c'], { padding: 'longest' });
+    expect(batch.inputIds[0]!.at(-1)).toBe(lines.indexOf('[PAD]'));
+  });
 });

@@ -8,7 +8,7 @@ import {
   TOKENIZER_CONFIG_FILE,
   TOKENIZER_FILE,
 } from './tokenizer-files';
-import { WORDPIECE_VOCAB_FILE, wordPieceTokenizerJson } from './wordpiece-vocab';
+import { WORDPIECE_VOCAB_FILE, wordPieceSpecialTokens, wordPieceTokenizerJson } from './wordpiece-vocab';
 
 /** Where to load a tokenizer from and how to set it up. */
 export interface FromPretrainedTokenizerOptions extends Omit<ResolveModelFileOptions, 'required'> {
@@ -62,15 +62,16 @@ export const AutoTokenizer = {
       ...hubOptions,
       required: false,
     });
-    const tokenizerConfig = configPath === undefined ? undefined : await readJsonFile(configPath);
-    const tokenizerJson =
-      tokenizerPath !== undefined
-        ? await readJsonFile(tokenizerPath)
-        : wordPieceTokenizerJson(
-            await readFile(vocabPath!, 'utf8'),
-            isRecord(tokenizerConfig) ? tokenizerConfig : {},
-            pathOrRepoId,
-          );
+    let tokenizerConfig = configPath === undefined ? undefined : await readJsonFile(configPath);
+    let tokenizerJson: unknown;
+    if (tokenizerPath !== undefined) tokenizerJson = await readJsonFile(tokenizerPath);
+    else {
+      const config = isRecord(tokenizerConfig) ? tokenizerConfig : {};
+      tokenizerJson = wordPieceTokenizerJson(await readFile(vocabPath!, 'utf8'), config, pathOrRepoId);
+      // BertTokenizer's default roles apply with no config too, so pad/cls/sep ids are known.
+      if (tokenizerConfig === undefined || isRecord(tokenizerConfig))
+        tokenizerConfig = { ...config, ...wordPieceSpecialTokens(config) };
+    }
     return new HuggingFaceTokenizer({
       tokenizerJson,
       tokenizerConfig,

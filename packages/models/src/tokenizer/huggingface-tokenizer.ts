@@ -10,6 +10,8 @@ import {
   TrlError,
 } from '@trl/core';
 import { assertPaddingSide, assertTokenStrings, describeValue } from './argument-checks';
+import { bosEosPostProcessor, readBosEosFlags } from './bos-eos-template';
+import { fixByteFallbackDecoders } from './byte-fallback';
 import { batchEncodeOptionsSchema, padBatch } from './pad-batch';
 import { savePretrainedTokenizer } from './save-pretrained';
 import {
@@ -85,6 +87,8 @@ export class HuggingFaceTokenizer implements Tokenizer {
   private readonly roles: SpecialTokenRoles;
   private readonly source: string;
   private readonly cleanUpTokenizationSpaces: boolean;
+  private readonly applyCleanUp: boolean;
+  private readonly addBosEos: { addBos: boolean | undefined; addEos: boolean | undefined };
   private side: PaddingSide;
   private engine: TokenizersJsTokenizer;
   private specialIds: ReadonlySet<number> = new Set();
@@ -103,9 +107,17 @@ export class HuggingFaceTokenizer implements Tokenizer {
     this.side = assertPaddingSide(init.paddingSide ?? this.config.padding_side ?? 'right', 'paddingSide');
     // transformers now defaults to false; true would turn "a ." into "a." and break decode(encode(s)) === s.
     this.cleanUpTokenizationSpaces = this.config.clean_up_tokenization_spaces ?? false;
+    // transformers 5 ignores the flag for BPE models (it would eat real spaces before punctuation)
+    // unless the config insists with the long-named override.
+    this.applyCleanUp =
+      this.cleanUpTokenizationSpaces &&
+      (this.json.model.type !== 'BPE' ||
+        this.config['clean_up_tokenization_spaces_for_bpe_even_though_it_will_corrupt_output'] === true);
+    this.addBosEos = readBosEosFlags(this.config, `${this.source}: tokenizer_config.json`);
     this.mergeAddedTokensDecoder();
     this.engine = this.buildEngine();
-    if (this.registerTokens(allSpecialTokenContents(this.roles), true)) this.rebuild();
+    const tokensChanged = this.registerTokens(allSpecialTokenContents(this.roles), true);
+    if (this.updatePostProcessor() || tokensChanged) this.rebuild();
     else this.specialIds = this.collectSpecialIds();
   }
 
@@ -171,7 +183,7 @@ export class HuggingFaceTokenizer implements Tokenizer {
   encode(text: string, options: EncodeOptions = {}): number[] {
     if (typeof text !== 'string')
       throw new TrlError('invalid-argument', `encode: text must be a string, got ${describeValue(text)}.`);
-    if (text === '') return [];
+    // No shortcut for '': tokenizers that add bos still give [bos], as transformers does.
     return this.engine.encode(text, { add_special_tokens: options.addSpecialTokens ?? true }).ids;
   }
 
@@ -207,7 +219,7 @@ export class HuggingFaceTokenizer implements Tokenizer {
     if (kept.length === 0) return '';
     return this.engine.decode(kept, {
       skip_special_tokens: false,
-      clean_up_tokenization_spaces: this.cleanUpTokenizationSpaces,
+      clean_up_tokenization_spaces: this.applyCleanUp,
     });
   }
 
@@ -307,6 +319,7 @@ export class HuggingFaceTokenizer implements Tokenizer {
       contents.push(content);
     }
     this.registerTokens(contents, true);
+    this.updatePostProcessor();
     this.rebuild();
     return this.vocabSize - sizeBefore;
   }
@@ -402,6 +415,28 @@ export class HuggingFaceTokenizer implements Tokenizer {
     return changed;
   }
 
+  /**
+   * Installs the bos/eos template `add_bos_token` / `add_eos_token` ask for, as transformers does
+   * on load and when special tokens change. Returns whether tokenizer.json's post-processor changed.
+   */
+  private updatePostProcessor(): boolean {
+    const withId = (content: string | undefined) => {
+      if (content === undefined) return undefined;
+      const id =
+        this.json.added_tokens.find((token) => token.content === content)?.id ?? this.tokenToId(content);
+      return id === undefined ? undefined : { content, id };
+    };
+    const postProcessor = bosEosPostProcessor({
+      ...this.addBosEos,
+      bos: withId(this.roles.bos),
+      eos: withId(this.roles.eos),
+    });
+    if (postProcessor === undefined) return false;
+    if (JSON.stringify(postProcessor) === JSON.stringify(this.json.post_processor)) return false;
+    this.json.post_processor = postProcessor;
+    return true;
+  }
+
   private rebuild(): void {
     this.engine = this.buildEngine();
     this.specialIds = this.collectSpecialIds();
@@ -409,7 +444,9 @@ export class HuggingFaceTokenizer implements Tokenizer {
 
   private buildEngine(): TokenizersJsTokenizer {
     try {
-      return new TokenizersJsTokenizer(this.json, { ...this.config });
+      const engine = new TokenizersJsTokenizer(this.json, { ...this.config });
+      fixByteFallbackDecoders(engine.decoder);
+      return engine;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new TrlError('invalid-file', `${this.source}: tokenizer.json could not be loaded: ${reason}.`);

@@ -42,15 +42,11 @@ export function wordPieceTokenizerJson(
     );
   }
   const vocab = parseVocab(vocabText, source);
-  const special = Object.fromEntries(
-    Object.entries(DEFAULT_SPECIAL_TOKENS).map(([key, fallback]) => [
-      key,
-      tokenContent(tokenizerConfig[key]) ?? fallback,
-    ]),
-  ) as Record<keyof typeof DEFAULT_SPECIAL_TOKENS, string>;
+  const special = wordPieceSpecialTokens(tokenizerConfig);
   let nextId = Object.keys(vocab).length;
   const addedTokens: AddedTokenJson[] = Object.values(special).map((content) => ({
-    id: vocab[content] ?? nextId++,
+    // `in` on a prototype-free object: "constructor" or "toString" must not look like vocabulary.
+    id: content in vocab ? vocab[content]! : nextId++,
     content,
     single_word: false,
     lstrip: false,
@@ -107,11 +103,29 @@ export function wordPieceTokenizerJson(
   };
 }
 
-/** Token → id from vocab.txt lines (a later duplicate wins, as transformers' dict does). */
+/**
+ * The special tokens of a BERT-style vocab.txt folder: tokenizer_config.json's, or BertTokenizer's
+ * defaults ([PAD], [UNK], [CLS], [SEP], [MASK]) for the roles it leaves out or when there is no config.
+ */
+export function wordPieceSpecialTokens(
+  tokenizerConfig: Readonly<Record<string, unknown>>,
+): Record<keyof typeof DEFAULT_SPECIAL_TOKENS, string> {
+  return Object.fromEntries(
+    Object.entries(DEFAULT_SPECIAL_TOKENS).map(([key, fallback]) => [
+      key,
+      tokenContent(tokenizerConfig[key]) ?? fallback,
+    ]),
+  ) as Record<keyof typeof DEFAULT_SPECIAL_TOKENS, string>;
+}
+
+/**
+ * Token → id from vocab.txt lines (a later duplicate wins, as transformers' dict does). The map has
+ * no prototype so lines such as `__proto__` or `constructor` are ordinary keys.
+ */
 function parseVocab(text: string, source: string): Record<string, number> {
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
-  const vocab: Record<string, number> = {};
+  const vocab = Object.create(null) as Record<string, number>;
   lines.forEach((line, id) => {
     vocab[line.endsWith('\r') ? line.slice(0, -1) : line] = id;
   });
