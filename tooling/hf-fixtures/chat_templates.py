@@ -124,6 +124,18 @@ def tool_cases(calls):
     ]
 
 
+# The conversation of the README's chat-template snippet (packages/models/README.md).
+README_CASE = {
+    "name": "readme snippet",
+    "messages": [
+        {"role": "system", "content": "You are a helpful assistant."},
+        {"role": "user", "content": "What is the weather in Paris?"},
+    ],
+    "tools": [TOOLS[0]],
+    "addGenerationPrompt": True,
+    "kwargs": {"enable_thinking": False},
+}
+
 TEMPLATES = {
     "qwen3": {
         "npm": NPM_FOLDERS["qwen3"],
@@ -141,6 +153,7 @@ TEMPLATES = {
                 "messages": [USER, {**ASSISTANT, "reasoning_content": "Simple sum."}, USER2, ASSISTANT],
                 "addGenerationPrompt": False,
             },
+            README_CASE,
         ],
     },
     "llama3": {"npm": NPM_FOLDERS["llama3"], "cases": base_cases()},
