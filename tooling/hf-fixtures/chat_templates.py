@@ -107,6 +107,12 @@ TWO_CALLS = [
 
 def base_cases():
     return [
+        {
+            "name": "continue final message",
+            "messages": [USER, {"role": "assistant", "content": "The answer is"}],
+            "addGenerationPrompt": False,
+            "continueFinalMessage": True,
+        },
         {"name": "single user, no generation prompt", "messages": [USER], "addGenerationPrompt": False},
         {"name": "single user, generation prompt", "messages": [USER], "addGenerationPrompt": True},
         {"name": "multi-turn", "messages": [USER, ASSISTANT, USER2], "addGenerationPrompt": True},
@@ -218,6 +224,7 @@ def render(spec, tokenizer, template, case):
                 tools=case.get("tools"),
                 chat_template=template,
                 add_generation_prompt=case["addGenerationPrompt"],
+                continue_final_message=case.get("continueFinalMessage", False),
                 **spec["specialTokens"],
                 **kwargs,
             )
@@ -226,6 +233,7 @@ def render(spec, tokenizer, template, case):
             "tools": case.get("tools"),
             "chat_template": template,
             "add_generation_prompt": case["addGenerationPrompt"],
+            "continue_final_message": case.get("continueFinalMessage", False),
             **kwargs,
         }
         text = tokenizer.apply_chat_template(case["messages"], tokenize=False, **common)

@@ -23,6 +23,7 @@ interface Case {
   messages: ChatMessage[];
   tools?: ChatTool[];
   addGenerationPrompt: boolean;
+  continueFinalMessage?: boolean;
   kwargs?: Record<string, unknown>;
   text?: string;
   ids?: number[];
@@ -74,6 +75,7 @@ describe('applyChatTemplate matches transformers', () => {
           ...testCase.kwargs,
           ...(testCase.tools ? { tools: testCase.tools } : {}),
           addGenerationPrompt: testCase.addGenerationPrompt,
+          continueFinalMessage: testCase.continueFinalMessage,
           ...(fixture.template !== null ? { chatTemplate: fixture.template } : {}),
         };
         it(testCase.name, async () => {
@@ -84,6 +86,7 @@ describe('applyChatTemplate matches transformers', () => {
                 messages: testCase.messages,
                 tools: testCase.tools,
                 addGenerationPrompt: testCase.addGenerationPrompt,
+                continueFinalMessage: testCase.continueFinalMessage,
                 specialTokens: fixture.specialTokens,
                 variables: testCase.kwargs,
               });
