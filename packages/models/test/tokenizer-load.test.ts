@@ -50,12 +50,13 @@ describe('AutoTokenizer.fromPretrained', () => {
     const options = { endpoint: server.endpoint, cacheDir };
     const first = await AutoTokenizer.fromPretrained('acme/tools', options);
     expect(server.requests.map((request) => request.url).sort()).toEqual([
+      '/acme/tools/resolve/main/chat_template.jinja',
       '/acme/tools/resolve/main/special_tokens_map.json',
       '/acme/tools/resolve/main/tokenizer.json',
       '/acme/tools/resolve/main/tokenizer_config.json',
     ]);
     const second = await AutoTokenizer.fromPretrained('acme/tools', options);
-    expect(server.requests).toHaveLength(3);
+    expect(server.requests).toHaveLength(4);
     expect(second.encode(TEXT)).toEqual(first.encode(TEXT));
     expect(first.padTokenId).toBe(257);
     expect(first.tokenToId('<Calculator>')).toBe(259);
@@ -69,7 +70,7 @@ describe('AutoTokenizer.fromPretrained', () => {
     expect(tokenizer.eosTokenId).toBeUndefined();
     expect(tokenizer.encode('<|endoftext|>')).toEqual([256]);
     await AutoTokenizer.fromPretrained('acme/bare', options);
-    expect(server.requests).toHaveLength(3);
+    expect(server.requests).toHaveLength(4);
   });
 
   it('works offline from the cache and fails clearly for uncached repos', async () => {

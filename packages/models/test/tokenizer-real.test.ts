@@ -116,20 +116,22 @@ describe.each(FAMILIES)('real %s tokenizer matches transformers', (family) => {
     ).toEqual([]);
   });
 
-  it.runIf(fixture.decodeCases.length > 0)('decodes byte-fallback <0xNN> runs as the Rust decoder', () => {
-    expect(
-      mismatches(
-        fixture.decodeCases,
-        (c) => tokenizer.decode(c.ids),
-        (c) => c.decoded,
-      ),
-    ).toEqual([]);
-    expect(
-      mismatches(
-        fixture.decodeCases,
-        (c) => tokenizer.decode(c.ids, { skipSpecialTokens: true }),
-        (c) => c.decodedSkipSpecial,
-      ),
-    ).toEqual([]);
-  });
+  // Byte-level BPE families (Llama-3, Qwen3) have no <0xNN> tokens, so they have no cases here.
+  if (fixture.decodeCases.length > 0)
+    it('decodes byte-fallback <0xNN> runs as the Rust decoder', () => {
+      expect(
+        mismatches(
+          fixture.decodeCases,
+          (c) => tokenizer.decode(c.ids),
+          (c) => c.decoded,
+        ),
+      ).toEqual([]);
+      expect(
+        mismatches(
+          fixture.decodeCases,
+          (c) => tokenizer.decode(c.ids, { skipSpecialTokens: true }),
+          (c) => c.decodedSkipSpecial,
+        ),
+      ).toEqual([]);
+    });
 });

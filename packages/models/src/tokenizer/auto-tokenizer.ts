@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { type PaddingSide, TrlError } from '@trl/core';
 import { type ResolveModelFileOptions, resolveModelFile } from '../hub/resolve-model-file';
+import { CHAT_TEMPLATE_FILE } from './chat-template';
 import { HuggingFaceTokenizer } from './huggingface-tokenizer';
 import {
   parseJsonText,
@@ -19,7 +20,7 @@ export interface FromPretrainedTokenizerOptions extends Omit<ResolveModelFileOpt
 /** Loads tokenizers saved in the Hugging Face format, as transformers' `AutoTokenizer`. */
 export const AutoTokenizer = {
   /**
-   * Loads tokenizer.json plus tokenizer_config.json and special_tokens_map.json (when present) from
+   * Loads tokenizer.json plus tokenizer_config.json, special_tokens_map.json and chat_template.jinja (when present) from
    * a local directory or a hub repo id, downloading into the hub cache as needed. A BERT-style
    * folder with vocab.txt instead of tokenizer.json gets the tokenizer transformers builds from it.
    */
@@ -62,6 +63,10 @@ export const AutoTokenizer = {
       ...hubOptions,
       required: false,
     });
+    const chatTemplatePath = await resolveModelFile(pathOrRepoId, CHAT_TEMPLATE_FILE, {
+      ...hubOptions,
+      required: false,
+    });
     let tokenizerConfig = configPath === undefined ? undefined : await readJsonFile(configPath);
     let tokenizerJson: unknown;
     if (tokenizerPath !== undefined) tokenizerJson = await readJsonFile(tokenizerPath);
@@ -78,6 +83,7 @@ export const AutoTokenizer = {
       specialTokensMap: mapPath === undefined ? undefined : await readJsonFile(mapPath),
       paddingSide,
       source: pathOrRepoId,
+      chatTemplate: chatTemplatePath === undefined ? undefined : await readFile(chatTemplatePath, 'utf8'),
     });
   },
 };

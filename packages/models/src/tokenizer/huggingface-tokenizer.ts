@@ -12,6 +12,8 @@ import {
 import { assertPaddingSide, assertTokenStrings, describeValue } from './argument-checks';
 import { bosEosPostProcessor, readBosEosFlags } from './bos-eos-template';
 import { fixByteFallbackDecoders } from './byte-fallback';
+import type { ApplyChatTemplateOptions, ChatMessage } from './chat-messages';
+import { type ChatTemplates, readChatTemplates, renderTokenizerChat } from './chat-template';
 import { batchEncodeOptionsSchema, padBatch } from './pad-batch';
 import { savePretrainedTokenizer } from './save-pretrained';
 import {
@@ -43,6 +45,8 @@ export interface HuggingFaceTokenizerInit {
   paddingSide?: PaddingSide;
   /** Where the files came from, for error messages (e.g. a directory or repo id). */
   source?: string;
+  /** chat_template.jinja contents, when the directory has one; wins over tokenizer_config's `chat_template`. */
+  chatTemplate?: string;
 }
 
 /** Options of {@link HuggingFaceTokenizer.addTokens}. */
@@ -92,6 +96,8 @@ export class HuggingFaceTokenizer implements Tokenizer {
   private side: PaddingSide;
   private engine: TokenizersJsTokenizer;
   private specialIds: ReadonlySet<number> = new Set();
+  private readonly templates: ChatTemplates | undefined;
+  private readonly templateFromFile: boolean;
 
   /** Validates the parsed files; errors name `init.source` and the offending file. */
   constructor(init: HuggingFaceTokenizerInit) {
@@ -114,6 +120,12 @@ export class HuggingFaceTokenizer implements Tokenizer {
       (this.json.model.type !== 'BPE' ||
         this.config['clean_up_tokenization_spaces_for_bpe_even_though_it_will_corrupt_output'] === true);
     this.addBosEos = readBosEosFlags(this.config, `${this.source}: tokenizer_config.json`);
+    this.templates = readChatTemplates(
+      this.config.chat_template,
+      init.chatTemplate,
+      `${this.source}: tokenizer_config.json`,
+    );
+    this.templateFromFile = init.chatTemplate !== undefined;
     this.mergeAddedTokensDecoder();
     this.engine = this.buildEngine();
     const tokensChanged = this.registerTokens(allSpecialTokenContents(this.roles), true);
@@ -173,6 +185,39 @@ export class HuggingFaceTokenizer implements Tokenizer {
   /** Ids of all special tokens: role tokens and added tokens marked special. */
   get specialTokenIds(): ReadonlySet<number> {
     return this.specialIds;
+  }
+
+  /** The checkpoint's chat template, or its named templates (`default`, `tool_use`, ...); undefined for base models. */
+  get chatTemplate(): ChatTemplates | undefined {
+    return this.templates;
+  }
+
+  /**
+   * Renders a conversation with the checkpoint's Jinja chat template, as transformers'
+   * `apply_chat_template`: the template sees `messages`, `tools`, `documents`,
+   * `add_generation_prompt`, the special tokens (`bos_token`, `eos_token`, ...) and any extra
+   * option (e.g. `enable_thinking`). With `tokenize` the text is encoded without adding special
+   * tokens, since the template already wrote them.
+   */
+  applyChatTemplate(
+    messages: readonly ChatMessage[],
+    options: ApplyChatTemplateOptions & { tokenize: true },
+  ): number[];
+  applyChatTemplate(
+    messages: readonly ChatMessage[],
+    options?: ApplyChatTemplateOptions & { tokenize?: false },
+  ): string;
+  applyChatTemplate(messages: readonly ChatMessage[], options?: ApplyChatTemplateOptions): string | number[];
+  applyChatTemplate(
+    messages: readonly ChatMessage[],
+    options: ApplyChatTemplateOptions = {},
+  ): string | number[] {
+    const text = renderTokenizerChat(messages, options, {
+      templates: this.templates,
+      roles: this.roles,
+      source: this.source,
+    });
+    return options.tokenize === true ? this.encode(text, { addSpecialTokens: false }) : text;
   }
 
   /**
@@ -336,6 +381,8 @@ export class HuggingFaceTokenizer implements Tokenizer {
       tokenizerConfig: {
         tokenizer_class: 'PreTrainedTokenizerFast',
         ...this.config,
+        // Saved back into the config (transformers' legacy layout) so a loaded .jinja template is not lost.
+        ...(this.templateFromFile ? { chat_template: this.templates } : {}),
         ...Object.fromEntries(Object.values(SPECIAL_TOKEN_ROLE_KEYS).map((key) => [key, null])),
         ...specialTokensMap,
         padding_side: this.side,

@@ -1,5 +1,8 @@
 export type { FromPretrainedTokenizerOptions } from './auto-tokenizer';
 export { AutoTokenizer } from './auto-tokenizer';
+export type { ApplyChatTemplateOptions, ChatMessage, ChatTool, ChatToolCall } from './chat-messages';
+export type { ChatTemplateContext, ChatTemplates } from './chat-template';
+export { CHAT_TEMPLATE_FILE, renderChatTemplate } from './chat-template';
 export { createByteLevelTokenizer } from './create-byte-level-tokenizer';
 export type {
   AddTokensOptions,
