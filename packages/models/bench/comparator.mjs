@@ -56,7 +56,8 @@ export function nextTokenBatch(tf, rows) {
 
 /**
  * The Llama configs of the project-local comparator (./llama_bench.py): SmolLM2-135M's shape, trained
- * at batch 4 × seq 128 (what fits the wasm heap with AdamW state and keeps a step to seconds).
+ * at batch 2 × seq 128: batch 4 runs the wasm heap out of memory (weights, gradients and AdamW state
+ * alone are 2.2 GB of its 4 GB), batch 2 peaks at 3.3 GB RSS.
  */
 export const LLAMA_CONFIGS = {
   llama: {
@@ -67,7 +68,7 @@ export const LLAMA_CONFIGS = {
     inter: 1536,
     vocab: 49152,
     seq: 128,
-    batch: 4,
+    batch: 2,
     rope_theta: 100000,
     eps: 1e-5,
     n_pos: 8192,

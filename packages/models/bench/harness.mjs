@@ -16,7 +16,10 @@ export { COMPARATOR_ADAMW, CONFIGS, nextTokenBatch, randomIds } from './comparat
  * script in error messages; `configs` the configs it knows (the GPT-2 ones unless given). `--dir` is
  * a checkpoint folder for the scripts that load one.
  */
-export function parseArgs(argv, { modes, defaultModes = modes, usage, configs = CONFIGS, defaultConfig = 'tiny' }) {
+export function parseArgs(
+  argv,
+  { modes, defaultModes = modes, usage, configs = CONFIGS, defaultConfig = 'tiny' },
+) {
   const args = {
     config: [defaultConfig],
     mode: defaultModes,

@@ -63,7 +63,11 @@ async function benchSample(cfg, args) {
   const newTokens = 64;
   const prompts = randomIds(new Rng(args.seed), batch, promptLen, cfg.vocab);
   // Whether generate will run on the registered fast decoder: ask the model the way generate does.
-  const probe = model.fastDecoding(prompts, 0, Array.from(prompts, () => ({ budget: newTokens })));
+  const probe = model.fastDecoding(
+    prompts,
+    0,
+    Array.from(prompts, () => ({ budget: newTokens })),
+  );
   const nativeDecoder = probe !== undefined;
   probe?.dispose();
   let seed = args.seed;
@@ -116,7 +120,8 @@ async function main() {
   });
   const env = await setup(args);
   for (const name of args.config) {
-    const cfg = args.batch === undefined ? LLAMA_CONFIGS[name] : { ...LLAMA_CONFIGS[name], batch: args.batch };
+    const cfg =
+      args.batch === undefined ? LLAMA_CONFIGS[name] : { ...LLAMA_CONFIGS[name], batch: args.batch };
     for (const mode of args.mode) await runMode({ mode, name, cfg, args, env, bench: BENCHES[mode] });
   }
 }

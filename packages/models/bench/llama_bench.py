@@ -40,10 +40,10 @@ import torch.nn.functional as F  # noqa: E402
 
 torch.set_num_threads(THREADS)
 
-# SmolLM2-135M's shape; batch x seq of training chosen to fit the wasm heap and a few minutes per engine.
+# SmolLM2-135M's shape; training at batch 2 x seq 128, the most trl-ts's wasm heap holds (bench/comparator.mjs).
 CONFIGS = {
     "llama": dict(n_layer=30, n_embd=576, n_head=9, n_kv_head=3, inter=1536, vocab=49152,
-                  seq=128, batch=4, rope_theta=100000.0, eps=1e-5, n_pos=8192),
+                  seq=128, batch=2, rope_theta=100000.0, eps=1e-5, n_pos=8192),
 }
 
 # The same shape as transformers' config.json (what --dir holds and bench/llama.mjs reads).
