@@ -53,3 +53,46 @@ export function nextTokenBatch(tf, rows) {
   );
   return { x, y };
 }
+
+/**
+ * The Llama configs of the project-local comparator (./llama_bench.py): SmolLM2-135M's shape, trained
+ * at batch 2 × seq 128: batch 4 runs the wasm heap out of memory (weights, gradients and AdamW state
+ * alone are 2.2 GB of its 4 GB), batch 2 peaks at 3.3 GB RSS.
+ */
+export const LLAMA_CONFIGS = {
+  llama: {
+    n_layer: 30,
+    n_embd: 576,
+    n_head: 9,
+    n_kv_head: 3,
+    inter: 1536,
+    vocab: 49152,
+    seq: 128,
+    batch: 2,
+    rope_theta: 100000,
+    eps: 1e-5,
+    n_pos: 8192,
+  },
+};
+
+/** The `config.json` of a bench Llama config, as transformers writes it for `LlamaForCausalLM`. */
+export function comparatorLlamaConfig(cfg) {
+  return {
+    model_type: 'llama',
+    architectures: ['LlamaForCausalLM'],
+    hidden_size: cfg.n_embd,
+    intermediate_size: cfg.inter,
+    num_hidden_layers: cfg.n_layer,
+    num_attention_heads: cfg.n_head,
+    num_key_value_heads: cfg.n_kv_head,
+    vocab_size: cfg.vocab,
+    max_position_embeddings: cfg.n_pos,
+    rope_theta: cfg.rope_theta,
+    rms_norm_eps: cfg.eps,
+    tie_word_embeddings: true,
+    hidden_act: 'silu',
+    initializer_range: 0.02,
+    bos_token_id: 0,
+    eos_token_id: 0,
+  };
+}

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Reads benchmark JSON lines (ours and the torch comparator's) from the files given, or stdin, and
 // prints a Markdown table of tokens/s per mode and config with each of our runs' ratio to the
-// faster torch run (1 or 2 threads) of that row, as the comparator's README asks.
+// faster torch run (1 or 2 threads, any torch build) of that row, as the comparator's README asks. The
+// llama rows (bench/llama.mjs) are compared with the torch rows of ./llama_bench.py the same way;
+// "+ decoder" marks a sampling run that went through @trl/native's fast decoder.
 //
 //   node bench/compare.mjs results/*.jsonl
 import { readFileSync } from 'node:fs';
@@ -22,9 +24,7 @@ const records = text
 const label = (r) =>
   r.impl === 'torch'
     ? `torch ${r.torch ?? ''} ${r.threads}t`
-    : r.native
-      ? `trl-ts native ${r.native}`
-      : `trl-ts ${r.backend}`;
+    : `${r.native ? `trl-ts native ${r.native}` : `trl-ts ${r.backend}`}${r.native_decoder ? ' + decoder' : ''}`;
 const rows = new Map();
 for (const r of records) {
   const key = `${r.mode} ${r.config}`;

@@ -13,11 +13,15 @@ export { COMPARATOR_ADAMW, CONFIGS, nextTokenBatch, randomIds } from './comparat
 
 /**
  * Parses the flags every bench shares. `modes` lists the modes this script runs; `usage` names the
- * script in error messages.
+ * script in error messages; `configs` the configs it knows (the GPT-2 ones unless given). `--dir` is
+ * a checkpoint folder for the scripts that load one.
  */
-export function parseArgs(argv, { modes, defaultModes = modes, usage }) {
+export function parseArgs(
+  argv,
+  { modes, defaultModes = modes, usage, configs = CONFIGS, defaultConfig = 'tiny' },
+) {
   const args = {
-    config: ['tiny'],
+    config: [defaultConfig],
     mode: defaultModes,
     steps: 10,
     warmup: 2,
@@ -29,6 +33,7 @@ export function parseArgs(argv, { modes, defaultModes = modes, usage }) {
     profile: false,
     queryLen: 16,
     batch: undefined,
+    dir: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -46,10 +51,11 @@ export function parseArgs(argv, { modes, defaultModes = modes, usage }) {
     else if (flag === '--profile') args.profile = true;
     else if (flag === '--query-len') args.queryLen = Number(values[0]);
     else if (flag === '--batch') args.batch = Number(values[0]);
+    else if (flag === '--dir') args.dir = values[0];
     else throw new Error(`unknown flag ${flag}; see the header of ${usage}`);
   }
   for (const c of args.config)
-    if (!CONFIGS[c]) throw new Error(`--config ${c}: use ${Object.keys(CONFIGS).join(', ')}`);
+    if (!configs[c]) throw new Error(`--config ${c}: use ${Object.keys(configs).join(', ')}`);
   for (const m of args.mode) if (!modes.includes(m)) throw new Error(`--mode ${m}: use ${modes.join(', ')}`);
   if (!(Number.isInteger(args.steps) && args.steps >= 1)) throw new Error('--steps: a whole number >= 1');
   if (!(Number.isInteger(args.warmup) && args.warmup >= 0)) throw new Error('--warmup: a whole number >= 0');

@@ -31,5 +31,23 @@ fi
 # Stock wasm, wasm + @trl/native and tfjs-node's TensorFlow, one after the other (engines.mjs).
 node "$here/engines.mjs" "${common[@]}" --mode train sample > "$out/trl-ts.jsonl"
 node "$here/engines.mjs" --script "$root/packages/ppo/bench/ppo-step.mjs" "${common[@]}" >> "$out/trl-ts.jsonl"
+# The llama config (SmolLM2-135M's shape) against the project-local comparator llama_bench.py, every
+# side on the one checkpoint folder (saved by the first Python that has transformers, or by $LLAMA_DIR's owner).
+llama_dir="${LLAMA_DIR:-${TMPDIR:-/tmp}/trl-bench-smollm2-135m-shape}"
+llama=(--config llama --steps "${LLAMA_STEPS:-2}" --warmup 1 --max-seconds 60 --dir "$llama_dir")
+if [[ -n "${TORCH2_PYTHON:-}" ]]; then
+  for threads in 1 2; do
+    "$TORCH2_PYTHON" "$here/llama_bench.py" --blas system --threads "$threads" --mode train sample "${llama[@]}" \
+      > "$out/llama-torch2-${threads}t.jsonl"
+  done
+fi
+if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+  for threads in 1 2; do
+    /usr/bin/python3 "$here/llama_bench.py" --threads "$threads" --mode train sample "${llama[@]}" > "$out/llama-torch-${threads}t.jsonl"
+  done
+fi
+node "$here/engines.mjs" --script "$here/llama.mjs" "${llama[@]}" --mode sample > "$out/llama-trl-ts.jsonl" || true
+# Training apart: on wasm it runs the heap out of memory (README), which must not cost the sample rows.
+node "$here/engines.mjs" --script "$here/llama.mjs" "${llama[@]}" --mode train >> "$out/llama-trl-ts.jsonl" || true
 uptime | tee -a "$out/uptime.txt"
 node "$here/compare.mjs" "$out"/*.jsonl | tee "$out/table.md"
