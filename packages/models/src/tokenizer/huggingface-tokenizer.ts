@@ -11,7 +11,12 @@ import {
 } from '@trl/core';
 import { assertPaddingSide, assertTokenStrings, describeValue } from './argument-checks';
 import type { ApplyChatTemplateOptions, ChatMessage } from './chat-messages';
-import { type ChatTemplates, readChatTemplates, renderTokenizerChat } from './chat-template';
+import {
+  type ChatTemplates,
+  chatTemplatesConfigValue,
+  readChatTemplates,
+  renderTokenizerChat,
+} from './chat-template';
 import { batchEncodeOptionsSchema, padBatch } from './pad-batch';
 import { savePretrainedTokenizer } from './save-pretrained';
 import {
@@ -43,8 +48,8 @@ export interface HuggingFaceTokenizerInit {
   paddingSide?: PaddingSide;
   /** Where the files came from, for error messages (e.g. a directory or repo id). */
   source?: string;
-  /** chat_template.jinja contents, when the directory has one; wins over tokenizer_config's `chat_template`. */
-  chatTemplate?: string;
+  /** Templates from chat_template.jinja (and named .jinja files), when present; win over tokenizer_config's `chat_template`. */
+  chatTemplate?: ChatTemplates;
 }
 
 /** Options of {@link HuggingFaceTokenizer.addTokens}. */
@@ -369,7 +374,7 @@ export class HuggingFaceTokenizer implements Tokenizer {
         tokenizer_class: 'PreTrainedTokenizerFast',
         ...this.config,
         // Saved back into the config (transformers' legacy layout) so a loaded .jinja template is not lost.
-        ...(this.templateFromFile ? { chat_template: this.templates } : {}),
+        ...(this.templateFromFile ? { chat_template: chatTemplatesConfigValue(this.templates) } : {}),
         ...Object.fromEntries(Object.values(SPECIAL_TOKEN_ROLE_KEYS).map((key) => [key, null])),
         ...specialTokensMap,
         padding_side: this.side,
