@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,6 +172,26 @@ describe('chat template loading', () => {
     expect(tokenizer.applyChatTemplate(messages, { chatTemplate: 'inline {{ messages[0].content }}' })).toBe(
       'inline x',
     );
+  });
+
+  it('reads named templates from additional_chat_templates/ as transformers 5 saves them', async () => {
+    const folder = await savedFolder('files', { chat_template: 'ignored' }, 'D{{ messages | length }}');
+    mkdirSync(join(folder, 'additional_chat_templates'));
+    writeFileSync(
+      join(folder, 'additional_chat_templates', 'tool_use.jinja'),
+      'T{{ tools[0].function.name }}',
+    );
+    const tokenizer = await AutoTokenizer.fromPretrained(folder);
+    const tool: ChatTool = { type: 'function', function: { name: 'f' } };
+    expect(tokenizer.chatTemplate).toEqual({
+      default: 'D{{ messages | length }}',
+      tool_use: 'T{{ tools[0].function.name }}',
+    });
+    expect(tokenizer.applyChatTemplate([{ role: 'user', content: '' }])).toBe('D1');
+    expect(tokenizer.applyChatTemplate([], { tools: [tool] })).toBe('Tf');
+    await tokenizer.savePretrained(join(dir, 'files-resaved'));
+    const again = await AutoTokenizer.fromPretrained(join(dir, 'files-resaved'));
+    expect(again.chatTemplate).toEqual(tokenizer.chatTemplate);
   });
 
   it('names the folder and the fixes when there is no chat template', async () => {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { type PaddingSide, TrlError } from '@trl/core';
 import { type ResolveModelFileOptions, resolveModelFile } from '../hub/resolve-model-file';
 import { CHAT_TEMPLATE_FILE } from './chat-template';
+import { readChatTemplateFiles } from './chat-template-files';
 import { HuggingFaceTokenizer } from './huggingface-tokenizer';
 import {
   parseJsonText,
@@ -83,7 +84,7 @@ export const AutoTokenizer = {
       specialTokensMap: mapPath === undefined ? undefined : await readJsonFile(mapPath),
       paddingSide,
       source: pathOrRepoId,
-      chatTemplate: chatTemplatePath === undefined ? undefined : await readFile(chatTemplatePath, 'utf8'),
+      chatTemplate: await readChatTemplateFiles(pathOrRepoId, chatTemplatePath),
     });
   },
 };

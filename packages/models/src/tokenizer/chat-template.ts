@@ -184,10 +184,10 @@ export function selectChatTemplate(
  */
 export function readChatTemplates(
   configValue: unknown,
-  fileText: string | undefined,
+  fromFiles: ChatTemplates | undefined,
   source: string,
 ): ChatTemplates | undefined {
-  if (fileText !== undefined) return fileText;
+  if (fromFiles !== undefined) return fromFiles;
   if (configValue === undefined || configValue === null) return undefined;
   if (typeof configValue === 'string') return configValue;
   const entries: [string, string][] = [];
@@ -204,6 +204,14 @@ export function readChatTemplates(
     }
   } else return invalidTemplates(source);
   return Object.fromEntries(entries);
+}
+
+/** Templates as tokenizer_config.json's `chat_template` holds them: a string, or a `{ name, template }` list. */
+export function chatTemplatesConfigValue(
+  templates: ChatTemplates | undefined,
+): string | { name: string; template: string }[] | undefined {
+  if (templates === undefined || typeof templates === 'string') return templates;
+  return Object.entries(templates).map(([name, template]) => ({ name, template }));
 }
 
 function invalidTemplates(source: string): never {

@@ -13,7 +13,12 @@ import { assertPaddingSide, assertTokenStrings, describeValue } from './argument
 import { bosEosPostProcessor, readBosEosFlags } from './bos-eos-template';
 import { fixByteFallbackDecoders } from './byte-fallback';
 import type { ApplyChatTemplateOptions, ChatMessage } from './chat-messages';
-import { type ChatTemplates, readChatTemplates, renderTokenizerChat } from './chat-template';
+import {
+  type ChatTemplates,
+  chatTemplatesConfigValue,
+  readChatTemplates,
+  renderTokenizerChat,
+} from './chat-template';
 import { batchEncodeOptionsSchema, padBatch } from './pad-batch';
 import { savePretrainedTokenizer } from './save-pretrained';
 import {
@@ -45,8 +50,8 @@ export interface HuggingFaceTokenizerInit {
   paddingSide?: PaddingSide;
   /** Where the files came from, for error messages (e.g. a directory or repo id). */
   source?: string;
-  /** chat_template.jinja contents, when the directory has one; wins over tokenizer_config's `chat_template`. */
-  chatTemplate?: string;
+  /** Templates from chat_template.jinja (and named .jinja files), when present; win over tokenizer_config's `chat_template`. */
+  chatTemplate?: ChatTemplates;
 }
 
 /** Options of {@link HuggingFaceTokenizer.addTokens}. */
@@ -382,7 +387,7 @@ export class HuggingFaceTokenizer implements Tokenizer {
         tokenizer_class: 'PreTrainedTokenizerFast',
         ...this.config,
         // Saved back into the config (transformers' legacy layout) so a loaded .jinja template is not lost.
-        ...(this.templateFromFile ? { chat_template: this.templates } : {}),
+        ...(this.templateFromFile ? { chat_template: chatTemplatesConfigValue(this.templates) } : {}),
         ...Object.fromEntries(Object.values(SPECIAL_TOKEN_ROLE_KEYS).map((key) => [key, null])),
         ...specialTokensMap,
         padding_side: this.side,

@@ -3,6 +3,7 @@ export { AutoTokenizer } from './auto-tokenizer';
 export type { ApplyChatTemplateOptions, ChatMessage, ChatTool, ChatToolCall } from './chat-messages';
 export type { ChatTemplateContext, ChatTemplates } from './chat-template';
 export { CHAT_TEMPLATE_FILE, renderChatTemplate } from './chat-template';
+export { CHAT_TEMPLATE_DIR } from './chat-template-files';
 export { createByteLevelTokenizer } from './create-byte-level-tokenizer';
 export type {
   AddTokensOptions,
