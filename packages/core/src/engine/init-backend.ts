@@ -91,9 +91,18 @@ async function activate(name: BackendName, threads: number | undefined): Promise
     }
     case 'cpu': {
       if (!(await tf.setBackend('cpu'))) return undefined;
+      silenceCpuNodeNotice();
       return { name, tfBackend: 'cpu', simd: false, threads: 1 };
     }
   }
+}
+
+// tfjs's cpu backend prints a banner recommending tfjs-node on its first tensor in Node. Choosing cpu
+// here is deliberate (the engine table documents the trade-off), so the notice is noise; only that
+// one-shot flag is cleared, every other tfjs warning still shows.
+function silenceCpuNodeNotice(): void {
+  const cpu = tf.engine().registry.cpu as { firstUse?: unknown } | undefined;
+  if (cpu && typeof cpu.firstUse === 'boolean') cpu.firstUse = false;
 }
 
 function unavailable(name: BackendName): Error {
