@@ -13,10 +13,10 @@ function chosenShare({ completionIds }: RewardFuncArgs): number[] {
   return completionIds.map((ids) => (ids.length === 0 ? 0 : ids.filter((id) => id === CHOSEN).length / ids.length));
 }
 
-it('learns to emit a rewarded token on a tiny GPT-2: reward < 0.2 at first, > 0.6 after 30 steps', async () => {
+it('learns to emit a rewarded token on a tiny GPT-2: reward < 0.2 at first, > 0.9 after 40 steps', async () => {
   const model = tinyModel(3);
   const trainer = new GRPOTrainer({
-    config: { numGenerations: 8, maxCompletionLength: 6, learningRate: 3e-3, seed: 5 },
+    config: { numGenerations: 8, maxCompletionLength: 6, learningRate: 1e-2, seed: 5 },
     model,
     tokenizer: tinyTokenizer(),
     rewardFuncs: [chosenShare],
@@ -24,7 +24,7 @@ it('learns to emit a rewarded token on a tiny GPT-2: reward < 0.2 at first, > 0.
   const prompts = new Rng(11);
   const rewards: number[] = [];
   let before = 0;
-  for (let step = 0; step < 30; step++) {
+  for (let step = 0; step < 40; step++) {
     const batch = Array.from({ length: 4 }, () =>
       Array.from({ length: 1 + prompts.nextInt(3) }, () => 32 + prompts.nextInt(64)),
     );
@@ -38,7 +38,7 @@ it('learns to emit a rewarded token on a tiny GPT-2: reward < 0.2 at first, > 0.
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
   console.log('grpo rewards', rewards.map((r) => r.toFixed(2)).join(' '));
   expect(mean(rewards.slice(0, 3))).toBeLessThan(0.2);
-  expect(mean(rewards.slice(-3))).toBeGreaterThan(0.6);
+  expect(mean(rewards.slice(-3))).toBeGreaterThan(0.9);
   trainer.dispose();
   model.dispose();
 }, 120_000);
