@@ -26,7 +26,10 @@ export interface NamedRewardFunc {
 /** Gives every reward function a name: its own, or `reward_<index>` for anonymous ones. */
 export function nameRewardFuncs(funcs: readonly (RewardFunc | NamedRewardFunc)[]): NamedRewardFunc[] {
   if (!Array.isArray(funcs) || funcs.length === 0) {
-    throw new TrlError('invalid-argument', 'GRPOTrainer: `rewardFuncs` must be a non-empty array of functions.');
+    throw new TrlError(
+      'invalid-argument',
+      'GRPOTrainer: `rewardFuncs` must be a non-empty array of functions.',
+    );
   }
   return funcs.map((entry, index) => {
     if (typeof entry === 'function') return { name: entry.name || `reward_${index}`, func: entry };

@@ -11,7 +11,10 @@ const std = (values: readonly number[]) => {
 };
 
 /** TRL's `completions/*` length metrics. */
-export function lengthMetrics(completionIds: readonly number[][], truncated: readonly boolean[]): Record<string, number> {
+export function lengthMetrics(
+  completionIds: readonly number[][],
+  truncated: readonly boolean[],
+): Record<string, number> {
   const lengths = completionIds.map((ids) => ids.length);
   const terminated = lengths.filter((_, row) => !truncated[row]);
   return {
@@ -27,7 +30,10 @@ export function lengthMetrics(completionIds: readonly number[][], truncated: rea
 }
 
 /** TRL's `rewards/<name>/mean` and `/std`, NaN scores ignored (nanmean / nanstd). */
-export function rewardFuncMetrics(funcs: readonly NamedRewardFunc[], scores: Float32Array): Record<string, number> {
+export function rewardFuncMetrics(
+  funcs: readonly NamedRewardFunc[],
+  scores: Float32Array,
+): Record<string, number> {
   const metrics: Record<string, number> = {};
   const k = funcs.length;
   funcs.forEach(({ name }, index) => {

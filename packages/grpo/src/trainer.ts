@@ -4,8 +4,8 @@ import {
   type CausalLMInput,
   type CausalLMOutput,
   clipGradNorm,
-  type GrpoLossStats,
   GRPO_LOSS_METRIC_NAMES,
+  type GrpoLossStats,
   grpoAdvantages,
   grpoLoss,
   type NamedVariable,
@@ -17,7 +17,7 @@ import {
 import { type GRPOConfig, type GRPOConfigInput, parseGrpoConfig } from './config';
 import { completionLogprobs, layoutGrpoBatch } from './forward';
 import { SnapshotReference } from './reference';
-import { nameRewardFuncs, type NamedRewardFunc, type RewardFunc, scoreCompletions } from './rewards';
+import { type NamedRewardFunc, nameRewardFuncs, type RewardFunc, scoreCompletions } from './rewards';
 import { defaultRollout, type Rollout, type RolloutFunction } from './rollout';
 import { lengthMetrics, rewardFuncMetrics } from './stats';
 
@@ -87,12 +87,18 @@ export class GRPOTrainer {
     this.rollout = options.rollout ?? defaultRollout;
     this.variables = this.model.trainableVariables();
     if (this.variables.length === 0) {
-      throw new TrlError('invalid-argument', 'GRPOTrainer: `model.trainableVariables()` is empty; nothing to train.');
+      throw new TrlError(
+        'invalid-argument',
+        'GRPOTrainer: `model.trainableVariables()` is empty; nothing to train.',
+      );
     }
     this.eosTokenId = this.tokenizer.eosTokenId ?? this.model.info.eosTokenId;
     const pad = this.tokenizer.padTokenId ?? this.eosTokenId;
     if (pad === undefined) {
-      throw new TrlError('invalid-argument', 'GRPOTrainer: the tokenizer has neither a pad nor an eos token id.');
+      throw new TrlError(
+        'invalid-argument',
+        'GRPOTrainer: the tokenizer has neither a pad nor an eos token id.',
+      );
     }
     this.padTokenId = pad;
     if (this.config.beta > 0) {
@@ -123,7 +129,10 @@ export class GRPOTrainer {
    * are dataset columns (one entry per prompt), repeated per completion for the reward functions.
    * Returns TRL's metrics for the batch.
    */
-  async step(prompts: readonly (readonly number[])[], columns: PromptColumns = {}): Promise<Record<string, number>> {
+  async step(
+    prompts: readonly (readonly number[])[],
+    columns: PromptColumns = {},
+  ): Promise<Record<string, number>> {
     const c = this.config;
     this.checkPrompts(prompts, columns);
     const rollout = await this.rollout({
@@ -172,7 +181,11 @@ export class GRPOTrainer {
       scoreTensor.dispose();
     }
     const rewardStats = tf.tidy(() =>
-      tf.stack([advantageOut.stats.reward, advantageOut.stats.rewardStd, advantageOut.stats.fracRewardZeroStd]),
+      tf.stack([
+        advantageOut.stats.reward,
+        advantageOut.stats.rewardStd,
+        advantageOut.stats.fracRewardZeroStd,
+      ]),
     );
     const [reward, rewardStd, fracZero] = Array.from(rewardStats.dataSync());
     rewardStats.dispose();
@@ -196,7 +209,13 @@ export class GRPOTrainer {
         let statNames: string[] = [];
         const { value, grads } = tf.variableGrads(
           () => {
-            const { logprobs, entropies } = completionLogprobs(this.model, batch, labels, c.temperature, true);
+            const { logprobs, entropies } = completionLogprobs(
+              this.model,
+              batch,
+              labels,
+              c.temperature,
+              true,
+            );
             const out = grpoLoss(
               {
                 logprobs,
@@ -272,7 +291,10 @@ export class GRPOTrainer {
 
   private checkPrompts(prompts: readonly (readonly number[])[], columns: PromptColumns): void {
     if (!Array.isArray(prompts) || prompts.length === 0) {
-      throw new TrlError('invalid-argument', 'GRPOTrainer.step: `prompts` must be a non-empty array of token-id arrays.');
+      throw new TrlError(
+        'invalid-argument',
+        'GRPOTrainer.step: `prompts` must be a non-empty array of token-id arrays.',
+      );
     }
     prompts.forEach((prompt, index) => {
       if (!Array.isArray(prompt) || prompt.length === 0 || !prompt.every(Number.isInteger)) {

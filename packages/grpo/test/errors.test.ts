@@ -43,7 +43,11 @@ it('rejects mismatched reward weights, bad reward outputs and bad prompts', asyn
     config: { numGenerations: 2, maxCompletionLength: 2 },
     model,
     tokenizer,
-    rewardFuncs: [function wrong() { return [1]; }],
+    rewardFuncs: [
+      function wrong() {
+        return [1];
+      },
+    ],
   });
   await expect(trainer.step([[65]])).rejects.toThrow(/"wrong" returned 1 scores/);
   await expect(trainer.step([])).rejects.toThrow(/prompts/);

@@ -10,7 +10,9 @@ const CHOSEN = 97;
 
 /** Share of completion tokens that are the chosen one. */
 function chosenShare({ completionIds }: RewardFuncArgs): number[] {
-  return completionIds.map((ids) => (ids.length === 0 ? 0 : ids.filter((id) => id === CHOSEN).length / ids.length));
+  return completionIds.map((ids) =>
+    ids.length === 0 ? 0 : ids.filter((id) => id === CHOSEN).length / ids.length,
+  );
 }
 
 it('learns to emit a rewarded token on a tiny GPT-2: reward < 0.2 at first, > 0.9 after 40 steps', async () => {

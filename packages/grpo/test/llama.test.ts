@@ -13,7 +13,15 @@ const sometimes = ({ completionIds }: RewardFuncArgs) => completionIds.map((_, i
 it('trains a tiny Llama with beta > 0 (snapshot reference), two iterations and two reward functions', async () => {
   const model = tinyLlama(4);
   const trainer = new GRPOTrainer({
-    config: { numGenerations: 4, maxCompletionLength: 5, beta: 0.04, numIterations: 2, lossType: 'grpo', learningRate: 1e-3, rewardWeights: [1, 0.5] },
+    config: {
+      numGenerations: 4,
+      maxCompletionLength: 5,
+      beta: 0.04,
+      numIterations: 2,
+      lossType: 'grpo',
+      learningRate: 1e-3,
+      rewardWeights: [1, 0.5],
+    },
     model,
     tokenizer: tinyTokenizer(),
     rewardFuncs: [short, { name: 'sometimes', func: sometimes }],

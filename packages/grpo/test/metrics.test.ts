@@ -28,7 +28,12 @@ const length = ({ completionIds }: RewardFuncArgs) => completionIds.map((ids) =>
 
 it("logs TRL's metric names, all finite; kl only with beta > 0", async () => {
   const model = tinyModel(2);
-  const trainer = new GRPOTrainer({ config: { numGenerations: 4, maxCompletionLength: 4 }, model, tokenizer: tinyTokenizer(), rewardFuncs: [length] });
+  const trainer = new GRPOTrainer({
+    config: { numGenerations: 4, maxCompletionLength: 4 },
+    model,
+    tokenizer: tinyTokenizer(),
+    rewardFuncs: [length],
+  });
   const metrics = await trainer.step([[65, 66], [67]]);
   for (const name of TRL_METRICS) expect(Number.isFinite(metrics[name]), name).toBe(true);
   expect(metrics.kl).toBeUndefined();
