@@ -2,6 +2,7 @@
 
 export type { GRPOConfig, GRPOConfigInput } from './config';
 export { grpoConfigSchema, parseGrpoConfig } from './config';
+export { rewardModelFunc } from './reward-model';
 export type { NamedRewardFunc, RewardFunc, RewardFuncArgs } from './rewards';
 export type { Rollout, RolloutArgs, RolloutFunction } from './rollout';
 export { defaultRollout } from './rollout';
