@@ -83,3 +83,37 @@ it('passes dataset columns and rollout extras to reward functions; a custom roll
   trainer.dispose();
   model.dispose();
 });
+
+it.each([
+  ['grpo', 'token'],
+  ['dr_grpo', 'token'],
+  ['bnpo', 'sequence'],
+  ['dapo', 'sequence'],
+] as const)(
+  'lossType %s with %s-level importance sampling gives a finite loss over two iterations',
+  async (lossType, importanceSamplingLevel) => {
+    const model = tinyModel(5);
+    const trainer = new GRPOTrainer({
+      config: {
+        numGenerations: 3,
+        maxCompletionLength: 4,
+        lossType,
+        importanceSamplingLevel,
+        numIterations: 2,
+        learningRate: 1e-2,
+        epsilon: 0.1,
+        epsilonHigh: 0.3,
+        delta: 4,
+      },
+      model,
+      tokenizer: tinyTokenizer(),
+      rewardFuncs: [length],
+    });
+    const metrics = await trainer.step([[65, 66], [67]]);
+    expect(Number.isFinite(metrics.loss)).toBe(true);
+    expect(Number.isFinite(metrics['clip_ratio/region_mean'])).toBe(true);
+    expect(trainer.globalStep).toBe(2);
+    trainer.dispose();
+    model.dispose();
+  },
+);
