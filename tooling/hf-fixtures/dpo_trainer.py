@@ -48,6 +48,8 @@ def main():
     policy, ref = tiny(0), tiny(1)
     policy.save_pretrained(OUT / "policy", safe_serialization=True)
     ref.save_pretrained(OUT / "ref", safe_serialization=True)
+    for name in ("policy", "ref"):
+        (OUT / name / "generation_config.json").unlink(missing_ok=True)  # not read by the test
     # Reload, so TRL sees exactly the bytes the TypeScript test loads.
     policy = GPT2LMHeadModel.from_pretrained(OUT / "policy")
     ref = GPT2LMHeadModel.from_pretrained(OUT / "ref")
