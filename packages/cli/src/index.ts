@@ -2,6 +2,8 @@
  * @trl/cli: the `trl` command line (`trl sft`, `trl reward`, `trl ppo`) and its building blocks,
  * so the same commands can be run from code and tests.
  */
+
+export { dpoCommandSchema, runDpo } from './commands/dpo';
 export { ppoCommandSchema, runPpo } from './commands/ppo';
 export { rewardCommandSchema, runReward } from './commands/reward';
 export { type RunSetup, runSetupSchema } from './commands/run-setup';

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { z } from 'zod';
+import { dpoCommandSchema, runDpo } from './commands/dpo';
 import { ppoCommandSchema, runPpo } from './commands/ppo';
 import { rewardCommandSchema, runReward } from './commands/reward';
 import { runSft, sftCommandSchema } from './commands/sft';
@@ -24,6 +25,12 @@ export const COMMANDS: readonly { name: string; summary: string; schema: z.ZodOb
     run: runReward,
   },
   {
+    name: 'dpo',
+    summary: 'direct preference optimization of a causal LM on prompt/chosen/rejected rows (DPOTrainer)',
+    schema: dpoCommandSchema,
+    run: runDpo,
+  },
+  {
     name: 'ppo',
     summary: 'PPO fine-tuning against a reward model (PPOTrainer)',
     schema: ppoCommandSchema,
@@ -43,7 +50,7 @@ function describe(key: string, choices: readonly string[] | undefined, defaultVa
 export function buildProgram(io: CliIo, onRun: (code: number) => void): Command {
   const program = new Command('trl')
     .description(
-      'Train language models with trl-ts: sft, reward and ppo. Options come from --config (JSON) and flags; flags win.',
+      'Train language models with trl-ts: sft, reward, dpo and ppo. Options come from --config (JSON) and flags; flags win.',
     )
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })

@@ -57,6 +57,15 @@ beforeAll(async () => {
     join(dir, 'prompts.jsonl'),
     ['hi', 'ok', 'yo', 'so'].map((prompt) => JSON.stringify({ prompt })).join('\n'),
   );
+  await writeFile(
+    join(dir, 'dpo.jsonl'),
+    [
+      { prompt: 'sky:', chosen: ' blue', rejected: ' green' },
+      { prompt: 'snow:', chosen: ' white', rejected: ' black' },
+    ]
+      .map((row) => JSON.stringify(row))
+      .join('\n'),
+  );
   await writeFile(join(dir, 'broken.jsonl'), '{"text": "fine"}\n{"text": \n{"text": "ok"}\n');
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -264,6 +273,37 @@ describe('trl reward', () => {
     const adapter = JSON.parse(await readFile(join(outputDir, 'adapter_config.json'), 'utf8'));
     expect(adapter.r).toBe(2);
     expect(adapter.target_modules).toEqual(['c_attn', 'c_fc']);
+  });
+});
+
+describe('trl dpo', () => {
+  it('trains a causal LM on prompt/chosen/rejected rows against a frozen copy of itself', async () => {
+    const outputDir = join(dir, 'dpo-out');
+    const run = await onTinyModel(
+      'dpo',
+      '--dataset-path',
+      join(dir, 'dpo.jsonl'),
+      '--eval-dataset-path',
+      join(dir, 'dpo.jsonl'),
+      '--output-dir',
+      outputDir,
+      '--max-steps',
+      '4',
+      '--learning-rate',
+      '0.003',
+      '--beta',
+      '0.2',
+      '--backend',
+      'wasm',
+      '--disable-tqdm',
+      '--save-strategy',
+      'no',
+    );
+    const summary = expectSuccess(run);
+    expect(summary['eval_rewards/margins']).toBeGreaterThan(0);
+    expect(await readdir(outputDir)).toEqual(
+      expect.arrayContaining(['trl_config.json', 'model.safetensors']),
+    );
   });
 });
 

@@ -56,7 +56,13 @@ export const OPTION_HELP: Readonly<Record<string, string>> = {
   completionOnlyLoss: 'for prompt/completion rows, train only on the completion',
   neftuneNoiseAlpha: 'NEFTune noise scale alpha (e.g. 5); unset disables',
   // Reward
-  maxLength: 'longest text in tokens; longer pairs are dropped (default min(1024, model positions))',
+  maxLength:
+    'longest text in tokens (default min(1024, model positions)); reward drops longer pairs, dpo keeps their start',
+  beta: 'dpo: strength of the tie to the reference model',
+  lossType: 'dpo loss: sigmoid, hinge, ipo or robust, or a JSON list of them',
+  lossWeights: 'JSON list of weights, one per lossType entry',
+  labelSmoothing: "share of flipped preference labels assumed by the 'robust' dpo loss",
+  precomputeRefLogProbs: 'score the data with the reference once before training instead of every step',
   centerRewardsCoefficient: 'weight of mean((r_chosen + r_rejected)^2) that centres rewards',
   disableDropout: 'run the model without dropout',
   // PPO (TRL v0.7.4 PPOConfig) and its run
