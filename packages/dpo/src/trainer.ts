@@ -14,6 +14,7 @@ import {
   parseConfig,
   resolveMaxLength,
   resolvePadTokenId,
+  saveTokenizerIfPossible,
   TaskTrainer,
   type TextSink,
   type Tokenizer,
@@ -177,10 +178,7 @@ export class DPOTrainer<Model extends CausalLM = CausalLM, PeftConfig = unknown>
       computeLoss: (batch, context) => this.loss(batch, { ...context, split: 'auto' }),
       saveModel: async (dir) => {
         await this.model.savePretrained(dir);
-        const candidate = this.tokenizer as
-          | (Tokenizer & { savePretrained?: (d: string) => Promise<void> })
-          | undefined;
-        if (typeof candidate?.savePretrained === 'function') await candidate.savePretrained(dir);
+        await saveTokenizerIfPossible(this.tokenizer, dir);
       },
     };
   }

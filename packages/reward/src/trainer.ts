@@ -12,6 +12,7 @@ import {
   resolveMaxLength,
   resolvePadTokenId,
   type SequenceClassifier,
+  saveTokenizerIfPossible,
   TaskTrainer,
   type TextSink,
   type Tokenizer,
@@ -164,10 +165,7 @@ export class RewardTrainer<
       computeLoss: (batch, context) => this.loss(batch, context),
       saveModel: async (dir) => {
         await this.model.savePretrained(dir);
-        const candidate = this.tokenizer as
-          | (Tokenizer & { savePretrained?: (d: string) => Promise<void> })
-          | undefined;
-        if (typeof candidate?.savePretrained === 'function') await candidate.savePretrained(dir);
+        await saveTokenizerIfPossible(this.tokenizer, dir);
       },
     };
   }

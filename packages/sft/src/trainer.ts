@@ -13,6 +13,7 @@ import {
   parseConfig,
   resolveMaxLength,
   resolvePadTokenId,
+  saveTokenizerIfPossible,
   TaskTrainer,
   type TextSink,
   type Tokenizer,
@@ -24,7 +25,6 @@ import {
 } from '@trl/core';
 import { padCollate, type SFTBatch } from './collate';
 import { type SFTConfig, type SFTConfigInput, sftConfigSchema } from './config';
-import { saveTokenizerIfPossible } from './model-input';
 import { neftuneNoise } from './neftune';
 import { prepareSFTDataset, type SFTDatasetStats } from './prepare';
 import { type FormattingFunc, IGNORE_INDEX, type SFTExample } from './tokenize';

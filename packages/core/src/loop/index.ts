@@ -6,6 +6,7 @@ export {
   applyPeft,
   datasetRows,
   resolveMaxLength,
+  saveTokenizerIfPossible,
   TaskTrainer,
   type TrainOptions,
 } from './task-trainer';

@@ -1,4 +1,4 @@
-import { type Metrics, type Tracker, TrlError } from '@trl/spec';
+import { type Metrics, type Tokenizer, type Tracker, TrlError } from '@trl/spec';
 import { Dataset } from '../data/dataset';
 import type { TextSink } from '../io/tracker/text-sink';
 import { evaluateTask } from './evaluate';
@@ -85,4 +85,10 @@ export function resolveMaxLength(
     );
   }
   return requested ?? Math.min(1024, maxPositions);
+}
+
+/** Writes the tokenizer beside the model when it knows how (Hugging Face tokenizers do), as TRL saves the processing class. */
+export async function saveTokenizerIfPossible(tokenizer: Tokenizer | undefined, dir: string): Promise<void> {
+  const candidate = tokenizer as { savePretrained?: (dir: string) => Promise<void> } | undefined;
+  if (typeof candidate?.savePretrained === 'function') await candidate.savePretrained(dir);
 }

@@ -1,20 +1,26 @@
 import {
   type GenerationOptions,
   type GenerationResult,
-  linear,
   type NamedVariable,
   parseOptions,
   Rng,
+  type SeedSource,
   type Seq2SeqLM,
   type Seq2SeqLMInput,
   type Seq2SeqValueHeadModel,
   type Seq2SeqValueHeadOutput,
   SPECIFICATION_VERSION,
-  TrlError,
   tf,
 } from '@trl/core';
 import type { CheckpointTensor } from '../checkpoint/load';
-import { V_HEAD_KEYS, type ValueHeadOptions, valueHeadOptionsSchema } from './value-head';
+import { type ValueHeadOptions, valueHeadOptionsSchema } from './value-head';
+import {
+  createValueHeadVariables,
+  type HeadDropout,
+  V_HEAD_KEYS,
+  type ValueHeadVariables,
+  valuesFromHidden,
+} from './value-head-layer';
 
 /** An encoder-decoder a value head can sit on: it saves extra tensors beside its own. */
 export interface Seq2SeqHeadBackbone extends Seq2SeqLM {
@@ -38,6 +44,7 @@ export class Seq2SeqWithValueHead<Backbone extends Seq2SeqHeadBackbone = Seq2Seq
   readonly headWeight: tf.Variable;
   /** Head bias `[1]`. */
   readonly headBias: tf.Variable;
+  private readonly head: ValueHeadVariables;
   private readonly dropoutRate: number;
   private readonly rng: Rng;
 
@@ -54,35 +61,10 @@ export class Seq2SeqWithValueHead<Backbone extends Seq2SeqHeadBackbone = Seq2Seq
     this.backbone = backbone;
     this.dropoutRate = settings.summaryDropoutProb;
     this.rng = new Rng(settings.seed);
-    const hidden = backbone.info.hiddenSize;
-    const weight = checkpoint?.get(V_HEAD_KEYS.weight);
-    const bias = checkpoint?.get(V_HEAD_KEYS.bias);
-    if (weight || bias) {
-      if (!weight || !bias || weight.values.length !== hidden || bias.values.length !== 1) {
-        throw new TrlError(
-          'invalid-checkpoint',
-          `The value head needs v_head.summary.weight [1, ${hidden}] and v_head.summary.bias [1]; ` +
-            `got ${weight ? `[${weight.shape.join(', ')}]` : 'no weight'} and ${bias ? `[${bias.shape.join(', ')}]` : 'no bias'}.`,
-        );
-      }
-      this.headWeight = tf.tidy(() => tf.variable(tf.tensor2d(weight.values, [1, hidden])));
-      this.headBias = tf.tidy(() => tf.variable(tf.tensor1d(bias.values)));
-    } else if (settings.vHeadInitStrategy === 'normal') {
-      const std = settings.vHeadInitializerRange;
-      this.headWeight = tf.tidy(() =>
-        tf.variable(tf.randomNormal([1, hidden], 0, std, 'float32', this.rng.nextSeed())),
-      );
-      this.headBias = tf.tidy(() => tf.variable(tf.zeros([1])));
-    } else {
-      // torch's Linear init, as TRL's default.
-      const bound = 1 / Math.sqrt(hidden);
-      this.headWeight = tf.tidy(() =>
-        tf.variable(tf.randomUniform([1, hidden], -bound, bound, 'float32', this.rng.nextSeed())),
-      );
-      this.headBias = tf.tidy(() =>
-        tf.variable(tf.randomUniform([1], -bound, bound, 'float32', this.rng.nextSeed())),
-      );
-    }
+    const head = createValueHeadVariables(backbone.info.hiddenSize, settings, this.rng, checkpoint);
+    this.head = head;
+    this.headWeight = head.weight;
+    this.headBias = head.bias;
   }
 
   /** Architecture facts of the encoder-decoder (with `decoderStartTokenId`). */
@@ -95,20 +77,7 @@ export class Seq2SeqWithValueHead<Backbone extends Seq2SeqHeadBackbone = Seq2Seq
     return tf.tidy(() => {
       const out = this.backbone.forward({ ...input, outputHiddenStates: true });
       const hidden = out.decoderHiddenStates!;
-      const [batch, seq, width] = hidden.shape;
-      let flat = tf.reshape(hidden, [batch * seq, width]) as tf.Tensor2D;
-      if (input.training && this.dropoutRate > 0) {
-        flat = tf.dropout(
-          flat,
-          this.dropoutRate,
-          undefined,
-          (input.dropoutRng ?? this.rng).nextSeed(),
-        ) as tf.Tensor2D;
-      }
-      const values = tf.reshape(
-        linear(flat, tf.transpose(this.headWeight) as tf.Tensor2D, this.headBias as tf.Tensor1D),
-        [batch, seq],
-      ) as tf.Tensor2D;
+      const values = valuesFromHidden(hidden, this.head, this.dropout(input));
       return input.outputHiddenStates
         ? { logits: out.logits, decoderHiddenStates: hidden, values }
         : { logits: out.logits, values };
@@ -138,6 +107,11 @@ export class Seq2SeqWithValueHead<Backbone extends Seq2SeqHeadBackbone = Seq2Seq
         [V_HEAD_KEYS.bias, this.headBias],
       ]),
     );
+  }
+
+  /** The head's dropout for one forward: on in training, with the caller's rng when given. */
+  private dropout(input: { training?: boolean; dropoutRng?: SeedSource }): HeadDropout {
+    return { training: input.training === true, rate: this.dropoutRate, rng: input.dropoutRng ?? this.rng };
   }
 
   /** Frees the head and the encoder-decoder. */

@@ -2,12 +2,11 @@ import {
   type CausalLMInput,
   type GenerationOptions,
   type GenerationResult,
-  linear,
   type NamedVariable,
   parseOptions,
   Rng,
+  type SeedSource,
   SPECIFICATION_VERSION,
-  TrlError,
   tf,
   type ValueHeadModel,
   type ValueHeadOutput,
@@ -16,6 +15,15 @@ import { z } from 'zod';
 import type { CheckpointTensor } from '../checkpoint/load';
 import type { Gpt2LMHeadModel } from '../gpt2/model';
 import type { HeadBackbone } from './backbone';
+import {
+  createValueHeadVariables,
+  type HeadDropout,
+  V_HEAD_KEYS,
+  type ValueHeadVariables,
+  valuesFromHidden,
+} from './value-head-layer';
+
+export { V_HEAD_KEYS } from './value-head-layer';
 
 /** TRL's value-head settings (`summary_dropout_prob`, `v_head_init_strategy`, `v_head_initializer_range`). */
 export const valueHeadOptionsSchema = z.object({
@@ -35,9 +43,6 @@ export const valueHeadOptionsSchema = z.object({
 /** Value-head settings as a caller passes them. */
 export type ValueHeadOptions = z.input<typeof valueHeadOptionsSchema>;
 
-/** Checkpoint keys of the head, as TRL saves them beside the base weights. */
-export const V_HEAD_KEYS = { weight: 'v_head.summary.weight', bias: 'v_head.summary.bias' } as const;
-
 /**
  * A causal LM with TRL's scalar value head: `values = Linear(hidden, 1)(dropout(h_last))` at every
  * position. The language model is shared, not copied; PPO trains both together. Any
@@ -52,6 +57,7 @@ export class Gpt2WithValueHead<Backbone extends HeadBackbone = Gpt2LMHeadModel> 
   readonly headWeight: tf.Variable;
   /** Head bias `[1]`. */
   readonly headBias: tf.Variable;
+  private readonly head: ValueHeadVariables;
   private readonly dropoutRate: number;
   private readonly rng: Rng;
 
@@ -68,27 +74,10 @@ export class Gpt2WithValueHead<Backbone extends HeadBackbone = Gpt2LMHeadModel> 
     this.backbone = backbone;
     this.dropoutRate = settings.summaryDropoutProb;
     this.rng = new Rng(settings.seed);
-    const hidden = backbone.info.hiddenSize;
-    const saved = headFromCheckpoint(checkpoint, hidden);
-    if (saved) {
-      this.headWeight = tf.tidy(() => tf.variable(tf.tensor2d(saved.weight, [1, hidden])));
-      this.headBias = tf.tidy(() => tf.variable(tf.tensor1d(saved.bias)));
-    } else if (settings.vHeadInitStrategy === 'normal') {
-      this.headWeight = tf.tidy(() =>
-        tf.variable(
-          tf.randomNormal([1, hidden], 0, settings.vHeadInitializerRange, 'float32', this.rng.nextSeed()),
-        ),
-      );
-      this.headBias = tf.tidy(() => tf.variable(tf.zeros([1])));
-    } else {
-      const bound = 1 / Math.sqrt(hidden);
-      this.headWeight = tf.tidy(() =>
-        tf.variable(tf.randomUniform([1, hidden], -bound, bound, 'float32', this.rng.nextSeed())),
-      );
-      this.headBias = tf.tidy(() =>
-        tf.variable(tf.randomUniform([1], -bound, bound, 'float32', this.rng.nextSeed())),
-      );
-    }
+    const head = createValueHeadVariables(backbone.info.hiddenSize, settings, this.rng, checkpoint);
+    this.head = head;
+    this.headWeight = head.weight;
+    this.headBias = head.bias;
   }
 
   /** Architecture facts of the language model. */
@@ -101,19 +90,7 @@ export class Gpt2WithValueHead<Backbone extends HeadBackbone = Gpt2LMHeadModel> 
     return tf.tidy(() => {
       const out = this.backbone.forward({ ...input, outputHiddenStates: true });
       const hidden = out.hiddenStates!;
-      const [batch, seq, width] = hidden.shape;
-      let flat = tf.reshape(hidden, [batch * seq, width]) as tf.Tensor2D;
-      if (input.training && this.dropoutRate > 0)
-        flat = tf.dropout(
-          flat,
-          this.dropoutRate,
-          undefined,
-          (input.dropoutRng ?? this.rng).nextSeed(),
-        ) as tf.Tensor2D;
-      const values = tf.reshape(
-        linear(flat, tf.transpose(this.headWeight) as tf.Tensor2D, this.headBias as tf.Tensor1D),
-        [batch, seq],
-      ) as tf.Tensor2D;
+      const values = valuesFromHidden(hidden, this.head, this.dropout(input));
       return input.outputHiddenStates
         ? { logits: out.logits, hiddenStates: hidden, values }
         : { logits: out.logits, values };
@@ -143,32 +120,15 @@ export class Gpt2WithValueHead<Backbone extends HeadBackbone = Gpt2LMHeadModel> 
     await this.backbone.saveWithHead(dir, head);
   }
 
+  /** The head's dropout for one forward: on in training, with the caller's rng when given. */
+  private dropout(input: { training?: boolean; dropoutRng?: SeedSource }): HeadDropout {
+    return { training: input.training === true, rate: this.dropoutRate, rng: input.dropoutRng ?? this.rng };
+  }
+
   /** Frees the head and the language model. */
   dispose(): void {
     this.headWeight.dispose();
     this.headBias.dispose();
     this.backbone.dispose();
   }
-}
-
-function headFromCheckpoint(
-  checkpoint: ReadonlyMap<string, CheckpointTensor> | undefined,
-  hidden: number,
-): { weight: Float32Array; bias: Float32Array } | undefined {
-  const weight = checkpoint?.get(V_HEAD_KEYS.weight);
-  const bias = checkpoint?.get(V_HEAD_KEYS.bias);
-  if (!weight && !bias) return undefined;
-  if (!weight || !bias)
-    throw new TrlError(
-      'invalid-checkpoint',
-      'The checkpoint has only one of v_head.summary.weight and v_head.summary.bias.',
-    );
-  if (weight.values.length !== hidden || bias.values.length !== 1) {
-    throw new TrlError(
-      'invalid-checkpoint',
-      `v_head.summary.weight has shape [${weight.shape.join(', ')}] and bias [${bias.shape.join(', ')}]; ` +
-        `expected [1, ${hidden}] and [1] for this model's hidden size.`,
-    );
-  }
-  return { weight: weight.values, bias: bias.values };
 }
