@@ -54,15 +54,7 @@ export async function generate(
     const vocab = vocabSize;
     for (let step = 0; rows.length > 0; step++) {
       const logits = await decoding.logits();
-      const stillGoing: number[] = [];
-      rows.forEach((row, i) => {
-        const rowLogits = logits.slice(i * vocab, (i + 1) * vocab);
-        if (step < settings.minNewTokens) for (const id of settings.eosTokenIds) rowLogits[id] = -Infinity;
-        const choice = chooseToken(rowLogits, settings, row.rng);
-        row.result.tokenIds.push(choice.tokenId);
-        row.result.logprobs.push(choice.logprob);
-        if (!finishIfDone(row, choice.tokenId, settings)) stillGoing.push(i);
-      });
+      const stillGoing = chooseNextTokens(rows, logits, vocab, step, settings);
       const fed = stillGoing.map((i) => rows[i]!);
       if (fed.length === 0) break;
       decoding.feed(fed, stillGoing.length === rows.length ? undefined : stillGoing);
@@ -73,6 +65,30 @@ export async function generate(
     decoding.dispose();
   }
   return results;
+}
+
+/**
+ * One decoding step for every live row: picks each row's token from its slice of `logits`
+ * (`[rows, vocab]`, eos barred before `minNewTokens`), records it, and returns the indices of the
+ * rows that go on.
+ */
+export function chooseNextTokens(
+  rows: readonly Pick<Row, 'index' | 'budget' | 'result' | 'rng'>[],
+  logits: Float32Array,
+  vocab: number,
+  step: number,
+  settings: ResolvedGeneration,
+): number[] {
+  const stillGoing: number[] = [];
+  rows.forEach((row, i) => {
+    const rowLogits = logits.slice(i * vocab, (i + 1) * vocab);
+    if (step < settings.minNewTokens) for (const id of settings.eosTokenIds) rowLogits[id] = -Infinity;
+    const choice = chooseToken(rowLogits, settings, row.rng);
+    row.result.tokenIds.push(choice.tokenId);
+    row.result.logprobs.push(choice.logprob);
+    if (!finishIfDone(row, choice.tokenId, settings)) stillGoing.push(i);
+  });
+  return stillGoing;
 }
 
 /** Marks the row finished when its last token or its length ends it; returns whether it did. */

@@ -12,9 +12,8 @@ import {
   tf,
 } from '@trl/core';
 import { writePretrainedFiles } from '../checkpoint/save';
-import { finishIfDone, validatePrompts } from '../generation/generate';
+import { chooseNextTokens, validatePrompts } from '../generation/generate';
 import { resolveGenerationOptions } from '../generation/options';
-import { chooseToken } from '../generation/sampling';
 import type { T5Config } from './config';
 import type { T5Context } from './layers';
 import { crossKeyValues, type KeyValues, keyMaskBias, runDecoder, runEncoder } from './stacks';
@@ -149,15 +148,7 @@ export class T5ForConditionalGeneration implements Seq2SeqLM {
         state = { ...current, past: next.present };
         const logits = (await next.logits.data()) as Float32Array;
         next.logits.dispose();
-        const stillGoing: number[] = [];
-        rows.forEach((row, i) => {
-          const rowLogits = logits.slice(i * vocabSize, (i + 1) * vocabSize);
-          if (step < settings.minNewTokens) for (const id of settings.eosTokenIds) rowLogits[id] = -Infinity;
-          const choice = chooseToken(rowLogits, settings, row.rng);
-          row.result.tokenIds.push(choice.tokenId);
-          row.result.logprobs.push(choice.logprob);
-          if (!finishIfDone(row, choice.tokenId, settings)) stillGoing.push(i);
-        });
+        const stillGoing = chooseNextTokens(rows, logits, vocabSize, step, settings);
         if (stillGoing.length === 0) break;
         if (stillGoing.length < rows.length) state = keepRows(state, stillGoing);
         rows = stillGoing.map((i) => rows[i]!);
